@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Configures and builds nfmetrics into build/ (Ninja, ccache when present). Used by test.sh and demo.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+build_type=${NFMETRICS_BUILD_TYPE:-RelWithDebInfo}
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+
+if [[ ! -f build/build.ninja ]]; then
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="$build_type" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON "${launcher[@]}"
+fi
+cmake --build build -j "${NFMETRICS_JOBS:-2}"

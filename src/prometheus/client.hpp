@@ -1,0 +1,51 @@
+// The data-access interface: what the service needs from a Prometheus-compatible engine.
+// BeastClient (beast_client.hpp) talks HTTP to a real one; tests substitute fakes.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/result.hpp"
+#include "core/time.hpp"
+
+namespace nfmetrics::prometheus {
+
+struct RangeQuery {
+  std::string promql;
+  TimePoint start;
+  TimePoint end;
+  Duration step;
+};
+
+struct Sample {
+  TimePoint timestamp;
+  double value;  // may be NaN or +-Inf, exactly as Prometheus reported it
+};
+
+using Labels = std::vector<std::pair<std::string, std::string>>;  // sorted by name
+
+struct Series {
+  Labels labels;
+  std::vector<Sample> samples;
+};
+
+// A query_range answer: the matrix and any warnings Prometheus attached.
+struct Matrix {
+  std::vector<Series> series;
+  std::vector<std::string> warnings;
+};
+
+class Client {
+ public:
+  virtual ~Client() = default;
+
+  // POST /api/v1/query_range. Errors: kUpstreamUnavailable, kUpstreamTimeout, kUpstreamError.
+  virtual boost::asio::awaitable<Result<Matrix>> QueryRange(const RangeQuery& query) = 0;
+
+  // Succeeds when the engine answers a trivial instant query.
+  virtual boost::asio::awaitable<Status> CheckReady() = 0;
+};
+
+}  // namespace nfmetrics::prometheus

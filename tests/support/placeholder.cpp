@@ -1,0 +1,1 @@
+int nfmetrics_support_placeholder = 0;
