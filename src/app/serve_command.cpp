@@ -1,5 +1,120 @@
 #include "app/serve_command.hpp"
 
+#include <yaml-cpp/yaml.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <spdlog/spdlog.h>
+
+#include "http/router.hpp"
+#include "http/server.hpp"
+#include "prometheus/beast_client.hpp"
+#include "service/duration.hpp"
+#include "service/sink_latency_service.hpp"
+
 namespace nfmetrics::app {
-void RegisterServeCommand(CLI::App& app) { app.add_subcommand("serve", "Run the HTTP API"); }
+namespace {
+
+struct ServeOptions {
+  std::string listen = "127.0.0.1:8080";
+  std::string prometheus_url;
+  std::string config_file;
+  std::string upstream_timeout = "30s";
+  std::string log_level = "info";
+};
+
+// The config file uses the format of NumaFlow's numaflow-server-metrics-proxy-config:
+// `url` is the Prometheus URL; `patterns` (the metric catalog) is read by later versions.
+std::optional<std::string> ReadConfigUrl(const std::string& path) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::Exception& e) {
+    throw CLI::ValidationError("--config", path + ": " + e.what());
+  }
+  if (!root || root.IsNull()) return std::nullopt;
+  if (!root.IsMap()) throw CLI::ValidationError("--config", path + ": expected a mapping at the top level");
+  std::optional<std::string> url;
+  for (const auto& entry : root) {
+    auto key = entry.first.as<std::string>();
+    if (key == "url") {
+      if (!entry.second.IsScalar()) throw CLI::ValidationError("--config", path + ": key 'url' must be a string");
+      url = entry.second.as<std::string>();
+    } else if (key != "patterns") {
+      throw CLI::ValidationError("--config", path + ": unknown key '" + key + "' (accepted: url, patterns)");
+    }
+  }
+  return url;
+}
+
+int RunServe(const ServeOptions& options) {
+  spdlog::set_level(spdlog::level::from_str(options.log_level));
+  std::string url = options.prometheus_url;
+  if (!options.config_file.empty()) {
+    std::optional<std::string> config_url = ReadConfigUrl(options.config_file);
+    if (url.empty() && config_url) url = *config_url;
+  }
+  if (url.empty()) {
+    throw CLI::ValidationError("--prometheus-url", "is required (or set `url` in the --config file)");
+  }
+  Result<Duration> timeout = service::ParseDuration(options.upstream_timeout);
+  if (!timeout.ok() || timeout->count() <= 0) {
+    throw CLI::ValidationError("--upstream-timeout",
+                               "must be a positive Prometheus duration such as 30s or 1m30s");
+  }
+  Result<boost::asio::ip::tcp::endpoint> endpoint = http::ParseListenAddress(options.listen);
+  if (!endpoint.ok()) throw CLI::ValidationError("--listen", endpoint.error().message);
+
+  boost::asio::io_context io(1);
+  auto client = prometheus::MakeBeastClient(io.get_executor(), {.base_url = url, .timeout = *timeout});
+  if (!client.ok()) throw CLI::ValidationError("--prometheus-url", client.error().message);
+  service::SinkLatencyService sink_latency(**client);
+  http::Router router(sink_latency, **client, http::SystemNow);
+  http::Server server(io.get_executor(), router);
+  Result<boost::asio::ip::tcp::endpoint> bound = server.Start(*endpoint);
+  if (!bound.ok()) {
+    spdlog::error("{}", bound.error().message);
+    return 1;
+  }
+
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    spdlog::info("signal {}: shutting down", signal);
+    server.Stop();
+    io.stop();
+  });
+  spdlog::info("nfmetrics listening on http://{}:{} (Prometheus: {}, upstream timeout {})",
+               bound->address().to_string(), bound->port(), url, service::FormatDuration(*timeout));
+  io.run();
+  return 0;
+}
+
+}  // namespace
+
+void RegisterServeCommand(CLI::App& app) {
+  auto options = std::make_shared<ServeOptions>();
+  CLI::App* serve = app.add_subcommand("serve", "Run the HTTP API in front of Prometheus");
+  serve->add_option("--listen", options->listen, "Address to listen on, HOST:PORT")->capture_default_str();
+  serve->add_option("--prometheus-url", options->prometheus_url,
+                    "Prometheus base URL, e.g. http://127.0.0.1:9090 (a path prefix is kept)");
+  serve->add_option("--config", options->config_file,
+                    "YAML config in NumaFlow's metrics-proxy format (url, patterns)")
+      ->check(CLI::ExistingFile);
+  serve->add_option("--upstream-timeout", options->upstream_timeout,
+                    "Deadline for each Prometheus request (Prometheus duration)")
+      ->capture_default_str();
+  serve->add_option("--log-level", options->log_level, "trace, debug, info, warn, error")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
+      ->capture_default_str();
+  serve->callback([options] {
+    int code = RunServe(*options);
+    if (code != 0) throw CLI::RuntimeError(code);
+  });
+}
+
 }  // namespace nfmetrics::app

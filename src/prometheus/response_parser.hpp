@@ -13,4 +13,8 @@ namespace nfmetrics::prometheus {
 // a body that is not a valid query_range answer becomes kUpstreamError describing what is wrong.
 Result<Matrix> ParseQueryRangeResponse(std::string_view body, unsigned http_status);
 
+// For answers whose data we do not need (the readiness probe's instant query): succeeds on a 2xx
+// {"status":"success"} body; fails exactly as ParseQueryRangeResponse does otherwise.
+Status ParseStatusResponse(std::string_view body, unsigned http_status);
+
 }  // namespace nfmetrics::prometheus

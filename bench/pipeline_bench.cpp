@@ -1,0 +1,93 @@
+// Request -> PromQL -> response shaping, without I/O: what nfmetrics adds to each query's latency.
+#include <benchmark/benchmark.h>
+#include <fmt/format.h>
+
+#include <string>
+
+#include "http/sink_latency_json.hpp"
+#include "http/sink_latency_params.hpp"
+#include "prometheus/response_parser.hpp"
+#include "service/query_plan.hpp"
+#include "service/sink_latency_service.hpp"
+
+namespace {
+
+using namespace nfmetrics;
+
+const TimePoint kNow{std::chrono::seconds(1795471200)};
+constexpr std::string_view kQuery =
+    "namespace=team-a&mvtx=orders-sink&start=2026-11-23T21:00:00Z&end=2026-11-23T22:00:00Z&step=15s"
+    "&quantile=0.95&group_by=pod&pod=orders-sink-mv-0-abcde,orders-sink-mv-1-fghij,orders-sink-mv-2-klmno";
+
+// A Prometheus answer for 3 pods over 1 hour at 15s: 241 points per series, as Prometheus writes it.
+std::string PrometheusBody(int pods, int points) {
+  std::string body = R"({"status":"success","data":{"resultType":"matrix","result":[)";
+  for (int p = 0; p < pods; ++p) {
+    if (p > 0) body += ',';
+    body += fmt::format(R"({{"metric":{{"pod":"orders-sink-mv-{}-abcde"}},"values":[)", p);
+    for (int i = 0; i < points; ++i) {
+      if (i > 0) body += ',';
+      body += fmt::format(R"([{},"{}"])", 1795467600 + 15 * i, 0.0123456789 * (1 + (i % 17) * 0.01) * (p + 1));
+    }
+    body += "]}";
+  }
+  body += "]}}";
+  return body;
+}
+
+void BM_ParseAndValidateParams(benchmark::State& state) {
+  for (auto _ : state) {
+    auto request = http::ParseSinkLatencyParams(kQuery, kNow);
+    benchmark::DoNotOptimize(request);
+  }
+}
+BENCHMARK(BM_ParseAndValidateParams);
+
+void BM_PlanQuery(benchmark::State& state) {
+  auto request = http::ParseSinkLatencyParams(kQuery, kNow);
+  for (auto _ : state) {
+    auto plan = service::PlanSinkLatency(*request);
+    benchmark::DoNotOptimize(plan);
+  }
+}
+BENCHMARK(BM_PlanQuery);
+
+void BM_ParsePrometheusAnswer(benchmark::State& state) {
+  std::string body = PrometheusBody(static_cast<int>(state.range(0)), 241);
+  for (auto _ : state) {
+    auto matrix = prometheus::ParseQueryRangeResponse(body, 200);
+    benchmark::DoNotOptimize(matrix);
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * body.size()));
+}
+BENCHMARK(BM_ParsePrometheusAnswer)->Arg(3)->Arg(20);
+
+void BM_ShapeAndWriteJson(benchmark::State& state) {
+  auto request = http::ParseSinkLatencyParams(kQuery, kNow);
+  auto plan = service::PlanSinkLatency(*request);
+  auto matrix = prometheus::ParseQueryRangeResponse(PrometheusBody(3, 241), 200);
+  for (auto _ : state) {
+    auto result = service::ShapeSinkLatency(*request, *plan, *matrix);
+    std::string json = http::SinkLatencyJson(*request, result);
+    benchmark::DoNotOptimize(json);
+  }
+}
+BENCHMARK(BM_ShapeAndWriteJson);
+
+// Everything nfmetrics does for one request except the network round trip to Prometheus.
+void BM_RequestToResponseWithoutIo(benchmark::State& state) {
+  std::string body = PrometheusBody(3, 241);
+  for (auto _ : state) {
+    auto request = http::ParseSinkLatencyParams(kQuery, kNow);
+    auto plan = service::PlanSinkLatency(*request);
+    auto matrix = prometheus::ParseQueryRangeResponse(body, 200);
+    auto result = service::ShapeSinkLatency(*request, std::move(plan).value(), std::move(matrix).value());
+    std::string json = http::SinkLatencyJson(*request, result);
+    benchmark::DoNotOptimize(json);
+  }
+}
+BENCHMARK(BM_RequestToResponseWithoutIo);
+
+}  // namespace
+
+BENCHMARK_MAIN();

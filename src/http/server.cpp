@@ -1,0 +1,157 @@
+#include "http/server.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <charconv>
+#include <unordered_set>
+
+#include <spdlog/spdlog.h>
+
+#include "http/error_response.hpp"
+
+namespace nfmetrics::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace beast_http = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+}  // namespace
+
+struct Server::State : std::enable_shared_from_this<Server::State> {
+  State(asio::any_io_executor executor, Router& router, ServerOptions options)
+      : acceptor(executor), router(router), options(options) {}
+
+  asio::awaitable<void> Accept() {
+    auto self = shared_from_this();
+    while (acceptor.is_open()) {
+      boost::system::error_code ec;
+      tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) {
+        if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+        spdlog::warn("accept failed: {}", ec.message());
+        continue;
+      }
+      asio::co_spawn(acceptor.get_executor(), Session(beast::tcp_stream(std::move(socket))),
+                     asio::detached);
+    }
+  }
+
+  asio::awaitable<void> Session(beast::tcp_stream stream) {
+    auto self = shared_from_this();
+    sessions.insert(&stream);
+    struct Unregister {
+      State& state;
+      beast::tcp_stream* stream;
+      ~Unregister() { state.sessions.erase(stream); }
+    } unregister{*this, &stream};
+    beast::flat_buffer buffer;
+    boost::system::error_code ec;
+    while (true) {
+      beast_http::request_parser<beast_http::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+      parser.body_limit(options.max_body_bytes);
+      stream.expires_after(options.idle_timeout);
+      co_await beast_http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec == beast_http::error::end_of_stream || ec == asio::error::operation_aborted ||
+          ec == beast::error::timeout || ec == asio::error::connection_reset || ec == asio::error::eof) {
+        break;
+      }
+      Response response;
+      bool keep_alive = true;
+      if (ec) {
+        // Malformed or oversized request: say so, then close.
+        response = Response{beast_http::status::bad_request, 11};
+        response.set(beast_http::field::content_type, "application/json");
+        response.body() = ErrorJson(BadRequest("", "malformed HTTP request: " + ec.message()));
+        response.keep_alive(false);
+        response.prepare_payload();
+        keep_alive = false;
+      } else {
+        Request request = parser.release();
+        response = co_await router.Handle(request);
+        keep_alive = response.keep_alive();
+      }
+      stream.expires_after(options.idle_timeout);
+      co_await beast_http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec || !keep_alive) break;
+    }
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  // Closes the listener and every open connection, so the executor runs out of work.
+  void Close() {
+    boost::system::error_code ignored;
+    acceptor.close(ignored);
+    for (beast::tcp_stream* stream : sessions) stream->socket().close(ignored);
+  }
+
+  tcp::acceptor acceptor;
+  // Open connections; touched only on the server's executor (single-threaded for now).
+  std::unordered_set<beast::tcp_stream*> sessions;
+  Router& router;
+  ServerOptions options;
+};
+
+Result<tcp::endpoint> ParseListenAddress(const std::string& text) {
+  auto invalid = [&](std::string_view why) {
+    return BadRequest("listen", "invalid listen address \"" + text + "\": " + std::string(why) +
+                                    " (expected HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080)");
+  };
+  std::size_t colon = text.rfind(':');
+  if (colon == std::string::npos) return invalid("missing port");
+  std::string host = text.substr(0, colon);
+  std::string_view port_text = std::string_view(text).substr(colon + 1);
+  unsigned port = 0;
+  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || end != port_text.data() + port_text.size() || port > 65535) {
+    return invalid("bad port");
+  }
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host == "localhost") host = "127.0.0.1";
+  if (host.empty()) host = "0.0.0.0";
+  boost::system::error_code address_error;
+  auto address = asio::ip::make_address(host, address_error);
+  if (address_error) return invalid("host must be an IP address or localhost");
+  return tcp::endpoint(address, static_cast<unsigned short>(port));
+}
+
+Server::Server(asio::any_io_executor executor, Router& router, ServerOptions options)
+    : state_(std::make_shared<State>(std::move(executor), router, options)) {}
+
+Server::~Server() { Stop(); }
+
+Result<tcp::endpoint> Server::Start(const tcp::endpoint& endpoint) {
+  boost::system::error_code ec;
+  auto fail = [&](std::string_view what) {
+    return Error{ErrorCode::kInternal,
+                 fmt::format("cannot {} {}:{}: {}", what, endpoint.address().to_string(),
+                             endpoint.port(), ec.message()),
+                 "listen"};
+  };
+  state_->acceptor.open(endpoint.protocol(), ec);
+  if (ec) return fail("open");
+  state_->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  state_->acceptor.bind(endpoint, ec);
+  if (ec) return fail("bind");
+  state_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return fail("listen on");
+  tcp::endpoint bound = state_->acceptor.local_endpoint(ec);
+  asio::co_spawn(state_->acceptor.get_executor(), state_->Accept(), asio::detached);
+  return bound;
+}
+
+void Server::Stop() {
+  // Runs on the caller's thread; closing is posted so it happens on the server's executor.
+  asio::post(state_->acceptor.get_executor(), [state = state_] { state->Close(); });
+}
+
+}  // namespace nfmetrics::http

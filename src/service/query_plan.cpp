@@ -1,0 +1,64 @@
+#include "service/query_plan.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include <fmt/format.h>
+
+#include "service/duration.hpp"
+#include "service/promql.hpp"
+
+namespace nfmetrics::service {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+constexpr std::array<Duration, 13> kStepLadder = {
+    seconds(15), seconds(30), minutes(1), minutes(2), minutes(5), minutes(10), minutes(15),
+    minutes(30), hours(1),    hours(2),   hours(6),   hours(12),  hours(24)};
+
+// Grafana-like density: enough points for a chart, few enough to stay cheap.
+constexpr std::int64_t kTargetPoints = 300;
+
+}  // namespace
+
+Duration ChooseStep(Duration range) {
+  for (Duration step : kStepLadder) {
+    // step >= range / 300, compared without rounding the division.
+    if (step.count() * kTargetPoints >= range.count()) return step;
+  }
+  return kStepLadder.back();
+}
+
+TimePoint AlignToStep(TimePoint time, Duration step) {
+  std::int64_t t = time.time_since_epoch().count();
+  std::int64_t s = step.count();
+  std::int64_t remainder = t % s;
+  if (remainder < 0) remainder += s;
+  return TimePoint(Duration(t - remainder));
+}
+
+Result<QueryPlan> PlanSinkLatency(const SinkLatencyRequest& request) {
+  Duration step = request.step.value_or(ChooseStep(request.end - request.start));
+  TimePoint start = AlignToStep(request.start, step);
+  TimePoint end = AlignToStep(request.end, step);
+  std::int64_t points = (end - start) / step + 1;
+  if (points > kMaxPointsPerSeries) {
+    return BadRequest("step", fmt::format("the range from start to end at step {} gives {} points "
+                                          "per series; at most {} are allowed: use a larger step "
+                                          "or a shorter range",
+                                          FormatDuration(step), points, kMaxPointsPerSeries));
+  }
+  Duration window = request.window.value_or(std::max<Duration>(kMinWindow, step));
+  std::string promql = BuildSinkLatencyQuery({.ns = request.ns,
+                                              .mvtx = request.mvtx,
+                                              .pods = request.pods,
+                                              .group_by = request.group_by,
+                                              .quantile = request.quantile,
+                                              .window = window});
+  return QueryPlan{std::move(promql), start, end, step, window};
+}
+
+}  // namespace nfmetrics::service

@@ -1,0 +1,49 @@
+#include "support/in_process_api.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <stdexcept>
+#include <thread>
+
+#include "http/router.hpp"
+#include "http/server.hpp"
+#include "prometheus/beast_client.hpp"
+#include "service/sink_latency_service.hpp"
+
+namespace nfmetrics::testing {
+
+struct InProcessApi::Impl {
+  boost::asio::io_context io{1};
+  std::unique_ptr<prometheus::Client> client;
+  std::unique_ptr<service::SinkLatencyService> service;
+  std::unique_ptr<http::Router> router;
+  std::unique_ptr<http::Server> server;
+  unsigned short port = 0;
+  std::thread thread;
+};
+
+InProcessApi::InProcessApi(const std::string& prometheus_url, Duration upstream_timeout)
+    : impl_(std::make_unique<Impl>()) {
+  auto client = prometheus::MakeBeastClient(impl_->io.get_executor(),
+                                            {.base_url = prometheus_url, .timeout = upstream_timeout});
+  if (!client.ok()) throw std::runtime_error(client.error().message);
+  impl_->client = std::move(client).value();
+  impl_->service = std::make_unique<service::SinkLatencyService>(*impl_->client);
+  impl_->router = std::make_unique<http::Router>(*impl_->service, *impl_->client, http::SystemNow);
+  impl_->server = std::make_unique<http::Server>(impl_->io.get_executor(), *impl_->router);
+  auto bound = impl_->server->Start(
+      boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
+  if (!bound.ok()) throw std::runtime_error(bound.error().message);
+  impl_->port = bound->port();
+  impl_->thread = std::thread([this] { impl_->io.run(); });
+}
+
+InProcessApi::~InProcessApi() {
+  // Closing the listener and every connection lets io.run() return once in-flight requests end.
+  impl_->server->Stop();
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+unsigned short InProcessApi::port() const { return impl_->port; }
+
+}  // namespace nfmetrics::testing

@@ -1,0 +1,27 @@
+// The whole nfmetrics stack (Beast client, service, router, server) in this process, on a free
+// loopback port, served by a background thread: what `nfmetrics serve` runs, without a child process.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/time.hpp"
+
+namespace nfmetrics::testing {
+
+class InProcessApi {
+ public:
+  explicit InProcessApi(const std::string& prometheus_url,
+                        Duration upstream_timeout = std::chrono::seconds(10));
+  ~InProcessApi();
+  InProcessApi(const InProcessApi&) = delete;
+  InProcessApi& operator=(const InProcessApi&) = delete;
+
+  unsigned short port() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace nfmetrics::testing

@@ -1,1 +1,0 @@
-int nfmetrics_support_placeholder = 0;

@@ -1,0 +1,88 @@
+#include "service/query_plan.hpp"
+
+#include <gtest/gtest.h>
+
+namespace nfmetrics::service {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::milliseconds;
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+TimePoint At(std::int64_t unix_seconds) { return TimePoint(seconds(unix_seconds)); }
+
+SinkLatencyRequest Request(TimePoint start, TimePoint end) {
+  return SinkLatencyRequest{.ns = *Namespace::Parse("ns"), .mvtx = *MonoVertexName::Parse("mv"),
+                            .start = start, .end = end};
+}
+
+TEST(ChooseStep, PicksTheSmallestLadderStepGivingAtMost300Points) {
+  EXPECT_EQ(ChooseStep(minutes(0)), seconds(15));
+  EXPECT_EQ(ChooseStep(minutes(75)), seconds(15));   // 4500s / 300 = 15s exactly
+  EXPECT_EQ(ChooseStep(minutes(76)), seconds(30));
+  EXPECT_EQ(ChooseStep(hours(1)), seconds(15));
+  EXPECT_EQ(ChooseStep(hours(6)), minutes(2));      // 72s -> 2m
+  EXPECT_EQ(ChooseStep(hours(24)), minutes(5));     // 288s -> 5m
+  EXPECT_EQ(ChooseStep(hours(24 * 7)), hours(1));   // 2016s -> 1h
+  EXPECT_EQ(ChooseStep(hours(24 * 365)), hours(24)); // capped at 1d
+}
+
+TEST(AlignToStep, FloorsToAMultipleOfStep) {
+  EXPECT_EQ(AlignToStep(At(1795467659), minutes(1)), At(1795467600));
+  EXPECT_EQ(AlignToStep(At(1795467600), minutes(1)), At(1795467600));
+  EXPECT_EQ(AlignToStep(TimePoint(milliseconds(1500)), milliseconds(1000)), TimePoint(milliseconds(1000)));
+}
+
+TEST(PlanSinkLatency, AlignsStartAndEndDownToTheStep) {
+  auto request = Request(At(1795464030), At(1795467659));
+  request.step = minutes(1);
+  auto plan = PlanSinkLatency(request);
+  ASSERT_TRUE(plan.ok());
+  EXPECT_EQ(plan->start, At(1795464000));
+  EXPECT_EQ(plan->end, At(1795467600));
+  EXPECT_EQ(plan->step, minutes(1));
+}
+
+TEST(PlanSinkLatency, DefaultsStepFromTheRangeAndWindowToAtLeastFiveMinutes) {
+  auto plan = PlanSinkLatency(Request(At(1795467600 - 24 * 3600), At(1795467600)));
+  ASSERT_TRUE(plan.ok());
+  EXPECT_EQ(plan->step, minutes(5));
+  EXPECT_EQ(plan->window, minutes(5));
+
+  auto request = Request(At(1795467600 - 7 * 24 * 3600), At(1795467600));
+  plan = PlanSinkLatency(request);
+  ASSERT_TRUE(plan.ok());
+  EXPECT_EQ(plan->step, hours(1));
+  EXPECT_EQ(plan->window, hours(1));  // max(5m, step)
+}
+
+TEST(PlanSinkLatency, ExplicitWindowWins) {
+  auto request = Request(At(1795464000), At(1795467600));
+  request.window = minutes(1);
+  auto plan = PlanSinkLatency(request);
+  ASSERT_TRUE(plan.ok());
+  EXPECT_EQ(plan->window, minutes(1));
+  EXPECT_NE(plan->promql.find("[1m]"), std::string::npos);
+}
+
+TEST(PlanSinkLatency, RejectsMoreThan11000PointsBeforeAskingPrometheus) {
+  auto request = Request(At(1795467600 - 11000), At(1795467600));
+  request.step = seconds(1);
+  auto plan = PlanSinkLatency(request);  // 11001 points
+  ASSERT_FALSE(plan.ok());
+  EXPECT_EQ(plan.error().code, ErrorCode::kBadRequest);
+  EXPECT_EQ(plan.error().param, "step");
+
+  request.start = At(1795467600 - 10999);  // 11000 points: allowed
+  EXPECT_TRUE(PlanSinkLatency(request).ok());
+}
+
+TEST(PlanSinkLatency, StartEqualToEndIsOnePoint) {
+  auto plan = PlanSinkLatency(Request(At(1795467600), At(1795467600)));
+  ASSERT_TRUE(plan.ok());
+  EXPECT_EQ(plan->start, plan->end);
+}
+
+}  // namespace
+}  // namespace nfmetrics::service
