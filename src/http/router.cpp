@@ -1,6 +1,5 @@
 #include "http/router.hpp"
 
-#include <boost/url/parse.hpp>
 #include <exception>
 
 #include <spdlog/spdlog.h>
@@ -30,6 +29,22 @@ Response ErrorResponse(const Request& request, const Error& error) {
   return JsonResponse(request, StatusOf(error.code), ErrorJson(error));
 }
 
+// Path and raw query of an origin-form ("/p?q") or absolute-form ("http://h/p?q") target. The
+// query is left encoded: the parameter parser decodes it and names the parameter when it can't.
+std::pair<std::string_view, std::string_view> SplitTarget(std::string_view target) {
+  if (target.starts_with("http://") || target.starts_with("https://")) {
+    std::size_t authority = target.find("//") + 2;
+    std::size_t path_start = target.find_first_of("/?", authority);
+    target = path_start == std::string_view::npos ? std::string_view("/") : target.substr(path_start);
+  }
+  std::size_t question = target.find('?');
+  std::string_view path = target.substr(0, question);
+  std::string_view query = question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
+  if (std::size_t hash = query.find('#'); hash != std::string_view::npos) query = query.substr(0, hash);
+  if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  return {path, query};
+}
+
 }  // namespace
 
 TimePoint SystemNow() {
@@ -49,12 +64,7 @@ boost::asio::awaitable<Response> Router::Handle(const Request& request) {
 }
 
 boost::asio::awaitable<Response> Router::Dispatch(const Request& request) {
-  auto target = boost::urls::parse_origin_form(request.target());
-  if (!target) {
-    co_return ErrorResponse(request, BadRequest("", "the request target is not a valid URL path"));
-  }
-  std::string_view path = target->encoded_path();
-  if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  auto [path, query] = SplitTarget(request.target());
 
   bool known = path == kSinkLatencyPath || path == "/healthz" || path == "/readyz";
   if (!known) {
@@ -74,7 +84,7 @@ boost::asio::awaitable<Response> Router::Dispatch(const Request& request) {
     co_return JsonResponse(request, beast_http::status::ok, R"({"status":"ok"})");
   }
   if (path == "/readyz") co_return co_await Ready(request);
-  co_return co_await SinkLatency(request, target->encoded_query());
+  co_return co_await SinkLatency(request, query);
 }
 
 boost::asio::awaitable<Response> Router::SinkLatency(const Request& request, std::string_view query) {

@@ -4,6 +4,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -37,7 +38,10 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
       tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
-        spdlog::warn("accept failed: {}", ec.message());
+        // Out of file descriptors, typically: wait instead of spinning on the same error.
+        spdlog::warn("accept failed: {}; retrying in 100ms", ec.message());
+        asio::steady_timer backoff(acceptor.get_executor(), std::chrono::milliseconds(100));
+        co_await backoff.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         continue;
       }
       asio::co_spawn(acceptor.get_executor(), Session(beast::tcp_stream(std::move(socket))),
@@ -70,6 +74,7 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
       if (ec) {
         // Malformed or oversized request: say so, then close.
         response = Response{beast_http::status::bad_request, 11};
+        response.set(beast_http::field::server, "nfmetrics");
         response.set(beast_http::field::content_type, "application/json");
         response.body() = ErrorJson(BadRequest("", "malformed HTTP request: " + ec.message()));
         response.keep_alive(false);

@@ -118,7 +118,7 @@ Result<double> ParseQuantile(std::string_view text) {
     return BadRequest("quantile",
                       fmt::format("invalid quantile \"{}\": expected a number from 0 to 1, e.g. 0.95", text));
   }
-  return value;
+  return value + 0.0;  // -0 becomes 0
 }
 
 Result<std::vector<service::PodName>> ParsePods(const std::vector<std::string>& values) {
@@ -150,7 +150,8 @@ Result<std::vector<service::PodName>> ParsePods(const std::vector<std::string>& 
 Result<Duration> ParsePositive(Result<Duration> parsed, std::string_view param) {
   if (!parsed.ok()) return ForParam(std::move(parsed), param);
   if (parsed->count() <= 0) {
-    return BadRequest(std::string(param), fmt::format("{} must be greater than 0", param));
+    return BadRequest(std::string(param),
+                      fmt::format("{} must be greater than 0 (resolution: 1ms)", param));
   }
   return parsed;
 }
@@ -184,9 +185,14 @@ Result<SinkLatencyRequest> ParseSinkLatencyParams(std::string_view query, TimePo
     if (!start.ok()) return std::move(start).error();
     request.start = *start;
   } else {
-    request.start = request.end - kDefaultRange;
+    request.start = std::max(TimePoint(), request.end - kDefaultRange);  // not before 1970
   }
   if (request.end < request.start) {
+    if (!raw.end) {
+      return BadRequest("start", fmt::format("start ({}) is in the future: end defaults to now ({})",
+                                             service::FormatRfc3339(request.start),
+                                             service::FormatRfc3339(request.end)));
+    }
     return BadRequest("end", fmt::format("end ({}) is before start ({})",
                                          service::FormatRfc3339(request.end),
                                          service::FormatRfc3339(request.start)));

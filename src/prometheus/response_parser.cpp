@@ -60,7 +60,11 @@ std::string ParseSample(ondemand::value json, Sample& out) {
       if (auto error = item.get_double().get(seconds)) {
         return "sample timestamp is not a number: " + Describe(error);
       }
-      if (!std::isfinite(seconds)) return "sample timestamp is not finite";
+      // Prometheus's own limits are about +-292 million years; anything past that cannot be a
+      // millisecond count and would overflow.
+      if (!std::isfinite(seconds) || std::abs(seconds) > 9.2e15) {
+        return "sample timestamp is out of range";
+      }
       out.timestamp = TimePoint(Duration(std::llround(seconds * 1000)));
     } else if (index == 1) {
       std::string_view text;

@@ -45,6 +45,12 @@ Result<QueryPlan> PlanSinkLatency(const SinkLatencyRequest& request) {
   TimePoint start = AlignToStep(request.start, step);
   TimePoint end = AlignToStep(request.end, step);
   std::int64_t points = (end - start) / step + 1;
+  if (points > kMaxPointsPerSeries && !request.step) {
+    return BadRequest("start", fmt::format("the range from start to end is too long: even the "
+                                           "largest automatic step ({}) gives {} points per series; "
+                                           "at most {} are allowed",
+                                           FormatDuration(step), points, kMaxPointsPerSeries));
+  }
   if (points > kMaxPointsPerSeries) {
     return BadRequest("step", fmt::format("the range from start to end at step {} gives {} points "
                                           "per series; at most {} are allowed: use a larger step "

@@ -1,5 +1,210 @@
+// `nfmetrics synth openmetrics|exporter`: flag parsing only; the work is in openmetrics.cpp and
+// exporter.cpp. Durations are parsed here rather than with service/duration.hpp because the synth
+// library deliberately depends on nothing above core.
 #include "synth/synth_command.hpp"
 
+#include <fmt/format.h>
+
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <exception>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/time.hpp"
+#include "synth/exporter.hpp"
+#include "synth/model.hpp"
+#include "synth/openmetrics.hpp"
+#include "synth/series.hpp"
+
 namespace nfmetrics::synth {
-void RegisterSynthCommand(CLI::App& app) { app.add_subcommand("synth", "Synthetic data"); }
+namespace {
+
+struct OpenMetricsFlags {
+  std::string start;
+  std::string end;
+  std::string duration = "7h";
+  std::string interval = "15s";
+  std::string out;
+};
+
+struct ExporterFlags {
+  std::string listen = "127.0.0.1:9091";
+};
+
+// Prometheus-style duration: one or more <integer><unit>, units ms s m h d w, e.g. 7h, 1h30m, 15s.
+std::optional<Duration> ParseDuration(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  Duration total{0};
+  while (!text.empty()) {
+    long long amount = 0;
+    auto [rest, error] = std::from_chars(text.data(), text.data() + text.size(), amount);
+    if (error != std::errc{} || amount < 0 || rest == text.data()) return std::nullopt;
+    text.remove_prefix(static_cast<std::size_t>(rest - text.data()));
+    long long unit_ms = 0;
+    if (text.starts_with("ms")) {
+      unit_ms = 1, text.remove_prefix(2);
+    } else if (!text.empty()) {
+      switch (text.front()) {
+        case 's':
+          unit_ms = 1000;
+          break;
+        case 'm':
+          unit_ms = 60'000;
+          break;
+        case 'h':
+          unit_ms = 3'600'000;
+          break;
+        case 'd':
+          unit_ms = 86'400'000;
+          break;
+        case 'w':
+          unit_ms = 604'800'000;
+          break;
+        default:
+          return std::nullopt;
+      }
+      text.remove_prefix(1);
+    } else {
+      return std::nullopt;  // a bare number has no unit
+    }
+    total += Duration{amount * unit_ms};
+  }
+  return total;
+}
+
+Duration RequireDuration(const std::string& flag, const std::string& text) {
+  const std::optional<Duration> parsed = ParseDuration(text);
+  if (!parsed || *parsed <= Duration::zero()) {
+    throw CLI::ValidationError(
+        flag, fmt::format("'{}' is not a positive duration like 15s, 90m, 7h or 1h30m", text));
+  }
+  return *parsed;
+}
+
+TimePoint RequireUnixTime(const std::string& flag, const std::string& text) {
+  double seconds = 0;
+  auto [rest, error] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+  if (error != std::errc{} || rest != text.data() + text.size() || !std::isfinite(seconds) ||
+      seconds < 0 || seconds > 1e11) {
+    throw CLI::ValidationError(
+        flag,
+        fmt::format("'{}' is not a unix time in seconds (e.g. 1717171717 or 1717171717.5)", text));
+  }
+  return TimePoint{Duration{std::llround(seconds * 1000)}};
+}
+
+void RunOpenMetrics(const OpenMetricsFlags& flags, bool duration_given) {
+  const TimePoint now = std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
+  const Duration duration = RequireDuration("--duration", flags.duration);
+  const Duration interval = RequireDuration("--interval", flags.interval);
+  const bool start_given = !flags.start.empty();
+  const bool end_given = !flags.end.empty();
+  if (start_given && end_given && duration_given) {
+    throw CLI::ValidationError("--duration", "give at most two of --start, --end, --duration");
+  }
+  TimePoint start;
+  TimePoint end;
+  if (start_given && !end_given && duration_given) {
+    start = RequireUnixTime("--start", flags.start);
+    end = start + duration;
+  } else {
+    end = end_given ? RequireUnixTime("--end", flags.end) : now;
+    start = start_given ? RequireUnixTime("--start", flags.start) : end - duration;
+  }
+  if (start >= end) throw CLI::ValidationError("--start", "start must be before end");
+  const long long points = (end - start) / interval + 1;
+  if (points > 1'000'000) {
+    throw CLI::ValidationError(
+        "--interval",
+        fmt::format("{} samples per series is too many; use a longer --interval", points));
+  }
+
+  std::size_t series = 0;
+  for (const Family& family : AllFamilies()) series += family.series.size();
+  if (flags.out.empty()) {
+    std::ios::sync_with_stdio(false);
+    WriteOpenMetrics(std::cout, start, end, interval);
+    if (!std::cout) {
+      fmt::print(stderr, "nfmetrics synth openmetrics: writing to stdout failed\n");
+      throw CLI::RuntimeError(1);
+    }
+  } else {
+    std::ofstream file(flags.out, std::ios::binary | std::ios::trunc);
+    if (!file) {
+      fmt::print(stderr, "nfmetrics synth openmetrics: cannot open {} for writing\n", flags.out);
+      throw CLI::RuntimeError(1);
+    }
+    WriteOpenMetrics(file, start, end, interval);
+    file.close();
+    if (!file) {
+      fmt::print(stderr, "nfmetrics synth openmetrics: writing {} failed\n", flags.out);
+      throw CLI::RuntimeError(1);
+    }
+  }
+  fmt::print(stderr, "synth: {} series x {} samples, {} .. {} (unix s), every {} ms, to {}\n",
+             series, points, start.time_since_epoch().count() / 1000,
+             end.time_since_epoch().count() / 1000, interval.count(),
+             flags.out.empty() ? "stdout" : flags.out);
+}
+
+void RunExporterCommand(const ExporterFlags& flags) {
+  const std::size_t colon = flags.listen.rfind(':');
+  unsigned port = 0;
+  const char* port_begin = flags.listen.data() + colon + 1;
+  const char* port_end = flags.listen.data() + flags.listen.size();
+  if (colon == std::string::npos || colon == 0 ||
+      std::from_chars(port_begin, port_end, port).ptr != port_end || port == 0 || port > 65535) {
+    throw CLI::ValidationError(
+        "--listen", fmt::format("'{}' is not HOST:PORT (e.g. 127.0.0.1:9091)", flags.listen));
+  }
+  std::string host = flags.listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  try {
+    RunExporter(host, static_cast<unsigned short>(port));
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "nfmetrics synth exporter: cannot serve on {}: {}\n", flags.listen,
+               e.what());
+    throw CLI::RuntimeError(1);
+  }
+}
+
+}  // namespace
+
+void RegisterSynthCommand(CLI::App& app) {
+  CLI::App* synth = app.add_subcommand(
+      "synth",
+      "Synthetic NumaFlow MonoVertex metrics (4 MonoVertices in namespaces default and payments):\n"
+      "  openmetrics  history as OpenMetrics text for `promtool tsdb create-blocks-from "
+      "openmetrics`\n"
+      "  exporter     the same series live on /metrics, continuing the history without a reset");
+  synth->require_subcommand(1);
+
+  auto om_flags = std::make_shared<OpenMetricsFlags>();
+  CLI::App* om = synth->add_subcommand(
+      "openmetrics", "Write samples for [start, end] every interval as OpenMetrics text");
+  om->add_option("--start", om_flags->start,
+                 "First sample, unix seconds (default: end - duration)");
+  om->add_option("--end", om_flags->end, "Last sample, unix seconds (default: now)");
+  CLI::Option* duration =
+      om->add_option("--duration", om_flags->duration, "Length of history, e.g. 7h, 90m, 1h30m")
+          ->capture_default_str();
+  om->add_option("--interval", om_flags->interval, "Time between samples, e.g. 15s")
+      ->capture_default_str();
+  om->add_option("--out", om_flags->out, "Output file (default: stdout)");
+  om->callback([om_flags, duration] { RunOpenMetrics(*om_flags, duration->count() > 0); });
+
+  auto ex_flags = std::make_shared<ExporterFlags>();
+  CLI::App* ex = synth->add_subcommand(
+      "exporter", "Serve the current values on GET /metrics until SIGINT/SIGTERM");
+  ex->add_option("--listen", ex_flags->listen, "HOST:PORT to listen on")->capture_default_str();
+  ex->callback([ex_flags] { RunExporterCommand(*ex_flags); });
+}
+
 }  // namespace nfmetrics::synth

@@ -178,6 +178,20 @@ TEST_F(ApiOverFakeUpstream, BadParametersNeverReachTheUpstream) {
   EXPECT_TRUE(upstream_.requests().empty());
 }
 
+TEST_F(ApiOverFakeUpstream, RawOrBrokenCharactersInTheQueryNameTheirParameter) {
+  Answer answer = Call(api_.port(), "/api/v1/metrics/sink-latency?namespace=ns&mvtx=mv&pod=a|b");
+  ExpectError(answer, 400, "bad_request");
+  EXPECT_STREQ(answer.doc["error"]["param"].GetString(), "pod");
+  answer = Call(api_.port(), "/api/v1/metrics/sink-latency?namespace=ns&mvtx=mv&start=%");
+  ExpectError(answer, 400, "bad_request");
+  EXPECT_STREQ(answer.doc["error"]["param"].GetString(), "start");
+  EXPECT_TRUE(upstream_.requests().empty());
+}
+
+TEST_F(ApiOverFakeUpstream, AbsoluteFormTargetIsServed) {
+  EXPECT_EQ(Call(api_.port(), "http://127.0.0.1/healthz").status, 200);
+}
+
 TEST_F(ApiOverFakeUpstream, UnknownPathIsNotFoundAndOtherMethodsAreNotAllowed) {
   ExpectError(Call(api_.port(), "/api/v1/metrics/nope"), 404, "not_found");
   ExpectError(Call(api_.port(), "/"), 404, "not_found");

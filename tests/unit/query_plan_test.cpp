@@ -86,3 +86,15 @@ TEST(PlanSinkLatency, StartEqualToEndIsOnePoint) {
 
 }  // namespace
 }  // namespace nfmetrics::service
+
+namespace nfmetrics::service {
+namespace {
+
+TEST(PlanSinkLatency, TooLongARangeForTheAutomaticStepBlamesTheRange) {
+  auto plan = PlanSinkLatency(Request(At(0), At(253402300799)));
+  ASSERT_FALSE(plan.ok());
+  EXPECT_EQ(plan.error().param, "start");
+}
+
+}  // namespace
+}  // namespace nfmetrics::service

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string>
 
 namespace nfmetrics::http {
@@ -191,6 +192,30 @@ TEST(SinkLatencyParams, BrokenPercentEscapeNamesItsParameter) {
   auto parsed = ParseSinkLatencyParams("namespace=ns&mvtx=mv%z", kNow);
   ASSERT_FALSE(parsed.ok());
   EXPECT_EQ(parsed.error().param, "mvtx");
+}
+
+}  // namespace
+}  // namespace nfmetrics::http
+
+namespace nfmetrics::http {
+namespace {
+
+TEST(SinkLatencyParams, FutureStartWithoutEndBlamesStart) {
+  auto parsed = ParseSinkLatencyParams("namespace=ns&mvtx=mv&start=1900000000", kNow);
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.error().param, "start");
+}
+
+TEST(SinkLatencyParams, DefaultStartNeverPrecedesTheEpoch) {
+  auto parsed = ParseSinkLatencyParams("namespace=ns&mvtx=mv&end=60", kNow);
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(parsed->start, TimePoint());
+}
+
+TEST(SinkLatencyParams, NegativeZeroQuantileIsZero) {
+  auto parsed = ParseSinkLatencyParams("namespace=ns&mvtx=mv&quantile=-0", kNow);
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_FALSE(std::signbit(parsed->quantile));
 }
 
 }  // namespace

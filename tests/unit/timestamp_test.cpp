@@ -51,3 +51,30 @@ TEST(FormatRfc3339, WritesUtcWithMillisOnlyWhenPresent) {
 
 }  // namespace
 }  // namespace nfmetrics::service
+
+namespace nfmetrics::service {
+namespace {
+
+TEST(ParseTimestamp, FarFutureAndPastYearsNeverWrapAround) {
+  EXPECT_EQ(*ParseTimestamp("2600-01-01T00:00:00Z"), At(19880899200000));
+  EXPECT_EQ(*ParseTimestamp("9999-12-31T23:59:59Z"), At(253402300799000));
+  EXPECT_EQ(*ParseTimestamp("9999-12-31T23:59:59Z"), *ParseTimestamp("253402300799"));
+  EXPECT_FALSE(ParseTimestamp("1000-01-01T00:00:00Z").ok());
+  EXPECT_FALSE(ParseTimestamp("1969-12-31T23:59:59Z").ok());
+}
+
+TEST(ParseTimestamp, IsStrictAboutRfc3339Fields) {
+  for (const char* bad : {"2026-11-23T21:00:00+99:99", "2026-11-23T21:00:00+01", "2026-11-23T1:00:00.50Z",
+                          "2026-11-23T21:00:00.Z", "2026-11-23T23:59:60Z", "2026-02-30T00:00:00Z",
+                          "2026-11-23T21:00:00+24:00", "2026-11-23T21:60:00Z"}) {
+    EXPECT_FALSE(ParseTimestamp(bad).ok()) << bad;
+  }
+}
+
+TEST(ParseTimestamp, AcceptsLongFractionsAndExtremeOffsets) {
+  EXPECT_EQ(*ParseTimestamp("2026-11-23T10:00:00.1234567891Z"), At(1795428000123));
+  EXPECT_EQ(*ParseTimestamp("2026-11-24T00:00:00+14:00"), At(1795428000000));
+}
+
+}  // namespace
+}  // namespace nfmetrics::service
