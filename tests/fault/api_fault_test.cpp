@@ -37,7 +37,7 @@ Answer Call(unsigned short port, const std::string& target, const std::string& m
   answer.status = response.status;
   answer.body = response.body;
   answer.allow = response.Header("allow");
-  answer.doc.Parse(answer.body.c_str());
+  answer.doc.Parse<rapidjson::kParseFullPrecisionFlag>(answer.body.c_str());
   EXPECT_FALSE(answer.doc.HasParseError()) << answer.body;
   EXPECT_EQ(response.Header("content-type"), "application/json");
   return answer;

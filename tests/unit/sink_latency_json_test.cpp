@@ -37,7 +37,7 @@ prometheus::Series PodSeries(std::string pod, std::vector<double> values) {
 
 rapidjson::Document ParseJson(const std::string& text) {
   rapidjson::Document doc;
-  doc.Parse(text.c_str());
+  doc.Parse<rapidjson::kParseFullPrecisionFlag>(text.c_str());
   EXPECT_FALSE(doc.HasParseError()) << text;
   return doc;
 }
