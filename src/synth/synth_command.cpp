@@ -1,6 +1,5 @@
 // `nfmetrics synth openmetrics|exporter`: flag parsing only; the work is in openmetrics.cpp and
-// exporter.cpp. Durations are parsed here rather than with service/duration.hpp because the synth
-// library deliberately depends on nothing above core.
+// exporter.cpp. Durations and times are read the way the API reads them (service/).
 #include "synth/synth_command.hpp"
 
 #include <fmt/format.h>
@@ -16,8 +15,9 @@
 #include <string>
 
 #include "core/time.hpp"
+#include "service/duration.hpp"
+#include "service/timestamp.hpp"
 #include "synth/exporter.hpp"
-#include "synth/model.hpp"
 #include "synth/openmetrics.hpp"
 #include "synth/series.hpp"
 
@@ -36,66 +36,19 @@ struct ExporterFlags {
   std::string listen = "127.0.0.1:9091";
 };
 
-// Prometheus-style duration: one or more <integer><unit>, units ms s m h d w, e.g. 7h, 1h30m, 15s.
-std::optional<Duration> ParseDuration(std::string_view text) {
-  if (text.empty()) return std::nullopt;
-  Duration total{0};
-  while (!text.empty()) {
-    long long amount = 0;
-    auto [rest, error] = std::from_chars(text.data(), text.data() + text.size(), amount);
-    if (error != std::errc{} || amount < 0 || rest == text.data()) return std::nullopt;
-    text.remove_prefix(static_cast<std::size_t>(rest - text.data()));
-    long long unit_ms = 0;
-    if (text.starts_with("ms")) {
-      unit_ms = 1, text.remove_prefix(2);
-    } else if (!text.empty()) {
-      switch (text.front()) {
-        case 's':
-          unit_ms = 1000;
-          break;
-        case 'm':
-          unit_ms = 60'000;
-          break;
-        case 'h':
-          unit_ms = 3'600'000;
-          break;
-        case 'd':
-          unit_ms = 86'400'000;
-          break;
-        case 'w':
-          unit_ms = 604'800'000;
-          break;
-        default:
-          return std::nullopt;
-      }
-      text.remove_prefix(1);
-    } else {
-      return std::nullopt;  // a bare number has no unit
-    }
-    total += Duration{amount * unit_ms};
-  }
-  return total;
-}
-
 Duration RequireDuration(const std::string& flag, const std::string& text) {
-  const std::optional<Duration> parsed = ParseDuration(text);
-  if (!parsed || *parsed <= Duration::zero()) {
+  const Result<Duration> parsed = service::ParseDuration(text);
+  if (!parsed.ok() || *parsed <= Duration::zero()) {
     throw CLI::ValidationError(
         flag, fmt::format("'{}' is not a positive duration like 15s, 90m, 7h or 1h30m", text));
   }
   return *parsed;
 }
 
-TimePoint RequireUnixTime(const std::string& flag, const std::string& text) {
-  double seconds = 0;
-  auto [rest, error] = std::from_chars(text.data(), text.data() + text.size(), seconds);
-  if (error != std::errc{} || rest != text.data() + text.size() || !std::isfinite(seconds) ||
-      seconds < 0 || seconds > 1e11) {
-    throw CLI::ValidationError(
-        flag,
-        fmt::format("'{}' is not a unix time in seconds (e.g. 1717171717 or 1717171717.5)", text));
-  }
-  return TimePoint{Duration{std::llround(seconds * 1000)}};
+TimePoint RequireTime(const std::string& flag, const std::string& text) {
+  const Result<TimePoint> parsed = service::ParseTimestamp(text);
+  if (!parsed.ok()) throw CLI::ValidationError(flag, parsed.error().message);
+  return *parsed;
 }
 
 void RunOpenMetrics(const OpenMetricsFlags& flags, bool duration_given) {
@@ -110,11 +63,11 @@ void RunOpenMetrics(const OpenMetricsFlags& flags, bool duration_given) {
   TimePoint start;
   TimePoint end;
   if (start_given && !end_given && duration_given) {
-    start = RequireUnixTime("--start", flags.start);
+    start = RequireTime("--start", flags.start);
     end = start + duration;
   } else {
-    end = end_given ? RequireUnixTime("--end", flags.end) : now;
-    start = start_given ? RequireUnixTime("--start", flags.start) : end - duration;
+    end = end_given ? RequireTime("--end", flags.end) : now;
+    start = start_given ? RequireTime("--start", flags.start) : end - duration;
   }
   if (start >= end) throw CLI::ValidationError("--start", "start must be before end");
   const long long points = (end - start) / interval + 1;
@@ -190,8 +143,8 @@ void RegisterSynthCommand(CLI::App& app) {
   CLI::App* om = synth->add_subcommand(
       "openmetrics", "Write samples for [start, end] every interval as OpenMetrics text");
   om->add_option("--start", om_flags->start,
-                 "First sample, unix seconds (default: end - duration)");
-  om->add_option("--end", om_flags->end, "Last sample, unix seconds (default: now)");
+                 "First sample, unix seconds or RFC3339 (default: end - duration)");
+  om->add_option("--end", om_flags->end, "Last sample, unix seconds or RFC3339 (default: now)");
   CLI::Option* duration =
       om->add_option("--duration", om_flags->duration, "Length of history, e.g. 7h, 90m, 1h30m")
           ->capture_default_str();

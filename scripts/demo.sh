@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# Runs nfmetrics end to end on this machine: 7 h of synthetic NumaFlow history backfilled into a
+# real Prometheus, a live exporter that continues the same series, and `nfmetrics serve` in front.
+# Prints a real answer and ready-to-paste curl commands, then runs until Ctrl-C (or SIGTERM) and
+# stops everything it started. Logs: .demo/logs/. Needs the ports 9090, 9091 and 8080 free.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+readonly demo_dir=.demo
+readonly log_dir=$demo_dir/logs
+readonly data_dir=$demo_dir/prometheus-data
+readonly prometheus_port=9090 exporter_port=9091 api_port=8080
+readonly prometheus_url=http://127.0.0.1:$prometheus_port
+readonly api_url=http://127.0.0.1:$api_port
+readonly history=7h
+
+pids=()
+names=()
+
+say() { printf '\033[1mdemo:\033[0m %s\n' "$*"; }
+die() {
+  printf 'demo: error: %s\n' "$*" >&2
+  exit 1
+}
+
+# Stops every child we started: SIGTERM, up to 5 s grace, then SIGKILL. Runs once, on any exit.
+# shellcheck disable=SC2317  # invoked by the EXIT trap
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  if ((${#pids[@]} > 0)); then
+    say "stopping ${names[*]}"
+    local pid
+    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for _ in $(seq 50); do
+      local alive=0
+      for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+      ((alive)) || break
+      sleep 0.1
+    done
+    for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+  fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# start NAME LOG COMMAND...: runs COMMAND in the background, output to LOG, remembered for cleanup.
+start() {
+  local name=$1 log=$2
+  shift 2
+  "$@" </dev/null >"$log" 2>&1 &
+  pids+=($!)
+  names+=("$name")
+}
+
+# wait_http NAME URL SECONDS LOG: waits until URL answers 2xx; fails with LOG's tail if it does not.
+wait_http() {
+  local name=$1 url=$2 seconds=$3 log=$4
+  local deadline=$((SECONDS + seconds))
+  until curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null; do
+    if ((SECONDS >= deadline)) || ! kill -0 "${pids[-1]}" 2>/dev/null; then
+      printf 'demo: %s did not come up (%s). Last lines of %s:\n' "$name" "$url" "$log" >&2
+      tail -n 20 "$log" >&2 || true
+      exit 1
+    fi
+    sleep 0.2
+  done
+}
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# prom_query PROMQL: the first value of an instant query, or "" when there is none.
+prom_query() {
+  curl -fsS --max-time 5 "$prometheus_url/api/v1/query" --data-urlencode "query=$1" |
+    jq -r '.data.result[0].value[1] // ""'
+}
+
+for entry in "$prometheus_port:Prometheus" "$exporter_port:the synthetic exporter" \
+  "$api_port:nfmetrics serve"; do
+  port=${entry%%:*}
+  if port_in_use "$port"; then
+    die "port $port (needed for ${entry#*:}) is already in use on 127.0.0.1; stop whatever listens there (e.g. a previous demo) and retry"
+  fi
+done
+
+bash scripts/install-deps.sh
+bash scripts/build.sh
+
+rm -rf "$data_dir" "$demo_dir/history.om"
+mkdir -p "$log_dir" "$data_dir"
+
+say "generating $history of synthetic NumaFlow history ending now"
+history_end=$(date +%s)
+build/nfmetrics synth openmetrics --end "$history_end" --duration "$history" --interval 15s \
+  --out "$demo_dir/history.om" 2>"$log_dir/synth-openmetrics.log"
+say "backfilling it into $data_dir with promtool"
+promtool tsdb create-blocks-from openmetrics "$demo_dir/history.om" "$data_dir" \
+  >"$log_dir/promtool.log" 2>&1 || {
+  tail -n 20 "$log_dir/promtool.log" >&2
+  die "promtool backfill failed (see $log_dir/promtool.log)"
+}
+rm -f "$demo_dir/history.om"
+
+# The exporter's series carry the same labels as the backfilled ones (namespace, pod, mvtx_name,
+# mvtx_replica, le). Prometheus would add job and instance to every scraped sample, which would make
+# them new series; dropping those two labels makes live samples continue the history's series.
+# Counters are functions of absolute time, so the first scrape continues the last backfilled value.
+cat >"$demo_dir/prometheus.yml" <<EOF
+global:
+  scrape_interval: 15s
+  evaluation_interval: 15s
+scrape_configs:
+  - job_name: nfmetrics-synth
+    static_configs:
+      - targets: ["127.0.0.1:$exporter_port"]
+    metric_relabel_configs:
+      - action: labeldrop
+        regex: job|instance
+EOF
+
+say "starting the synthetic exporter on 127.0.0.1:$exporter_port"
+start exporter "$log_dir/exporter.log" \
+  build/nfmetrics synth exporter --listen "127.0.0.1:$exporter_port"
+wait_http exporter "http://127.0.0.1:$exporter_port/metrics" 10 "$log_dir/exporter.log"
+
+say "starting Prometheus on 127.0.0.1:$prometheus_port"
+start prometheus "$log_dir/prometheus.log" \
+  prometheus --config.file="$demo_dir/prometheus.yml" --storage.tsdb.path="$data_dir" \
+  --web.listen-address="127.0.0.1:$prometheus_port" --storage.tsdb.retention.time=30d \
+  --web.console.templates=/etc/prometheus/consoles \
+  --web.console.libraries=/etc/prometheus/console_libraries
+wait_http prometheus "$prometheus_url/-/ready" 60 "$log_dir/prometheus.log"
+
+say "waiting for the first live scrape to join the history"
+deadline=$((SECONDS + 45))
+live=""
+while ((SECONDS < deadline)); do
+  live=$(prom_query "max(timestamp(monovtx_sink_time_count)) > $history_end" || true)
+  [[ -n "$live" ]] && break
+  sleep 1
+done
+if [[ -z "$live" ]]; then
+  say "warning: no live sample after 45 s; see $log_dir/prometheus.log and $prometheus_url/targets"
+else
+  series=$(prom_query 'count(last_over_time(monovtx_sink_time_count[8h]))')
+  resets=$(prom_query 'sum(resets(monovtx_sink_time_count[8h]))')
+  say "history and live data joined: $series sink-time series over 8h (no duplicates), $resets counter resets"
+fi
+
+say "starting nfmetrics serve on 127.0.0.1:$api_port"
+start nfmetrics "$log_dir/nfmetrics.log" \
+  build/nfmetrics serve --listen "127.0.0.1:$api_port" --prometheus-url "$prometheus_url"
+wait_http "nfmetrics serve" "$api_url/healthz" 30 "$log_dir/nfmetrics.log"
+
+pods=$(curl -fsS "$prometheus_url/api/v1/series" \
+  --data-urlencode 'match[]=monovtx_sink_time_count{namespace="default",mvtx_name="orders"}' |
+  jq -r '[.data[].pod] | unique | .[]')
+pod1=$(sed -n 1p <<<"$pods")
+pod2=$(sed -n 2p <<<"$pods")
+start_time=$(date -u -d '-3 hours' +%Y-%m-%dT%H:%M:%SZ)
+end_time=$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)
+latency=$api_url/api/v1/metrics/sink-latency
+
+echo
+say "sink latency of default/orders per pod (points cut to the first 2):"
+echo "\$ curl -s '$latency?namespace=default&mvtx=orders&group_by=pod' | jq ."
+if ! curl -sS --max-time 30 "$latency?namespace=default&mvtx=orders&group_by=pod" |
+  jq 'walk(if type == "array" and length > 3 and (.[0] | type) == "array"
+    then .[:2] + ["... \(length) points in all"] else . end)'; then
+  say "warning: the example query failed; see $log_dir/nfmetrics.log"
+fi
+
+cat <<EOF
+
+Try these (MonoVertices: default/orders, default/orders-sink, default/clicks, payments/orders):
+  # the whole MonoVertex, default range and quantile
+  curl -s '$latency?namespace=default&mvtx=orders' | jq .
+  # one series per pod
+  curl -s '$latency?namespace=default&mvtx=orders&group_by=pod' | jq .
+  # one pod
+  curl -s '$latency?namespace=default&mvtx=orders&pod=$pod1' | jq .
+  # several pods, one series each
+  curl -s '$latency?namespace=default&mvtx=orders&pod=$pod1,$pod2&group_by=pod' | jq .
+  # explicit range and step (RFC3339)
+  curl -s '$latency?namespace=default&mvtx=orders&start=$start_time&end=$end_time&step=5m' | jq .
+  # p99 of the slow namespace
+  curl -s '$latency?namespace=payments&mvtx=orders&quantile=0.99' | jq .
+  # an error: quantile out of range
+  curl -s '$latency?namespace=default&mvtx=orders&quantile=1.5' | jq .
+  # Prometheus UI: $prometheus_url   exporter: http://127.0.0.1:$exporter_port/metrics
+Logs: $log_dir/
+EOF
+echo
+say "running; press Ctrl-C to stop (pids: ${pids[*]})"
+
+# Returns when any child exits or a signal arrives; cleanup stops the rest either way.
+set +e
+wait -n "${pids[@]}"
+status=$?
+set -e
+say "a process exited (status $status); see $log_dir/ — stopping the others"
+exit 1

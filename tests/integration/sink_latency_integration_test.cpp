@@ -1,0 +1,360 @@
+// The sink-latency API end to end against a real Prometheus holding backfilled synthetic data:
+// the API's numbers must be Prometheus's own numbers, filters must select exactly what was asked,
+// and the quantiles must land where the generator's distributions put them.
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+#include <cmath>
+#include <map>
+#include <set>
+#include <string>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "support/http_client.hpp"
+#include "support/in_process_api.hpp"
+#include "support/prometheus_harness.hpp"
+#include "synth/model.hpp"
+
+namespace nfmetrics::testing {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::minutes;
+using synth::MonoVertexModel;
+
+// Shared by every test: one Prometheus, one API in front of it.
+struct World {
+  std::unique_ptr<PrometheusHarness> prometheus;
+  std::unique_ptr<InProcessApi> api;
+  std::int64_t data_end = 0;  // unix seconds
+};
+World* world = nullptr;
+
+class Environment : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    auto now = std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
+    auto end = TimePoint(std::chrono::floor<minutes>(now.time_since_epoch()));
+    world = new World;
+    world->data_end = std::chrono::duration_cast<std::chrono::seconds>(end.time_since_epoch()).count();
+    world->prometheus = PrometheusHarness::Start(end - hours(3), end);
+    world->api = std::make_unique<InProcessApi>(world->prometheus->url());
+  }
+  void TearDown() override {
+    delete world;
+    world = nullptr;
+  }
+};
+
+std::string Encode(std::string_view text) { return boost::urls::encode(text, boost::urls::unreserved_chars); }
+
+struct Json {
+  int status = 0;
+  rapidjson::Document doc;
+  std::string body;
+};
+
+Json ParseAnswer(HttpResponse response) {
+  Json json;
+  json.status = response.status;
+  json.body = std::move(response.body);
+  json.doc.Parse<rapidjson::kParseFullPrecisionFlag>(json.body.c_str());
+  EXPECT_FALSE(json.doc.HasParseError()) << json.body.substr(0, 500);
+  return json;
+}
+
+Json Api(const std::string& query) {
+  return ParseAnswer(Get("127.0.0.1", world->api->port(), "/api/v1/metrics/sink-latency?" + query));
+}
+
+// Prometheus's own answer, asked directly.
+Json Prometheus(const std::string& promql, double start, double end, double step) {
+  std::string target = fmt::format("/api/v1/query_range?query={}&start={}&end={}&step={}", Encode(promql),
+                                   start, end, step);
+  return ParseAnswer(Get("127.0.0.1", world->prometheus->port(), target));
+}
+
+// A window well inside the backfilled data, with room for the 5m rate window before it.
+std::string Range() {
+  return fmt::format("start={}&end={}&step=1m", world->data_end - 3600 * 2, world->data_end - 600);
+}
+
+const MonoVertexModel& Mvtx(std::string_view ns, std::string_view name) {
+  for (const auto& m : synth::DefaultModel()) {
+    if (m.ns == ns && m.name == name) return m;
+  }
+  throw std::runtime_error(fmt::format("model has no {}/{}", ns, name));
+}
+
+const MonoVertexModel& FirstModel() { return synth::DefaultModel().front(); }
+
+std::map<std::string, const rapidjson::Value*> SeriesByPod(const rapidjson::Value& data) {
+  std::map<std::string, const rapidjson::Value*> out;
+  for (const auto& series : data["series"].GetArray()) {
+    const auto& labels = series["labels"];
+    std::string pod = labels.HasMember("pod") ? labels["pod"].GetString() : "";
+    out[pod] = &series;
+  }
+  return out;
+}
+
+// Asserts that the API answer equals Prometheus's answer to the reported PromQL, point by point.
+void ExpectSameAsPrometheus(const Json& answer) {
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  const auto& data = answer.doc["data"];
+  const auto& range = data["range"];
+  Json direct = Prometheus(data["query"].GetString(), range["start_unix"].GetDouble(),
+                           range["end_unix"].GetDouble(), range["step_seconds"].GetDouble());
+  ASSERT_EQ(direct.status, 200) << direct.body;
+  const auto& result = direct.doc["data"]["result"];
+  ASSERT_EQ(result.Size(), data["series"].Size());
+  auto api_series = SeriesByPod(data);
+  std::size_t compared = 0;
+  for (const auto& expected : result.GetArray()) {
+    std::string pod = expected["metric"].HasMember("pod") ? expected["metric"]["pod"].GetString() : "";
+    ASSERT_TRUE(api_series.count(pod)) << pod;
+    const auto& points = (*api_series[pod])["points"];
+    const auto& values = expected["values"];
+    ASSERT_EQ(points.Size(), values.Size()) << pod;
+    for (rapidjson::SizeType i = 0; i < values.Size(); ++i) {
+      EXPECT_EQ(points[i][0].GetDouble(), values[i][0].GetDouble());
+      double want = std::strtod(values[i][1].GetString(), nullptr);
+      if (std::isfinite(want)) {
+        ASSERT_TRUE(points[i][1].IsNumber()) << pod << " point " << i;
+        EXPECT_EQ(points[i][1].GetDouble(), want) << pod << " point " << i;
+        ++compared;
+      } else {
+        EXPECT_TRUE(points[i][1].IsNull()) << pod << " point " << i;
+      }
+    }
+  }
+  EXPECT_GT(compared, 0u) << "no finite value compared";
+}
+
+std::set<std::string> PodNames(const MonoVertexModel& m) {
+  std::set<std::string> pods;
+  for (const auto& pod : m.pods) pods.insert(pod.name);
+  return pods;
+}
+
+std::set<std::string> PodsIn(const Json& answer) {
+  std::set<std::string> pods;
+  for (const auto& series : answer.doc["data"]["series"].GetArray()) pods.insert(series["labels"]["pod"].GetString());
+  return pods;
+}
+
+std::string Select(const MonoVertexModel& m) { return "namespace=" + m.ns + "&mvtx=" + m.name; }
+
+TEST(SinkLatencyApi, AggregateEqualsPrometheusOwnAnswer) {
+  Json answer = Api(Select(FirstModel()) + "&" + Range());
+  ExpectSameAsPrometheus(answer);
+  const auto& data = answer.doc["data"];
+  ASSERT_EQ(data["series"].Size(), 1u);
+  EXPECT_EQ(data["series"][0]["labels"].MemberCount(), 0u);
+  EXPECT_EQ(data["group_by"].Size(), 0u);
+  EXPECT_EQ(std::string(data["query"].GetString()).rfind("histogram_quantile(0.95, sum by (le) (rate(", 0), 0u);
+}
+
+TEST(SinkLatencyApi, AggregateEqualsThePinnedQueryInMicrosecondsDividedByAMillion) {
+  const MonoVertexModel& m = FirstModel();
+  Json answer = Api(Select(m) + "&" + Range());
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  const auto& range = answer.doc["data"]["range"];
+  std::string pinned = fmt::format(
+      "histogram_quantile(0.95, sum by (le) (rate(monovtx_sink_time_bucket{{namespace=\"{}\",mvtx_name=\"{}\"}}[5m])))",
+      m.ns, m.name);
+  Json direct = Prometheus(pinned, range["start_unix"].GetDouble(), range["end_unix"].GetDouble(), 60);
+  ASSERT_EQ(direct.doc["data"]["result"].Size(), 1u);
+  const auto& values = direct.doc["data"]["result"][0]["values"];
+  const auto& points = answer.doc["data"]["series"][0]["points"];
+  ASSERT_EQ(points.Size(), values.Size());
+  for (rapidjson::SizeType i = 0; i < values.Size(); ++i) {
+    double micros = std::strtod(values[i][1].GetString(), nullptr);
+    ASSERT_TRUE(points[i][1].IsNumber());
+    EXPECT_NEAR(points[i][1].GetDouble(), micros / 1e6, 1e-12 * std::abs(micros));
+  }
+}
+
+TEST(SinkLatencyApi, PerPodEqualsPrometheusAndListsEveryPodButNotTheDaemon) {
+  for (const MonoVertexModel& m : synth::DefaultModel()) {
+    SCOPED_TRACE(m.ns + "/" + m.name);
+    Json answer = Api(Select(m) + "&group_by=pod&" + Range());
+    ExpectSameAsPrometheus(answer);
+    EXPECT_EQ(PodsIn(answer), PodNames(m));
+    EXPECT_EQ(PodsIn(answer).count(m.daemon_pod), 0u);
+  }
+}
+
+TEST(SinkLatencyApi, SinglePodFilterReturnsExactlyThatPod) {
+  const MonoVertexModel& m = FirstModel();
+  const std::string& pod = m.pods[1].name;
+  Json answer = Api(Select(m) + "&group_by=pod&pod=" + pod + "&" + Range());
+  ExpectSameAsPrometheus(answer);
+  EXPECT_EQ(PodsIn(answer), std::set<std::string>{pod});
+  EXPECT_NE(std::string(answer.doc["data"]["query"].GetString()).find(",pod=\"" + pod + "\"}"), std::string::npos);
+}
+
+TEST(SinkLatencyApi, SeveralPodsReturnExactlyThosePods) {
+  const MonoVertexModel& m = FirstModel();
+  ASSERT_GE(m.pods.size(), 3u);
+  std::set<std::string> wanted = {m.pods[0].name, m.pods[2].name};
+  Json answer = Api(Select(m) + "&group_by=pod&pod=" + m.pods[0].name + "&pod=" + m.pods[2].name + "&" + Range());
+  ExpectSameAsPrometheus(answer);
+  EXPECT_EQ(PodsIn(answer), wanted);
+
+  // Comma-separated is the same request.
+  Json comma = Api(Select(m) + "&group_by=pod&pod=" + m.pods[2].name + "," + m.pods[0].name + "&" + Range());
+  EXPECT_EQ(comma.body, answer.body);
+}
+
+TEST(SinkLatencyApi, AggregateOverAPodFilterEqualsPrometheus) {
+  const MonoVertexModel& m = FirstModel();
+  Json answer = Api(Select(m) + "&pod=" + m.pods[0].name + "," + m.pods[1].name + "&" + Range());
+  ExpectSameAsPrometheus(answer);
+  ASSERT_EQ(answer.doc["data"]["series"].Size(), 1u);
+}
+
+TEST(SinkLatencyApi, AnotherNamespaceOrAPrefixNamedMonoVertexNeverLeaksIn) {
+  std::map<std::string, std::set<std::string>> namespaces_by_name;
+  for (const MonoVertexModel& m : synth::DefaultModel()) namespaces_by_name[m.name].insert(m.ns);
+  bool saw_shared_name = false;
+  for (const MonoVertexModel& m : synth::DefaultModel()) {
+    saw_shared_name |= namespaces_by_name[m.name].size() > 1;
+    Json answer = Api(Select(m) + "&group_by=pod&" + Range());
+    ASSERT_EQ(answer.status, 200);
+    EXPECT_EQ(PodsIn(answer), PodNames(m)) << m.ns << "/" << m.name;
+  }
+  EXPECT_TRUE(saw_shared_name) << "the model should have one MonoVertex name in two namespaces";
+}
+
+TEST(SinkLatencyApi, PodOfAnotherMonoVertexGivesNoSeries) {
+  const auto& models = synth::DefaultModel();
+  ASSERT_GE(models.size(), 2u);
+  Json answer = Api(Select(models[0]) + "&group_by=pod&pod=" + models[1].pods[0].name + "&" + Range());
+  ASSERT_EQ(answer.status, 200);
+  EXPECT_EQ(answer.doc["data"]["series"].Size(), 0u);
+  EXPECT_GE(answer.doc["warnings"].Size(), 1u);
+}
+
+TEST(SinkLatencyApi, QuantilesLandInTheGeneratorsBucket) {
+  for (const MonoVertexModel& m : synth::DefaultModel()) {
+    for (double q : synth::kCheckedQuantiles) {
+      SCOPED_TRACE(fmt::format("{}/{} q={}", m.ns, m.name, q));
+      Json answer = Api(Select(m) + "&group_by=pod&quantile=" + fmt::format("{}", q) + "&" + Range());
+      ASSERT_EQ(answer.status, 200) << answer.body;
+      auto by_pod = SeriesByPod(answer.doc["data"]);
+      for (const auto& pod : m.pods) {
+        ASSERT_TRUE(by_pod.count(pod.name)) << pod.name;
+        auto [lower, upper] = synth::QuantileBucket(pod, q);
+        std::size_t checked = 0;
+        for (const auto& point : (*by_pod[pod.name])["points"].GetArray()) {
+          ASSERT_TRUE(point[1].IsNumber()) << pod.name;
+          double micros = point[1].GetDouble() * 1e6;
+          EXPECT_GT(micros, lower * (1 - 1e-9)) << pod.name;
+          EXPECT_LE(micros, upper * (1 + 1e-9)) << pod.name;
+          ++checked;
+        }
+        EXPECT_GT(checked, 100u);
+      }
+      // And the MonoVertex as a whole: the rate-weighted mixture of its pods.
+      Json aggregate = Api(Select(m) + "&quantile=" + fmt::format("{}", q) + "&" + Range());
+      auto [lower, upper] = synth::QuantileBucket(m, q);
+      ASSERT_EQ(aggregate.doc["data"]["series"].Size(), 1u);
+      for (const auto& point : aggregate.doc["data"]["series"][0]["points"].GetArray()) {
+        ASSERT_TRUE(point[1].IsNumber());
+        double micros = point[1].GetDouble() * 1e6;
+        EXPECT_GT(micros, lower * (1 - 1e-9));
+        EXPECT_LE(micros, upper * (1 + 1e-9));
+      }
+    }
+  }
+}
+
+TEST(SinkLatencyApi, UnknownMonoVertexIsAnEmptySuccessWithAWarning) {
+  Json answer = Api("namespace=" + FirstModel().ns + "&mvtx=no-such-mvtx&" + Range());
+  ASSERT_EQ(answer.status, 200);
+  EXPECT_EQ(answer.doc["data"]["series"].Size(), 0u);
+  ASSERT_EQ(answer.doc["warnings"].Size(), 1u);
+  EXPECT_NE(std::string(answer.doc["warnings"][0].GetString()).find("no-such-mvtx"), std::string::npos);
+}
+
+TEST(SinkLatencyApi, RangeIsAlignedToStepAndReported) {
+  std::int64_t start = world->data_end - 3600 - 17;
+  std::int64_t end = world->data_end - 600 - 29;
+  Json answer = Api(Select(FirstModel()) + fmt::format("&start={}&end={}&step=1m", start, end));
+  ASSERT_EQ(answer.status, 200);
+  const auto& range = answer.doc["data"]["range"];
+  EXPECT_EQ(range["start_unix"].GetInt64(), start - start % 60);
+  EXPECT_EQ(range["end_unix"].GetInt64(), end - end % 60);
+  const auto& points = answer.doc["data"]["series"][0]["points"];
+  EXPECT_EQ(points[0][0].GetInt64(), start - start % 60);
+  EXPECT_EQ(points[points.Size() - 1][0].GetInt64(), end - end % 60);
+}
+
+TEST(SinkLatencyApi, DefaultRangeIsTheLastHourAtFifteenSeconds) {
+  Json answer = Api(Select(FirstModel()));
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  const auto& range = answer.doc["data"]["range"];
+  EXPECT_STREQ(range["step"].GetString(), "15s");
+  EXPECT_STREQ(range["window"].GetString(), "5m");
+  EXPECT_NEAR(range["end_unix"].GetDouble() - range["start_unix"].GetDouble(), 3600, 15);
+}
+
+TEST(SinkLatencyApi, ReadyzIsOkWhilePrometheusAnswers) {
+  HttpResponse ready = Get("127.0.0.1", world->api->port(), "/readyz");
+  EXPECT_EQ(ready.status, 200) << ready.body;
+}
+
+TEST(SinkLatencyApi, TwoHundredSimultaneousRequestsAreAllAnsweredCorrectly) {
+  // Expected answers, asked one at a time.
+  const auto& models = synth::DefaultModel();
+  std::vector<std::string> queries;
+  for (const MonoVertexModel& m : models) {
+    queries.push_back(Select(m) + "&group_by=pod&" + Range());
+    queries.push_back(Select(m) + "&quantile=0.5&" + Range());
+  }
+  std::vector<std::string> expected;
+  for (const auto& q : queries) {
+    Json answer = Api(q);
+    ASSERT_EQ(answer.status, 200);
+    expected.push_back(answer.body);
+  }
+  constexpr int kRequests = 200;
+  std::vector<std::string> bodies(kRequests);
+  std::vector<int> statuses(kRequests, 0);
+  std::vector<std::thread> threads;
+  std::atomic<int> ready{0};
+  for (int i = 0; i < kRequests; ++i) {
+    threads.emplace_back([&, i] {
+      ready.fetch_add(1);
+      while (ready.load() < kRequests) std::this_thread::yield();  // start together
+      try {
+        HttpResponse response = HttpRequest("127.0.0.1", world->api->port(), "GET",
+                                            "/api/v1/metrics/sink-latency?" + queries[i % queries.size()],
+                                            "", {}, std::chrono::seconds(60));
+        statuses[i] = response.status;
+        bodies[i] = std::move(response.body);
+      } catch (const std::exception& e) {
+        bodies[i] = e.what();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (int i = 0; i < kRequests; ++i) {
+    EXPECT_EQ(statuses[i], 200) << i << ": " << bodies[i].substr(0, 300);
+    EXPECT_EQ(bodies[i], expected[i % queries.size()]) << i;
+  }
+}
+
+}  // namespace
+}  // namespace nfmetrics::testing
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  ::testing::AddGlobalTestEnvironment(new nfmetrics::testing::Environment);
+  return RUN_ALL_TESTS();
+}
