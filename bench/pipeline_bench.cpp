@@ -17,9 +17,11 @@ using namespace nfmetrics;
 const TimePoint kNow{std::chrono::seconds(1795471200)};
 constexpr std::string_view kQuery =
     "namespace=team-a&mvtx=orders-sink&start=2026-11-23T21:00:00Z&end=2026-11-23T22:00:00Z&step=15s"
-    "&quantile=0.95&group_by=pod&pod=orders-sink-mv-0-abcde,orders-sink-mv-1-fghij,orders-sink-mv-2-klmno";
+    "&quantile=0.95&group_by=pod&pod=orders-sink-mv-0-abcde,orders-sink-mv-1-fghij,orders-sink-mv-"
+    "2-klmno";
 
-// A Prometheus answer for 3 pods over 1 hour at 15s: 241 points per series, as Prometheus writes it.
+// A Prometheus answer for 3 pods over 1 hour at 15s: 241 points per series, as Prometheus writes
+// it.
 std::string PrometheusBody(int pods, int points) {
   std::string body = R"({"status":"success","data":{"resultType":"matrix","result":[)";
   for (int p = 0; p < pods; ++p) {
@@ -27,7 +29,8 @@ std::string PrometheusBody(int pods, int points) {
     body += fmt::format(R"({{"metric":{{"pod":"orders-sink-mv-{}-abcde"}},"values":[)", p);
     for (int i = 0; i < points; ++i) {
       if (i > 0) body += ',';
-      body += fmt::format(R"([{},"{}"])", 1795467600 + 15 * i, 0.0123456789 * (1 + (i % 17) * 0.01) * (p + 1));
+      body += fmt::format(R"([{},"{}"])", 1795467600 + 15 * i,
+                          0.0123456789 * (1 + (i % 17) * 0.01) * (p + 1));
     }
     body += "]}";
   }
@@ -81,7 +84,8 @@ void BM_RequestToResponseWithoutIo(benchmark::State& state) {
     auto request = http::ParseSinkLatencyParams(kQuery, kNow);
     auto plan = service::PlanSinkLatency(*request);
     auto matrix = prometheus::ParseQueryRangeResponse(body, 200);
-    auto result = service::ShapeSinkLatency(*request, std::move(plan).value(), std::move(matrix).value());
+    auto result =
+        service::ShapeSinkLatency(*request, std::move(plan).value(), std::move(matrix).value());
     std::string json = http::SinkLatencyJson(*request, result);
     benchmark::DoNotOptimize(json);
   }

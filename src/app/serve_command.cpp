@@ -1,5 +1,7 @@
 #include "app/serve_command.hpp"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <yaml-cpp/yaml.h>
 
 #include <boost/asio/io_context.hpp>
@@ -7,8 +9,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-
-#include <spdlog/spdlog.h>
 
 #include "http/router.hpp"
 #include "http/server.hpp"
@@ -37,15 +37,18 @@ std::optional<std::string> ReadConfigUrl(const std::string& path) {
     throw CLI::ValidationError("--config", path + ": " + e.what());
   }
   if (!root || root.IsNull()) return std::nullopt;
-  if (!root.IsMap()) throw CLI::ValidationError("--config", path + ": expected a mapping at the top level");
+  if (!root.IsMap())
+    throw CLI::ValidationError("--config", path + ": expected a mapping at the top level");
   std::optional<std::string> url;
   for (const auto& entry : root) {
     auto key = entry.first.as<std::string>();
     if (key == "url") {
-      if (!entry.second.IsScalar()) throw CLI::ValidationError("--config", path + ": key 'url' must be a string");
+      if (!entry.second.IsScalar())
+        throw CLI::ValidationError("--config", path + ": key 'url' must be a string");
       url = entry.second.as<std::string>();
     } else if (key != "patterns") {
-      throw CLI::ValidationError("--config", path + ": unknown key '" + key + "' (accepted: url, patterns)");
+      throw CLI::ValidationError(
+          "--config", fmt::format("{}: unknown key '{}' (accepted: url, patterns)", path, key));
     }
   }
   return url;
@@ -59,7 +62,8 @@ int RunServe(const ServeOptions& options) {
     if (url.empty() && config_url) url = *config_url;
   }
   if (url.empty()) {
-    throw CLI::ValidationError("--prometheus-url", "is required (or set `url` in the --config file)");
+    throw CLI::ValidationError("--prometheus-url",
+                               "is required (or set `url` in the --config file)");
   }
   Result<Duration> timeout = service::ParseDuration(options.upstream_timeout);
   if (!timeout.ok() || timeout->count() <= 0) {
@@ -70,7 +74,8 @@ int RunServe(const ServeOptions& options) {
   if (!endpoint.ok()) throw CLI::ValidationError("--listen", endpoint.error().message);
 
   boost::asio::io_context io(1);
-  auto client = prometheus::MakeBeastClient(io.get_executor(), {.base_url = url, .timeout = *timeout});
+  auto client =
+      prometheus::MakeBeastClient(io.get_executor(), {.base_url = url, .timeout = *timeout});
   if (!client.ok()) throw CLI::ValidationError("--prometheus-url", client.error().message);
   service::SinkLatencyService sink_latency(**client);
   http::Router router(sink_latency, **client, http::SystemNow);
@@ -99,14 +104,17 @@ int RunServe(const ServeOptions& options) {
 void RegisterServeCommand(CLI::App& app) {
   auto options = std::make_shared<ServeOptions>();
   CLI::App* serve = app.add_subcommand("serve", "Run the HTTP API in front of Prometheus");
-  serve->add_option("--listen", options->listen, "Address to listen on, HOST:PORT")->capture_default_str();
+  serve->add_option("--listen", options->listen, "Address to listen on, HOST:PORT")
+      ->capture_default_str();
   serve->add_option("--prometheus-url", options->prometheus_url,
                     "Prometheus base URL, e.g. http://127.0.0.1:9090 (a path prefix is kept)");
-  serve->add_option("--config", options->config_file,
-                    "YAML config in NumaFlow's metrics-proxy format (url, patterns)")
+  serve
+      ->add_option("--config", options->config_file,
+                   "YAML config in NumaFlow's metrics-proxy format (url, patterns)")
       ->check(CLI::ExistingFile);
-  serve->add_option("--upstream-timeout", options->upstream_timeout,
-                    "Deadline for each Prometheus request (Prometheus duration)")
+  serve
+      ->add_option("--upstream-timeout", options->upstream_timeout,
+                   "Deadline for each Prometheus request (Prometheus duration)")
       ->capture_default_str();
   serve->add_option("--log-level", options->log_level, "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))

@@ -14,8 +14,8 @@ enum class ErrorCode {
   kNotFound,
   kMethodNotAllowed,
   kUpstreamUnavailable,  // connection refused or reset before an answer
-  kUpstreamError,        // Prometheus said error, or answered something that is not a valid response
-  kUpstreamTimeout,      // no complete answer within the configured timeout
+  kUpstreamError,    // Prometheus said error, or answered something that is not a valid response
+  kUpstreamTimeout,  // no complete answer within the configured timeout
   kInternal,
 };
 
@@ -29,26 +29,42 @@ inline Error BadRequest(std::string param, std::string message) {
   return Error{ErrorCode::kBadRequest, std::move(message), std::move(param)};
 }
 
-// A value or an Error. Small on purpose: construct from either, test with ok(), read with value()/error().
+// A value or an Error. Small on purpose: construct from either, test with ok(), read with
+// value()/error().
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
-  Result(Error error) : state_(std::move(error)) {}    // NOLINT(google-explicit-constructor)
+  Result(T value) : state_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
+  Result(Error error) : state_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return std::holds_alternative<T>(state_); }
   explicit operator bool() const { return ok(); }
 
-  T& value() & { assert(ok()); return std::get<T>(state_); }
-  const T& value() const& { assert(ok()); return std::get<T>(state_); }
-  T&& value() && { assert(ok()); return std::get<T>(std::move(state_)); }
+  T& value() & {
+    assert(ok());
+    return std::get<T>(state_);
+  }
+  const T& value() const& {
+    assert(ok());
+    return std::get<T>(state_);
+  }
+  T&& value() && {
+    assert(ok());
+    return std::get<T>(std::move(state_));
+  }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
 
-  const Error& error() const& { assert(!ok()); return std::get<Error>(state_); }
-  Error&& error() && { assert(!ok()); return std::get<Error>(std::move(state_)); }
+  const Error& error() const& {
+    assert(!ok());
+    return std::get<Error>(state_);
+  }
+  Error&& error() && {
+    assert(!ok());
+    return std::get<Error>(std::move(state_));
+  }
 
  private:
   std::variant<T, Error> state_;

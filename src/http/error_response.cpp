@@ -8,26 +8,39 @@ namespace beast_http = boost::beast::http;
 
 beast_http::status StatusOf(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kBadRequest: return beast_http::status::bad_request;
-    case ErrorCode::kNotFound: return beast_http::status::not_found;
-    case ErrorCode::kMethodNotAllowed: return beast_http::status::method_not_allowed;
-    case ErrorCode::kUpstreamUnavailable: return beast_http::status::bad_gateway;
-    case ErrorCode::kUpstreamError: return beast_http::status::bad_gateway;
-    case ErrorCode::kUpstreamTimeout: return beast_http::status::gateway_timeout;
-    case ErrorCode::kInternal: return beast_http::status::internal_server_error;
+    case ErrorCode::kBadRequest:
+      return beast_http::status::bad_request;
+    case ErrorCode::kNotFound:
+      return beast_http::status::not_found;
+    case ErrorCode::kMethodNotAllowed:
+      return beast_http::status::method_not_allowed;
+    case ErrorCode::kUpstreamUnavailable:
+    case ErrorCode::kUpstreamError:
+      return beast_http::status::bad_gateway;
+    case ErrorCode::kUpstreamTimeout:
+      return beast_http::status::gateway_timeout;
+    case ErrorCode::kInternal:
+      return beast_http::status::internal_server_error;
   }
   return beast_http::status::internal_server_error;
 }
 
 std::string_view CodeName(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kBadRequest: return "bad_request";
-    case ErrorCode::kNotFound: return "not_found";
-    case ErrorCode::kMethodNotAllowed: return "method_not_allowed";
-    case ErrorCode::kUpstreamUnavailable: return "upstream_unavailable";
-    case ErrorCode::kUpstreamError: return "upstream_error";
-    case ErrorCode::kUpstreamTimeout: return "upstream_timeout";
-    case ErrorCode::kInternal: return "internal";
+    case ErrorCode::kBadRequest:
+      return "bad_request";
+    case ErrorCode::kNotFound:
+      return "not_found";
+    case ErrorCode::kMethodNotAllowed:
+      return "method_not_allowed";
+    case ErrorCode::kUpstreamUnavailable:
+      return "upstream_unavailable";
+    case ErrorCode::kUpstreamError:
+      return "upstream_error";
+    case ErrorCode::kUpstreamTimeout:
+      return "upstream_timeout";
+    case ErrorCode::kInternal:
+      return "internal";
   }
   return "internal";
 }

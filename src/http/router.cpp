@@ -1,8 +1,8 @@
 #include "http/router.hpp"
 
-#include <exception>
-
 #include <spdlog/spdlog.h>
+
+#include <exception>
 
 #include "http/error_response.hpp"
 #include "http/sink_latency_json.hpp"
@@ -35,12 +35,15 @@ std::pair<std::string_view, std::string_view> SplitTarget(std::string_view targe
   if (target.starts_with("http://") || target.starts_with("https://")) {
     std::size_t authority = target.find("//") + 2;
     std::size_t path_start = target.find_first_of("/?", authority);
-    target = path_start == std::string_view::npos ? std::string_view("/") : target.substr(path_start);
+    target =
+        path_start == std::string_view::npos ? std::string_view("/") : target.substr(path_start);
   }
   std::size_t question = target.find('?');
   std::string_view path = target.substr(0, question);
-  std::string_view query = question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
-  if (std::size_t hash = query.find('#'); hash != std::string_view::npos) query = query.substr(0, hash);
+  std::string_view query =
+      question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
+  if (std::size_t hash = query.find('#'); hash != std::string_view::npos)
+    query = query.substr(0, hash);
   if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
   return {path, query};
 }
@@ -68,15 +71,15 @@ boost::asio::awaitable<Response> Router::Dispatch(const Request& request) {
 
   bool known = path == kSinkLatencyPath || path == "/healthz" || path == "/readyz";
   if (!known) {
-    co_return ErrorResponse(request, Error{ErrorCode::kNotFound,
-                                           fmt::format("no such endpoint: {}", path), ""});
+    co_return ErrorResponse(
+        request, Error{ErrorCode::kNotFound, fmt::format("no such endpoint: {}", path), ""});
   }
   if (request.method() != beast_http::verb::get) {
-    Response response = ErrorResponse(
-        request, Error{ErrorCode::kMethodNotAllowed,
-                       fmt::format("{} is not allowed on {}; use GET",
-                                   std::string_view(request.method_string()), path),
-                       ""});
+    Response response =
+        ErrorResponse(request, Error{ErrorCode::kMethodNotAllowed,
+                                     fmt::format("{} is not allowed on {}; use GET",
+                                                 std::string_view(request.method_string()), path),
+                                     ""});
     response.set(beast_http::field::allow, "GET");
     co_return response;
   }
@@ -87,7 +90,8 @@ boost::asio::awaitable<Response> Router::Dispatch(const Request& request) {
   co_return co_await SinkLatency(request, query);
 }
 
-boost::asio::awaitable<Response> Router::SinkLatency(const Request& request, std::string_view query) {
+boost::asio::awaitable<Response> Router::SinkLatency(const Request& request,
+                                                     std::string_view query) {
   Result<service::SinkLatencyRequest> parsed = ParseSinkLatencyParams(query, clock_());
   if (!parsed.ok()) co_return ErrorResponse(request, parsed.error());
   Result<service::SinkLatencyResult> result = co_await sink_latency_.Query(*parsed);
@@ -101,7 +105,8 @@ boost::asio::awaitable<Response> Router::SinkLatency(const Request& request, std
 boost::asio::awaitable<Response> Router::Ready(const Request& request) {
   Status ready = co_await upstream_.CheckReady();
   if (!ready.ok()) {
-    co_return JsonResponse(request, beast_http::status::service_unavailable, ErrorJson(ready.error()));
+    co_return JsonResponse(request, beast_http::status::service_unavailable,
+                           ErrorJson(ready.error()));
   }
   co_return JsonResponse(request, beast_http::status::ok, R"({"status":"ready"})");
 }

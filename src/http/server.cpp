@@ -1,5 +1,7 @@
 #include "http/server.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -12,8 +14,6 @@
 #include <boost/beast/http/write.hpp>
 #include <charconv>
 #include <unordered_set>
-
-#include <spdlog/spdlog.h>
 
 #include "http/error_response.hpp"
 
@@ -28,14 +28,15 @@ using tcp = asio::ip::tcp;
 }  // namespace
 
 struct Server::State : std::enable_shared_from_this<Server::State> {
-  State(asio::any_io_executor executor, Router& router, ServerOptions options)
+  State(const asio::any_io_executor& executor, Router& router, ServerOptions options)
       : acceptor(executor), router(router), options(options) {}
 
   asio::awaitable<void> Accept() {
     auto self = shared_from_this();
     while (acceptor.is_open()) {
       boost::system::error_code ec;
-      tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+      tcp::socket socket =
+          co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
         // Out of file descriptors, typically: wait instead of spinning on the same error.
@@ -64,9 +65,11 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
       parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
       parser.body_limit(options.max_body_bytes);
       stream.expires_after(options.idle_timeout);
-      co_await beast_http::async_read(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+      co_await beast_http::async_read(stream, buffer, parser,
+                                      asio::redirect_error(asio::use_awaitable, ec));
       if (ec == beast_http::error::end_of_stream || ec == asio::error::operation_aborted ||
-          ec == beast::error::timeout || ec == asio::error::connection_reset || ec == asio::error::eof) {
+          ec == beast::error::timeout || ec == asio::error::connection_reset ||
+          ec == asio::error::eof) {
         break;
       }
       Response response;
@@ -86,7 +89,8 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
         keep_alive = response.keep_alive();
       }
       stream.expires_after(options.idle_timeout);
-      co_await beast_http::async_write(stream, response, asio::redirect_error(asio::use_awaitable, ec));
+      co_await beast_http::async_write(stream, response,
+                                       asio::redirect_error(asio::use_awaitable, ec));
       if (ec || !keep_alive) break;
     }
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -120,7 +124,8 @@ Result<tcp::endpoint> ParseListenAddress(const std::string& text) {
   if (ec != std::errc() || end != port_text.data() + port_text.size() || port > 65535) {
     return invalid("bad port");
   }
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   if (host == "localhost") host = "127.0.0.1";
   if (host.empty()) host = "0.0.0.0";
   boost::system::error_code address_error;
@@ -132,7 +137,13 @@ Result<tcp::endpoint> ParseListenAddress(const std::string& text) {
 Server::Server(asio::any_io_executor executor, Router& router, ServerOptions options)
     : state_(std::make_shared<State>(std::move(executor), router, options)) {}
 
-Server::~Server() { Stop(); }
+Server::~Server() {
+  try {
+    Stop();
+  } catch (const std::exception& e) {
+    spdlog::error("stopping the server: {}", e.what());
+  }
+}
 
 Result<tcp::endpoint> Server::Start(const tcp::endpoint& endpoint) {
   boost::system::error_code ec;

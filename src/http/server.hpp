@@ -15,8 +15,8 @@ namespace nfmetrics::http {
 
 struct ServerOptions {
   Duration idle_timeout = std::chrono::seconds(60);  // per read of a request
-  std::size_t max_header_bytes = 16 * 1024;
-  std::size_t max_body_bytes = 64 * 1024;
+  std::size_t max_header_bytes = std::size_t{16} * 1024;
+  std::size_t max_body_bytes = std::size_t{64} * 1024;
 };
 
 // "127.0.0.1:8080", "[::1]:8080", "0.0.0.0:8080", "localhost:8080". Errors name param "listen".

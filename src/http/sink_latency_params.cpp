@@ -1,17 +1,16 @@
 #include "http/sink_latency_params.hpp"
 
-#include <boost/url/parse_query.hpp>
-#include <boost/url/params_view.hpp>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <array>
+#include <boost/url/params_view.hpp>
+#include <boost/url/parse_query.hpp>
 #include <cctype>
 #include <charconv>
 #include <cmath>
 #include <optional>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "service/duration.hpp"
 #include "service/timestamp.hpp"
@@ -63,7 +62,8 @@ Result<std::string> NormalizeQuery(std::string_view query) {
       }
       out += query.substr(i, 3);
       i += 2;
-    } else if (std::isalnum(c) != 0 || kAllowed.find(static_cast<char>(c)) != std::string_view::npos) {
+    } else if (std::isalnum(c) != 0 ||
+               kAllowed.find(static_cast<char>(c)) != std::string_view::npos) {
       out += static_cast<char>(c);
     } else {
       out += fmt::format("%{:02X}", static_cast<unsigned>(c));
@@ -113,10 +113,11 @@ Result<T> ForParam(Result<T> result, std::string_view param) {
 Result<double> ParseQuantile(std::string_view text) {
   double value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || text.empty() || !std::isfinite(value) ||
-      value < 0 || value > 1) {
-    return BadRequest("quantile",
-                      fmt::format("invalid quantile \"{}\": expected a number from 0 to 1, e.g. 0.95", text));
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty() ||
+      !std::isfinite(value) || value < 0 || value > 1) {
+    return BadRequest(
+        "quantile",
+        fmt::format("invalid quantile \"{}\": expected a number from 0 to 1, e.g. 0.95", text));
   }
   return value + 0.0;  // -0 becomes 0
 }
@@ -129,8 +130,9 @@ Result<std::vector<service::PodName>> ParsePods(const std::vector<std::string>& 
       std::size_t comma = rest.find(',');
       std::string_view name = rest.substr(0, comma);
       if (name.empty()) {
-        return BadRequest("pod", "empty pod name: give one or more pod names, comma-separated or "
-                                 "as repeated pod parameters");
+        return BadRequest("pod",
+                          "empty pod name: give one or more pod names, comma-separated or "
+                          "as repeated pod parameters");
       }
       auto pod = ForParam(service::PodName::Parse(name), "pod");
       if (!pod.ok()) return std::move(pod).error();
@@ -142,7 +144,8 @@ Result<std::vector<service::PodName>> ParsePods(const std::vector<std::string>& 
   std::sort(pods.begin(), pods.end());
   pods.erase(std::unique(pods.begin(), pods.end()), pods.end());
   if (pods.size() > kMaxPods) {
-    return BadRequest("pod", fmt::format("too many pods ({}); at most {} per request", pods.size(), kMaxPods));
+    return BadRequest(
+        "pod", fmt::format("too many pods ({}); at most {} per request", pods.size(), kMaxPods));
   }
   return pods;
 }
@@ -164,14 +167,15 @@ Result<SinkLatencyRequest> ParseSinkLatencyParams(std::string_view query, TimePo
   RawParams& raw = *collected;
 
   if (!raw.ns) return BadRequest("namespace", "missing required parameter \"namespace\"");
-  if (!raw.mvtx) return BadRequest("mvtx", "missing required parameter \"mvtx\" (the MonoVertex name)");
+  if (!raw.mvtx)
+    return BadRequest("mvtx", "missing required parameter \"mvtx\" (the MonoVertex name)");
   auto ns = ForParam(service::Namespace::Parse(*raw.ns), "namespace");
   if (!ns.ok()) return std::move(ns).error();
   auto mvtx = ForParam(service::MonoVertexName::Parse(*raw.mvtx), "mvtx");
   if (!mvtx.ok()) return std::move(mvtx).error();
 
-  SinkLatencyRequest request{.ns = std::move(ns).value(), .mvtx = std::move(mvtx).value(),
-                             .start = {}, .end = {}};
+  SinkLatencyRequest request{
+      .ns = std::move(ns).value(), .mvtx = std::move(mvtx).value(), .start = {}, .end = {}};
 
   if (raw.end) {
     auto end = ForParam(service::ParseTimestamp(*raw.end), "end");
@@ -189,13 +193,14 @@ Result<SinkLatencyRequest> ParseSinkLatencyParams(std::string_view query, TimePo
   }
   if (request.end < request.start) {
     if (!raw.end) {
-      return BadRequest("start", fmt::format("start ({}) is in the future: end defaults to now ({})",
-                                             service::FormatRfc3339(request.start),
-                                             service::FormatRfc3339(request.end)));
+      return BadRequest(
+          "start",
+          fmt::format("start ({}) is in the future: end defaults to now ({})",
+                      service::FormatRfc3339(request.start), service::FormatRfc3339(request.end)));
     }
-    return BadRequest("end", fmt::format("end ({}) is before start ({})",
-                                         service::FormatRfc3339(request.end),
-                                         service::FormatRfc3339(request.start)));
+    return BadRequest(
+        "end", fmt::format("end ({}) is before start ({})", service::FormatRfc3339(request.end),
+                           service::FormatRfc3339(request.start)));
   }
 
   if (raw.step) {
@@ -215,9 +220,10 @@ Result<SinkLatencyRequest> ParseSinkLatencyParams(std::string_view query, TimePo
   }
   if (raw.group_by) {
     if (*raw.group_by != "pod") {
-      return BadRequest("group_by", fmt::format("unsupported group_by \"{}\": use group_by=pod for a "
-                                                "series per pod, or omit it for one aggregate series",
-                                                *raw.group_by));
+      return BadRequest("group_by",
+                        fmt::format("unsupported group_by \"{}\": use group_by=pod for a "
+                                    "series per pod, or omit it for one aggregate series",
+                                    *raw.group_by));
     }
     request.group_by = service::GroupBy::kPod;
   }

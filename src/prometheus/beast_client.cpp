@@ -195,7 +195,7 @@ class BeastClient final : public Client {
  private:
   using Request = http::request<http::string_body>;
 
-  Request MakeRequest(http::verb verb, std::string target) const {
+  Request MakeRequest(http::verb verb, const std::string& target) const {
     Request request{verb, target, 11};
     request.set(http::field::host, endpoint_.host_header);
     request.set(http::field::user_agent, kUserAgent);

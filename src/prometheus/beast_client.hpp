@@ -14,7 +14,8 @@
 namespace nfmetrics::prometheus {
 
 struct BeastClientOptions {
-  // http://host[:port][/path/prefix]; the prefix is kept (e.g. VictoriaMetrics' /select/0/prometheus).
+  // http://host[:port][/path/prefix]; the prefix is kept (e.g. VictoriaMetrics'
+  // /select/0/prometheus).
   std::string base_url;
   Duration timeout = std::chrono::seconds(30);
   std::size_t max_idle_connections = 32;

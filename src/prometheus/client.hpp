@@ -21,7 +21,7 @@ struct RangeQuery {
 
 struct Sample {
   TimePoint timestamp;
-  double value;  // may be NaN or +-Inf, exactly as Prometheus reported it
+  double value = 0;  // may be NaN or +-Inf, exactly as Prometheus reported it
 };
 
 using Labels = std::vector<std::pair<std::string, std::string>>;  // sorted by name

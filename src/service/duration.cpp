@@ -56,8 +56,10 @@ Result<Duration> ParseDuration(std::string_view text) {
         if (text.substr(pos, 1) == kUnits[i].suffix) unit_index = i;
       }
     }
-    if (unit_index == kUnits.size()) return Invalid(text, "missing or unknown unit (ms, s, m, h, d, w, y)");
-    if (unit_index < next_unit) return Invalid(text, "units must go from largest to smallest, each once");
+    if (unit_index == kUnits.size())
+      return Invalid(text, "missing or unknown unit (ms, s, m, h, d, w, y)");
+    if (unit_index < next_unit)
+      return Invalid(text, "units must go from largest to smallest, each once");
     next_unit = unit_index + 1;
     pos += kUnits[unit_index].suffix.size();
     if (number > kMaxMillis / kUnits[unit_index].millis) return Invalid(text, "too large");
@@ -72,7 +74,8 @@ Result<Duration> ParseDurationOrSeconds(std::string_view text) {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seconds);
   if (ec == std::errc() && end == text.data() + text.size() && !text.empty()) {
     if (!std::isfinite(seconds)) return Invalid(text, "not a finite number");
-    if (seconds * 1000 > static_cast<double>(kMaxMillis) || seconds * 1000 < -static_cast<double>(kMaxMillis)) {
+    if (seconds * 1000 > static_cast<double>(kMaxMillis) ||
+        seconds * 1000 < -static_cast<double>(kMaxMillis)) {
       return Invalid(text, "too large");
     }
     return Duration(std::llround(seconds * 1000));

@@ -21,7 +21,8 @@ bool IsDns1123Subdomain(std::string_view text) {
   std::size_t start = 0;
   while (true) {
     std::size_t dot = text.find('.', start);
-    std::string_view label = text.substr(start, dot == std::string_view::npos ? text.npos : dot - start);
+    std::string_view label =
+        text.substr(start, dot == std::string_view::npos ? text.npos : dot - start);
     // Subdomain labels follow the label rule but without the 63-character cap per label in k8s.
     if (label.empty() || !IsAlnum(label.front()) || !IsAlnum(label.back())) return false;
     for (char c : label) {

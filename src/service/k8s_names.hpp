@@ -21,13 +21,19 @@ class ValidatedName {
   static Result<ValidatedName> Parse(std::string_view text) {
     if (!Tag::IsValid(text)) {
       return Error{ErrorCode::kBadRequest,
-                   std::string("invalid ").append(Tag::kWhat).append(" \"").append(text).append("\": ").append(Tag::kRule),
+                   std::string("invalid ")
+                       .append(Tag::kWhat)
+                       .append(" \"")
+                       .append(text)
+                       .append("\": ")
+                       .append(Tag::kRule),
                    ""};
     }
     return ValidatedName(std::string(text));
   }
   const std::string& str() const { return value_; }
-  auto operator<=>(const ValidatedName&) const = default;
+  auto operator<=>(const ValidatedName&) const =
+      default;  // NOLINT(modernize-use-nullptr): tidy 14 misreads <=>
 
  private:
   explicit ValidatedName(std::string value) : value_(std::move(value)) {}
@@ -37,7 +43,8 @@ class ValidatedName {
 struct NamespaceTag {
   static constexpr const char* kWhat = "namespace";
   static constexpr const char* kRule =
-      "must be a DNS-1123 label (at most 63 lower-case letters, digits and '-', starting and ending "
+      "must be a DNS-1123 label (at most 63 lower-case letters, digits and '-', starting and "
+      "ending "
       "with a letter or digit)";
   static bool IsValid(std::string_view text) { return IsDns1123Label(text); }
 };

@@ -1,9 +1,9 @@
 #include "service/query_plan.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
-
-#include <fmt/format.h>
 
 #include "service/duration.hpp"
 #include "service/promql.hpp"
@@ -46,10 +46,11 @@ Result<QueryPlan> PlanSinkLatency(const SinkLatencyRequest& request) {
   TimePoint end = AlignToStep(request.end, step);
   std::int64_t points = (end - start) / step + 1;
   if (points > kMaxPointsPerSeries && !request.step) {
-    return BadRequest("start", fmt::format("the range from start to end is too long: even the "
-                                           "largest automatic step ({}) gives {} points per series; "
-                                           "at most {} are allowed",
-                                           FormatDuration(step), points, kMaxPointsPerSeries));
+    return BadRequest("start",
+                      fmt::format("the range from start to end is too long: even the "
+                                  "largest automatic step ({}) gives {} points per series; "
+                                  "at most {} are allowed",
+                                  FormatDuration(step), points, kMaxPointsPerSeries));
   }
   if (points > kMaxPointsPerSeries) {
     return BadRequest("step", fmt::format("the range from start to end at step {} gives {} points "

@@ -10,7 +10,8 @@
 
 namespace nfmetrics::service {
 
-// Prometheus refuses more than this many points per series; we refuse first, with a clearer message.
+// Prometheus refuses more than this many points per series; we refuse first, with a clearer
+// message.
 inline constexpr std::int64_t kMaxPointsPerSeries = 11000;
 inline constexpr Duration kMinWindow = std::chrono::minutes(5);
 

@@ -16,12 +16,12 @@ struct SinkLatencyRequest {
   Namespace ns;
   MonoVertexName mvtx;
   TimePoint start;
-  TimePoint end;                  // >= start
-  std::optional<Duration> step;   // > 0 when set; chosen from the range when absent
-  std::optional<Duration> window; // > 0 when set; max(5m, step) when absent
-  std::vector<PodName> pods;      // sorted, without duplicates; empty means all pods
+  TimePoint end;                   // >= start
+  std::optional<Duration> step;    // > 0 when set; chosen from the range when absent
+  std::optional<Duration> window;  // > 0 when set; max(5m, step) when absent
+  std::vector<PodName> pods;       // sorted, without duplicates; empty means all pods
   GroupBy group_by = GroupBy::kNone;
-  double quantile = 0.95;         // in [0, 1]
+  double quantile = 0.95;  // in [0, 1]
 };
 
 }  // namespace nfmetrics::service

@@ -1,9 +1,9 @@
 #include "service/sink_latency_service.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 #include "service/timestamp.hpp"
 
@@ -33,8 +33,9 @@ SinkLatencyResult ShapeSinkLatency(const SinkLatencyRequest& request, QueryPlan 
     LatencySeries out{std::move(in.labels), {}};
     out.points.reserve(in.samples.size());
     for (const prometheus::Sample& sample : in.samples) {
-      out.points.push_back(
-          {sample.timestamp, std::isfinite(sample.value) ? std::optional(sample.value) : std::nullopt});
+      out.points.push_back({sample.timestamp, std::isfinite(sample.value)
+                                                  ? std::optional(sample.value)
+                                                  : std::nullopt});
     }
     result.series.push_back(std::move(out));
   }

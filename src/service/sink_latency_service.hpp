@@ -29,7 +29,8 @@ struct SinkLatencyResult {
   std::vector<std::string> warnings;  // Prometheus's, then ours
 };
 
-// Pure shaping, testable without any I/O: NaN/Inf -> empty, series sorted, a warning when nothing matched.
+// Pure shaping, testable without any I/O: NaN/Inf -> empty, series sorted, a warning when nothing
+// matched.
 SinkLatencyResult ShapeSinkLatency(const SinkLatencyRequest& request, QueryPlan plan,
                                    prometheus::Matrix matrix);
 

@@ -31,7 +31,8 @@ Result<TimePoint> ParseUnixSeconds(std::string_view text) {
   }
   if (seconds < 0 || seconds > kMaxUnixSeconds) {
     return Error{ErrorCode::kBadRequest,
-                 std::string("time \"").append(text).append("\" is out of range (1970 to 9999)"), ""};
+                 std::string("time \"").append(text).append("\" is out of range (1970 to 9999)"),
+                 ""};
   }
   return TimePoint(Duration(std::llround(seconds * 1000)));
 }
@@ -80,7 +81,8 @@ Result<TimePoint> ParseRfc3339(std::string_view original) {
   int offset_minutes = 0;
   if (pos < text.size() && text[pos] == 'Z' && pos + 1 == text.size()) {
     offset_minutes = 0;
-  } else if (pos + 6 == text.size() && (text[pos] == '+' || text[pos] == '-') && text[pos + 3] == ':') {
+  } else if (pos + 6 == text.size() && (text[pos] == '+' || text[pos] == '-') &&
+             text[pos + 3] == ':') {
     int offset_hours = 0, offset_mins = 0;
     if (!ReadDigits(text, pos + 1, 2, offset_hours) || !ReadDigits(text, pos + 4, 2, offset_mins) ||
         offset_hours > 23 || offset_mins > 59) {
@@ -95,10 +97,12 @@ Result<TimePoint> ParseRfc3339(std::string_view original) {
   // Second 60 (a leap second) is refused, as Prometheus refuses it.
   if (!ymd.ok() || hour > 23 || minute > 59 || second > 59) return Invalid(original);
   std::int64_t days = date::sys_days(ymd).time_since_epoch().count();
-  std::int64_t total = (((days * 24 + hour) * 60 + minute - offset_minutes) * 60 + second) * 1000 + millis;
+  std::int64_t total =
+      (((days * 24 + hour) * 60 + minute - offset_minutes) * 60 + second) * 1000 + millis;
   if (total < 0 || total > static_cast<std::int64_t>(kMaxUnixSeconds) * 1000) {
-    return Error{ErrorCode::kBadRequest,
-                 std::string("time \"").append(original).append("\" is out of range (1970 to 9999)"), ""};
+    return Error{
+        ErrorCode::kBadRequest,
+        std::string("time \"").append(original).append("\" is out of range (1970 to 9999)"), ""};
   }
   return TimePoint(Duration(total));
 }

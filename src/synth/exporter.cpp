@@ -29,7 +29,7 @@ using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
 
 constexpr auto kIdleTimeout = std::chrono::seconds(30);
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 
 const char* TypeName(MetricType type) {
   switch (type) {
@@ -73,11 +73,11 @@ asio::awaitable<void> Session(beast::tcp_stream stream) {
   for (;;) {
     stream.expires_after(kIdleTimeout);
     Request request;
-    auto [read_error, read_bytes] = co_await http::async_read(stream, buffer, request, use_tuple);
+    auto [read_error, read_bytes] = co_await http::async_read(stream, buffer, request, kUseTuple);
     if (read_error) break;  // closed, timed out or malformed: nothing useful to answer
     Response response = Handle(request);
     const bool keep_alive = response.keep_alive();
-    auto [write_error, written] = co_await http::async_write(stream, response, use_tuple);
+    auto [write_error, written] = co_await http::async_write(stream, response, kUseTuple);
     if (write_error || !keep_alive) break;
   }
   beast::error_code ignored;
@@ -86,7 +86,7 @@ asio::awaitable<void> Session(beast::tcp_stream stream) {
 
 asio::awaitable<void> Listen(tcp::acceptor& acceptor) {
   for (;;) {
-    auto [error, socket] = co_await acceptor.async_accept(use_tuple);
+    auto [error, socket] = co_await acceptor.async_accept(kUseTuple);
     if (error == asio::error::operation_aborted) co_return;
     if (error) continue;
     asio::co_spawn(acceptor.get_executor(), Session(beast::tcp_stream(std::move(socket))),
@@ -98,7 +98,7 @@ asio::awaitable<void> Listen(tcp::acceptor& acceptor) {
 
 std::string RenderExposition(TimePoint now) {
   std::string out;
-  out.reserve(256 * 1024);
+  out.reserve(std::size_t{256} * 1024);
   for (const Family& family : AllFamilies()) {
     fmt::format_to(std::back_inserter(out), "# HELP {} {}\n# TYPE {} {}\n", family.exposition_name,
                    family.help, family.exposition_name, TypeName(family.type));

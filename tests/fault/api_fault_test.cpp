@@ -1,9 +1,10 @@
-// The API over a misbehaving upstream: each fault gets its pinned error, and the server keeps serving.
+// The API over a misbehaving upstream: each fault gets its pinned error, and the server keeps
+// serving.
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
-#include <boost/url/parse_query.hpp>
 #include <boost/url/params_view.hpp>
+#include <boost/url/parse_query.hpp>
 #include <chrono>
 #include <string>
 
@@ -77,9 +78,10 @@ TEST_F(ApiOverFakeUpstream, SendsThePlannedQueryUnderThePathPrefix) {
   EXPECT_EQ(requests[0].target, "/select/0/prometheus/api/v1/query_range");
   std::map<std::string, std::string> form;
   for (const auto& p : boost::urls::params_view(requests[0].body)) form[p.key] = p.value;
-  EXPECT_EQ(form["query"],
-            "histogram_quantile(0.95, sum by (le, pod) (rate(monovtx_sink_time_bucket{namespace=\"ns\","
-            "mvtx_name=\"mv\",pod=\"mv-mv-0-aaaaa\"}[5m]))) / 1e6");
+  EXPECT_EQ(
+      form["query"],
+      "histogram_quantile(0.95, sum by (le, pod) (rate(monovtx_sink_time_bucket{namespace=\"ns\","
+      "mvtx_name=\"mv\",pod=\"mv-mv-0-aaaaa\"}[5m]))) / 1e6");
   EXPECT_EQ(std::stod(form["start"]), 1795467600);
   EXPECT_EQ(std::stod(form["end"]), 1795471200);
   EXPECT_EQ(std::stod(form["step"]), 60);
@@ -112,23 +114,28 @@ TEST_F(ApiOverFakeUpstream, RefusedConnectionIsUpstreamUnavailable) {
 }
 
 TEST_F(ApiOverFakeUpstream, Http500IsUpstreamError) {
-  upstream_.SetHandler([](const RecordedRequest&) { return Reply::Text("internal server error", 500); });
+  upstream_.SetHandler(
+      [](const RecordedRequest&) { return Reply::Text("internal server error", 500); });
   ExpectError(Call(api_.port(), kQuery), 502, "upstream_error");
   ExpectStillServing();
 }
 
 TEST_F(ApiOverFakeUpstream, PrometheusErrorIsUpstreamErrorWithItsOwnText) {
   upstream_.SetHandler([](const RecordedRequest&) {
-    return Reply::Json(R"({"status":"error","errorType":"execution","error":"query processing would load too many samples"})", 422);
+    return Reply::Json(
+        R"({"status":"error","errorType":"execution","error":"query processing would load too many samples"})",
+        422);
   });
   Answer answer = Call(api_.port(), kQuery);
   ExpectError(answer, 502, "upstream_error");
-  EXPECT_NE(std::string(answer.doc["error"]["message"].GetString()).find("too many samples"), std::string::npos);
+  EXPECT_NE(std::string(answer.doc["error"]["message"].GetString()).find("too many samples"),
+            std::string::npos);
   ExpectStillServing();
 }
 
 TEST_F(ApiOverFakeUpstream, InvalidJsonIsUpstreamError) {
-  upstream_.SetHandler([](const RecordedRequest&) { return Reply::Json("{\"status\":\"success\",\"data\":[oops"); });
+  upstream_.SetHandler(
+      [](const RecordedRequest&) { return Reply::Json("{\"status\":\"success\",\"data\":[oops"); });
   ExpectError(Call(api_.port(), kQuery), 502, "upstream_error");
   ExpectStillServing();
 }
@@ -158,7 +165,8 @@ TEST_F(ApiOverFakeUpstream, SlowUpstreamIsATimeoutAnsweredAtTheDeadline) {
 
 TEST_F(ApiOverFakeUpstream, ReadyzFollowsTheUpstream) {
   upstream_.SetHandler([](const RecordedRequest&) {
-    return Reply::Json(R"({"status":"success","data":{"resultType":"scalar","result":[1795467600,"1"]}})");
+    return Reply::Json(
+        R"({"status":"success","data":{"resultType":"scalar","result":[1795467600,"1"]}})");
   });
   EXPECT_EQ(Call(api_.port(), "/readyz").status, 200);
   upstream_.SetHandler([](const RecordedRequest&) { return Reply::Text("down", 503); });
@@ -169,10 +177,13 @@ TEST_F(ApiOverFakeUpstream, BadParametersNeverReachTheUpstream) {
   Answer answer = Call(api_.port(), "/api/v1/metrics/sink-latency?namespace=ns&mvtx=mv&step=0");
   ExpectError(answer, 400, "bad_request");
   EXPECT_STREQ(answer.doc["error"]["param"].GetString(), "step");
-  answer = Call(api_.port(), "/api/v1/metrics/sink-latency?namespace=ns&mvtx=mv&pod=x%22%7D%20or%20vector(1)%20%23");
+  answer =
+      Call(api_.port(),
+           "/api/v1/metrics/sink-latency?namespace=ns&mvtx=mv&pod=x%22%7D%20or%20vector(1)%20%23");
   ExpectError(answer, 400, "bad_request");
   EXPECT_STREQ(answer.doc["error"]["param"].GetString(), "pod");
-  answer = Call(api_.port(), "/api/v1/metrics/sink-latency?namespace=ns&mvtx=mv&start=0&end=86400&step=1s");
+  answer = Call(api_.port(),
+                "/api/v1/metrics/sink-latency?namespace=ns&mvtx=mv&start=0&end=86400&step=1s");
   ExpectError(answer, 400, "bad_request");  // 86401 points
   EXPECT_STREQ(answer.doc["error"]["param"].GetString(), "step");
   EXPECT_TRUE(upstream_.requests().empty());

@@ -1,6 +1,7 @@
 // The sink-latency API end to end against a real Prometheus holding backfilled synthetic data:
 // the API's numbers must be Prometheus's own numbers, filters must select exactly what was asked,
 // and the quantiles must land where the generator's distributions put them.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
@@ -11,8 +12,6 @@
 #include <set>
 #include <string>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "support/http_client.hpp"
 #include "support/in_process_api.hpp"
@@ -40,7 +39,8 @@ class Environment : public ::testing::Environment {
     auto now = std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
     auto end = TimePoint(std::chrono::floor<minutes>(now.time_since_epoch()));
     world = new World;
-    world->data_end = std::chrono::duration_cast<std::chrono::seconds>(end.time_since_epoch()).count();
+    world->data_end =
+        std::chrono::duration_cast<std::chrono::seconds>(end.time_since_epoch()).count();
     world->prometheus = PrometheusHarness::Start(end - hours(3), end);
     world->api = std::make_unique<InProcessApi>(world->prometheus->url());
   }
@@ -50,7 +50,9 @@ class Environment : public ::testing::Environment {
   }
 };
 
-std::string Encode(std::string_view text) { return boost::urls::encode(text, boost::urls::unreserved_chars); }
+std::string Encode(std::string_view text) {
+  return boost::urls::encode(text, boost::urls::unreserved_chars);
+}
 
 struct Json {
   int status = 0;
@@ -73,8 +75,8 @@ Json Api(const std::string& query) {
 
 // Prometheus's own answer, asked directly.
 Json Prometheus(const std::string& promql, double start, double end, double step) {
-  std::string target = fmt::format("/api/v1/query_range?query={}&start={}&end={}&step={}", Encode(promql),
-                                   start, end, step);
+  std::string target = fmt::format("/api/v1/query_range?query={}&start={}&end={}&step={}",
+                                   Encode(promql), start, end, step);
   return ParseAnswer(Get("127.0.0.1", world->prometheus->port(), target));
 }
 
@@ -115,7 +117,8 @@ void ExpectSameAsPrometheus(const Json& answer) {
   auto api_series = SeriesByPod(data);
   std::size_t compared = 0;
   for (const auto& expected : result.GetArray()) {
-    std::string pod = expected["metric"].HasMember("pod") ? expected["metric"]["pod"].GetString() : "";
+    std::string pod =
+        expected["metric"].HasMember("pod") ? expected["metric"]["pod"].GetString() : "";
     ASSERT_TRUE(api_series.count(pod)) << pod;
     const auto& points = (*api_series[pod])["points"];
     const auto& values = expected["values"];
@@ -143,7 +146,8 @@ std::set<std::string> PodNames(const MonoVertexModel& m) {
 
 std::set<std::string> PodsIn(const Json& answer) {
   std::set<std::string> pods;
-  for (const auto& series : answer.doc["data"]["series"].GetArray()) pods.insert(series["labels"]["pod"].GetString());
+  for (const auto& series : answer.doc["data"]["series"].GetArray())
+    pods.insert(series["labels"]["pod"].GetString());
   return pods;
 }
 
@@ -156,7 +160,9 @@ TEST(SinkLatencyApi, AggregateEqualsPrometheusOwnAnswer) {
   ASSERT_EQ(data["series"].Size(), 1u);
   EXPECT_EQ(data["series"][0]["labels"].MemberCount(), 0u);
   EXPECT_EQ(data["group_by"].Size(), 0u);
-  EXPECT_EQ(std::string(data["query"].GetString()).rfind("histogram_quantile(0.95, sum by (le) (rate(", 0), 0u);
+  EXPECT_EQ(std::string(data["query"].GetString())
+                .rfind("histogram_quantile(0.95, sum by (le) (rate(", 0),
+            0u);
 }
 
 TEST(SinkLatencyApi, AggregateEqualsThePinnedQueryInMicrosecondsDividedByAMillion) {
@@ -165,9 +171,11 @@ TEST(SinkLatencyApi, AggregateEqualsThePinnedQueryInMicrosecondsDividedByAMillio
   ASSERT_EQ(answer.status, 200) << answer.body;
   const auto& range = answer.doc["data"]["range"];
   std::string pinned = fmt::format(
-      "histogram_quantile(0.95, sum by (le) (rate(monovtx_sink_time_bucket{{namespace=\"{}\",mvtx_name=\"{}\"}}[5m])))",
+      "histogram_quantile(0.95, sum by (le) "
+      "(rate(monovtx_sink_time_bucket{{namespace=\"{}\",mvtx_name=\"{}\"}}[5m])))",
       m.ns, m.name);
-  Json direct = Prometheus(pinned, range["start_unix"].GetDouble(), range["end_unix"].GetDouble(), 60);
+  Json direct =
+      Prometheus(pinned, range["start_unix"].GetDouble(), range["end_unix"].GetDouble(), 60);
   ASSERT_EQ(direct.doc["data"]["result"].Size(), 1u);
   const auto& values = direct.doc["data"]["result"][0]["values"];
   const auto& points = answer.doc["data"]["series"][0]["points"];
@@ -195,19 +203,22 @@ TEST(SinkLatencyApi, SinglePodFilterReturnsExactlyThatPod) {
   Json answer = Api(Select(m) + "&group_by=pod&pod=" + pod + "&" + Range());
   ExpectSameAsPrometheus(answer);
   EXPECT_EQ(PodsIn(answer), std::set<std::string>{pod});
-  EXPECT_NE(std::string(answer.doc["data"]["query"].GetString()).find(",pod=\"" + pod + "\"}"), std::string::npos);
+  EXPECT_NE(std::string(answer.doc["data"]["query"].GetString()).find(",pod=\"" + pod + "\"}"),
+            std::string::npos);
 }
 
 TEST(SinkLatencyApi, SeveralPodsReturnExactlyThosePods) {
   const MonoVertexModel& m = FirstModel();
   ASSERT_GE(m.pods.size(), 3u);
   std::set<std::string> wanted = {m.pods[0].name, m.pods[2].name};
-  Json answer = Api(Select(m) + "&group_by=pod&pod=" + m.pods[0].name + "&pod=" + m.pods[2].name + "&" + Range());
+  Json answer = Api(Select(m) + "&group_by=pod&pod=" + m.pods[0].name + "&pod=" + m.pods[2].name +
+                    "&" + Range());
   ExpectSameAsPrometheus(answer);
   EXPECT_EQ(PodsIn(answer), wanted);
 
   // Comma-separated is the same request.
-  Json comma = Api(Select(m) + "&group_by=pod&pod=" + m.pods[2].name + "," + m.pods[0].name + "&" + Range());
+  Json comma =
+      Api(Select(m) + "&group_by=pod&pod=" + m.pods[2].name + "," + m.pods[0].name + "&" + Range());
   EXPECT_EQ(comma.body, answer.body);
 }
 
@@ -234,7 +245,8 @@ TEST(SinkLatencyApi, AnotherNamespaceOrAPrefixNamedMonoVertexNeverLeaksIn) {
 TEST(SinkLatencyApi, PodOfAnotherMonoVertexGivesNoSeries) {
   const auto& models = synth::DefaultModel();
   ASSERT_GE(models.size(), 2u);
-  Json answer = Api(Select(models[0]) + "&group_by=pod&pod=" + models[1].pods[0].name + "&" + Range());
+  Json answer =
+      Api(Select(models[0]) + "&group_by=pod&pod=" + models[1].pods[0].name + "&" + Range());
   ASSERT_EQ(answer.status, 200);
   EXPECT_EQ(answer.doc["data"]["series"].Size(), 0u);
   EXPECT_GE(answer.doc["warnings"].Size(), 1u);
@@ -244,7 +256,8 @@ TEST(SinkLatencyApi, QuantilesLandInTheGeneratorsBucket) {
   for (const MonoVertexModel& m : synth::DefaultModel()) {
     for (double q : synth::kCheckedQuantiles) {
       SCOPED_TRACE(fmt::format("{}/{} q={}", m.ns, m.name, q));
-      Json answer = Api(Select(m) + "&group_by=pod&quantile=" + fmt::format("{}", q) + "&" + Range());
+      Json answer =
+          Api(Select(m) + "&group_by=pod&quantile=" + fmt::format("{}", q) + "&" + Range());
       ASSERT_EQ(answer.status, 200) << answer.body;
       auto by_pod = SeriesByPod(answer.doc["data"]);
       for (const auto& pod : m.pods) {
@@ -279,7 +292,8 @@ TEST(SinkLatencyApi, UnknownMonoVertexIsAnEmptySuccessWithAWarning) {
   ASSERT_EQ(answer.status, 200);
   EXPECT_EQ(answer.doc["data"]["series"].Size(), 0u);
   ASSERT_EQ(answer.doc["warnings"].Size(), 1u);
-  EXPECT_NE(std::string(answer.doc["warnings"][0].GetString()).find("no-such-mvtx"), std::string::npos);
+  EXPECT_NE(std::string(answer.doc["warnings"][0].GetString()).find("no-such-mvtx"),
+            std::string::npos);
 }
 
 TEST(SinkLatencyApi, RangeIsAlignedToStepAndReported) {
@@ -333,9 +347,10 @@ TEST(SinkLatencyApi, TwoHundredSimultaneousRequestsAreAllAnsweredCorrectly) {
       ready.fetch_add(1);
       while (ready.load() < kRequests) std::this_thread::yield();  // start together
       try {
-        HttpResponse response = HttpRequest("127.0.0.1", world->api->port(), "GET",
-                                            "/api/v1/metrics/sink-latency?" + queries[i % queries.size()],
-                                            "", {}, std::chrono::seconds(60));
+        HttpResponse response =
+            HttpRequest("127.0.0.1", world->api->port(), "GET",
+                        "/api/v1/metrics/sink-latency?" + queries[i % queries.size()], "", {},
+                        std::chrono::seconds(60));
         statuses[i] = response.status;
         bodies[i] = std::move(response.body);
       } catch (const std::exception& e) {

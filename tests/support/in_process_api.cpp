@@ -24,8 +24,8 @@ struct InProcessApi::Impl {
 
 InProcessApi::InProcessApi(const std::string& prometheus_url, Duration upstream_timeout)
     : impl_(std::make_unique<Impl>()) {
-  auto client = prometheus::MakeBeastClient(impl_->io.get_executor(),
-                                            {.base_url = prometheus_url, .timeout = upstream_timeout});
+  auto client = prometheus::MakeBeastClient(
+      impl_->io.get_executor(), {.base_url = prometheus_url, .timeout = upstream_timeout});
   if (!client.ok()) throw std::runtime_error(client.error().message);
   impl_->client = std::move(client).value();
   impl_->service = std::make_unique<service::SinkLatencyService>(*impl_->client);

@@ -1,5 +1,6 @@
 // The whole nfmetrics stack (Beast client, service, router, server) in this process, on a free
-// loopback port, served by a background thread: what `nfmetrics serve` runs, without a child process.
+// loopback port, served by a background thread: what `nfmetrics serve` runs, without a child
+// process.
 #pragma once
 
 #include <memory>

@@ -19,8 +19,12 @@ std::string Build(const std::vector<PodName>& pods, GroupBy group_by, double qua
                   Duration window = minutes(5)) {
   static const Namespace ns = *Namespace::Parse("ns");
   static const MonoVertexName mvtx = *MonoVertexName::Parse("mv");
-  return BuildSinkLatencyQuery({.ns = ns, .mvtx = mvtx, .pods = pods, .group_by = group_by,
-                                .quantile = quantile, .window = window});
+  return BuildSinkLatencyQuery({.ns = ns,
+                                .mvtx = mvtx,
+                                .pods = pods,
+                                .group_by = group_by,
+                                .quantile = quantile,
+                                .window = window});
 }
 
 TEST(EscapePromqlString, EscapesQuotesAndBackslashes) {
@@ -60,15 +64,17 @@ TEST(BuildSinkLatencyQuery, AggregateUsesSumByLe) {
 }
 
 TEST(BuildSinkLatencyQuery, GroupByPodUsesSumByLePod) {
-  EXPECT_EQ(Build({}, GroupBy::kPod, 0.5, minutes(1)),
-            "histogram_quantile(0.5, sum by (le, pod) (rate(monovtx_sink_time_bucket{namespace=\"ns\","
-            "mvtx_name=\"mv\"}[1m]))) / 1e6");
+  EXPECT_EQ(
+      Build({}, GroupBy::kPod, 0.5, minutes(1)),
+      "histogram_quantile(0.5, sum by (le, pod) (rate(monovtx_sink_time_bucket{namespace=\"ns\","
+      "mvtx_name=\"mv\"}[1m]))) / 1e6");
 }
 
 TEST(BuildSinkLatencyQuery, OnePodIsAnEqualityMatcherAfterTheOthers) {
-  EXPECT_EQ(Build(Pods({"mv-mv-0-abcde"}), GroupBy::kPod),
-            "histogram_quantile(0.95, sum by (le, pod) (rate(monovtx_sink_time_bucket{namespace=\"ns\","
-            "mvtx_name=\"mv\",pod=\"mv-mv-0-abcde\"}[5m]))) / 1e6");
+  EXPECT_EQ(
+      Build(Pods({"mv-mv-0-abcde"}), GroupBy::kPod),
+      "histogram_quantile(0.95, sum by (le, pod) (rate(monovtx_sink_time_bucket{namespace=\"ns\","
+      "mvtx_name=\"mv\",pod=\"mv-mv-0-abcde\"}[5m]))) / 1e6");
 }
 
 TEST(BuildSinkLatencyQuery, SeveralPodsAreOneEscapedRegexAlternation) {
@@ -83,7 +89,8 @@ TEST(BuildSinkLatencyQuery, QuantileIsWrittenInShortestForm) {
 }
 
 TEST(BuildSinkLatencyQuery, WindowIsAPrometheusDuration) {
-  EXPECT_NE(Build({}, GroupBy::kNone, 0.95, std::chrono::seconds(90)).find("[1m30s]"), std::string::npos);
+  EXPECT_NE(Build({}, GroupBy::kNone, 0.95, std::chrono::seconds(90)).find("[1m30s]"),
+            std::string::npos);
 }
 
 }  // namespace

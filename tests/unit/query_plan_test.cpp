@@ -13,25 +13,28 @@ using std::chrono::seconds;
 TimePoint At(std::int64_t unix_seconds) { return TimePoint(seconds(unix_seconds)); }
 
 SinkLatencyRequest Request(TimePoint start, TimePoint end) {
-  return SinkLatencyRequest{.ns = *Namespace::Parse("ns"), .mvtx = *MonoVertexName::Parse("mv"),
-                            .start = start, .end = end};
+  return SinkLatencyRequest{.ns = *Namespace::Parse("ns"),
+                            .mvtx = *MonoVertexName::Parse("mv"),
+                            .start = start,
+                            .end = end};
 }
 
 TEST(ChooseStep, PicksTheSmallestLadderStepGivingAtMost300Points) {
   EXPECT_EQ(ChooseStep(minutes(0)), seconds(15));
-  EXPECT_EQ(ChooseStep(minutes(75)), seconds(15));   // 4500s / 300 = 15s exactly
+  EXPECT_EQ(ChooseStep(minutes(75)), seconds(15));  // 4500s / 300 = 15s exactly
   EXPECT_EQ(ChooseStep(minutes(76)), seconds(30));
   EXPECT_EQ(ChooseStep(hours(1)), seconds(15));
-  EXPECT_EQ(ChooseStep(hours(6)), minutes(2));      // 72s -> 2m
-  EXPECT_EQ(ChooseStep(hours(24)), minutes(5));     // 288s -> 5m
-  EXPECT_EQ(ChooseStep(hours(24 * 7)), hours(1));   // 2016s -> 1h
-  EXPECT_EQ(ChooseStep(hours(24 * 365)), hours(24)); // capped at 1d
+  EXPECT_EQ(ChooseStep(hours(6)), minutes(2));        // 72s -> 2m
+  EXPECT_EQ(ChooseStep(hours(24)), minutes(5));       // 288s -> 5m
+  EXPECT_EQ(ChooseStep(hours(24 * 7)), hours(1));     // 2016s -> 1h
+  EXPECT_EQ(ChooseStep(hours(24 * 365)), hours(24));  // capped at 1d
 }
 
 TEST(AlignToStep, FloorsToAMultipleOfStep) {
   EXPECT_EQ(AlignToStep(At(1795467659), minutes(1)), At(1795467600));
   EXPECT_EQ(AlignToStep(At(1795467600), minutes(1)), At(1795467600));
-  EXPECT_EQ(AlignToStep(TimePoint(milliseconds(1500)), milliseconds(1000)), TimePoint(milliseconds(1000)));
+  EXPECT_EQ(AlignToStep(TimePoint(milliseconds(1500)), milliseconds(1000)),
+            TimePoint(milliseconds(1000)));
 }
 
 TEST(PlanSinkLatency, AlignsStartAndEndDownToTheStep) {

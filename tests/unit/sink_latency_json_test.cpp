@@ -1,4 +1,6 @@
 // Shaping (service) and the JSON body (http), read back with an independent JSON parser.
+#include "http/sink_latency_json.hpp"
+
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
@@ -6,7 +8,6 @@
 #include <limits>
 
 #include "http/error_response.hpp"
-#include "http/sink_latency_json.hpp"
 #include "service/sink_latency_service.hpp"
 
 namespace nfmetrics::http {
@@ -18,13 +19,19 @@ using std::chrono::seconds;
 TimePoint At(std::int64_t unix_seconds) { return TimePoint(seconds(unix_seconds)); }
 
 service::SinkLatencyRequest Request(service::GroupBy group_by) {
-  return {.ns = *service::Namespace::Parse("ns"), .mvtx = *service::MonoVertexName::Parse("mv"),
-          .start = At(1795467600), .end = At(1795467660), .group_by = group_by};
+  return {.ns = *service::Namespace::Parse("ns"),
+          .mvtx = *service::MonoVertexName::Parse("mv"),
+          .start = At(1795467600),
+          .end = At(1795467660),
+          .group_by = group_by};
 }
 
 service::QueryPlan Plan() {
-  return {.promql = "histogram_quantile(0.95, x)", .start = At(1795467600), .end = At(1795467660),
-          .step = minutes(1), .window = minutes(5)};
+  return {.promql = "histogram_quantile(0.95, x)",
+          .start = At(1795467600),
+          .end = At(1795467660),
+          .step = minutes(1),
+          .window = minutes(5)};
 }
 
 prometheus::Series PodSeries(std::string pod, std::vector<double> values) {
@@ -57,15 +64,17 @@ TEST(ShapeSinkLatency, TurnsNanAndInfinityIntoEmptyValues) {
 }
 
 TEST(ShapeSinkLatency, SortsSeriesByLabels) {
-  auto result = service::ShapeSinkLatency(Request(service::GroupBy::kPod), Plan(),
-                                          {{PodSeries("c", {1}), PodSeries("a", {1}), PodSeries("b", {1})}, {}});
+  auto result = service::ShapeSinkLatency(
+      Request(service::GroupBy::kPod), Plan(),
+      {{PodSeries("c", {1}), PodSeries("a", {1}), PodSeries("b", {1})}, {}});
   ASSERT_EQ(result.series.size(), 3u);
   EXPECT_EQ(result.series[0].labels[0].second, "a");
   EXPECT_EQ(result.series[2].labels[0].second, "c");
 }
 
 TEST(ShapeSinkLatency, NoMatchAddsAWarningAfterPrometheusWarnings) {
-  auto result = service::ShapeSinkLatency(Request(service::GroupBy::kNone), Plan(), {{}, {"from prometheus"}});
+  auto result = service::ShapeSinkLatency(Request(service::GroupBy::kNone), Plan(),
+                                          {{}, {"from prometheus"}});
   EXPECT_TRUE(result.series.empty());
   ASSERT_EQ(result.warnings.size(), 2u);
   EXPECT_EQ(result.warnings[0], "from prometheus");
@@ -77,7 +86,8 @@ TEST(SinkLatencyJson, FollowsTheDocumentedShape) {
   auto request = Request(service::GroupBy::kPod);
   auto result = service::ShapeSinkLatency(
       request, Plan(),
-      {{PodSeries("mv-mv-0-abcde", {0.0248, std::numeric_limits<double>::quiet_NaN()})}, {"careful"}});
+      {{PodSeries("mv-mv-0-abcde", {0.0248, std::numeric_limits<double>::quiet_NaN()})},
+       {"careful"}});
   rapidjson::Document doc = ParseJson(SinkLatencyJson(request, result));
   EXPECT_STREQ(doc["status"].GetString(), "success");
   const auto& data = doc["data"];

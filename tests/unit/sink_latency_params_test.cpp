@@ -76,7 +76,8 @@ TEST(SinkLatencyParams, OnlyEndGivenMeansTheHourBefore) {
 }
 
 TEST(SinkLatencyParams, DecodesPercentEncodingAndPlusAsSpace) {
-  auto parsed = Parse("namespace=ns&mvtx=mv&start=2026-11-23T11%3A00%3A00%2B01%3A00&end=2026-11-23T11:30:00+01:00");
+  auto parsed = Parse(
+      "namespace=ns&mvtx=mv&start=2026-11-23T11%3A00%3A00%2B01%3A00&end=2026-11-23T11:30:00+01:00");
   ASSERT_TRUE(parsed.ok()) << parsed.error().message;
   EXPECT_EQ(parsed->start, TimePoint(seconds(1795428000)));
   EXPECT_EQ(parsed->end, TimePoint(seconds(1795429800)));
@@ -121,7 +122,8 @@ TEST(SinkLatencyParams, InvalidTimesAreRejected) {
 }
 
 TEST(SinkLatencyParams, EndBeforeStartIsAnError) {
-  std::string message = ExpectBadRequest("namespace=ns&mvtx=mv&start=1795467600&end=1795467000", "end");
+  std::string message =
+      ExpectBadRequest("namespace=ns&mvtx=mv&start=1795467600&end=1795467000", "end");
   EXPECT_NE(message.find("before start"), std::string::npos);
 }
 
@@ -163,7 +165,8 @@ TEST(SinkLatencyParams, UnknownParametersAreNamed) {
 }
 
 TEST(SinkLatencyParams, RepeatedSingleValuedParametersAreNamed) {
-  for (const char* param : {"namespace", "mvtx", "start", "end", "step", "window", "quantile", "group_by"}) {
+  for (const char* param :
+       {"namespace", "mvtx", "start", "end", "step", "window", "quantile", "group_by"}) {
     std::string query = std::string("namespace=ns&mvtx=mv&") + param + "=x&" + param + "=y";
     std::string message = ExpectBadRequest(query, param);
     EXPECT_NE(message.find("more than once"), std::string::npos) << param;

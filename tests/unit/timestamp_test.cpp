@@ -27,9 +27,10 @@ TEST(ParseTimestamp, ReadsAPlusOffsetThatArrivedAsASpace) {
 }
 
 TEST(ParseTimestamp, RejectsMalformedText) {
-  for (const char* bad : {"", "now", "yesterday", "1e", "12abc", "2026-11-23", "2026-11-23T10:00:00",
-                          "2026-13-01T00:00:00Z", "2026-11-23T25:00:00Z", "2026-11-23T10:00:00+0100",
-                          "2026-11-23T10:00:00Zjunk", "nan", "inf", "-inf"}) {
+  for (const char* bad :
+       {"", "now", "yesterday", "1e", "12abc", "2026-11-23", "2026-11-23T10:00:00",
+        "2026-13-01T00:00:00Z", "2026-11-23T25:00:00Z", "2026-11-23T10:00:00+0100",
+        "2026-11-23T10:00:00Zjunk", "nan", "inf", "-inf"}) {
     auto parsed = ParseTimestamp(bad);
     EXPECT_FALSE(parsed.ok()) << bad;
     if (!parsed.ok()) {
@@ -64,9 +65,10 @@ TEST(ParseTimestamp, FarFutureAndPastYearsNeverWrapAround) {
 }
 
 TEST(ParseTimestamp, IsStrictAboutRfc3339Fields) {
-  for (const char* bad : {"2026-11-23T21:00:00+99:99", "2026-11-23T21:00:00+01", "2026-11-23T1:00:00.50Z",
-                          "2026-11-23T21:00:00.Z", "2026-11-23T23:59:60Z", "2026-02-30T00:00:00Z",
-                          "2026-11-23T21:00:00+24:00", "2026-11-23T21:60:00Z"}) {
+  for (const char* bad :
+       {"2026-11-23T21:00:00+99:99", "2026-11-23T21:00:00+01", "2026-11-23T1:00:00.50Z",
+        "2026-11-23T21:00:00.Z", "2026-11-23T23:59:60Z", "2026-02-30T00:00:00Z",
+        "2026-11-23T21:00:00+24:00", "2026-11-23T21:60:00Z"}) {
     EXPECT_FALSE(ParseTimestamp(bad).ok()) << bad;
   }
 }
