@@ -51,7 +51,9 @@ trap 'exit 143' TERM
 start() {
   local name=$1 log=$2
   shift 2
-  "$@" </dev/null >"$log" 2>&1 &
+  # Its own session: a Ctrl-C in the terminal reaches only this script, whose trap then stops the
+  # children in order, instead of racing them.
+  setsid "$@" </dev/null >"$log" 2>&1 &
   pids+=($!)
   names+=("$name")
 }

@@ -45,6 +45,7 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
         co_await backoff.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         continue;
       }
+      socket.set_option(tcp::no_delay(true), ec);  // answers are latency-bound; best effort
       asio::co_spawn(acceptor.get_executor(), Session(beast::tcp_stream(std::move(socket))),
                      asio::detached);
     }

@@ -236,6 +236,11 @@ class BeastClient final : public Client {
     if (ec) co_return ec;
     stream.expires_at(deadline);
     co_await stream.async_connect(endpoints, asio::redirect_error(asio::use_awaitable, ec));
+    if (!ec) {
+      // Requests are small and latency-bound: never let Nagle hold a segment back.
+      error_code ignored;
+      stream.socket().set_option(tcp::no_delay(true), ignored);
+    }
     co_return ec;
   }
 
