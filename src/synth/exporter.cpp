@@ -31,18 +31,6 @@ using Response = http::response<http::string_body>;
 constexpr auto kIdleTimeout = std::chrono::seconds(30);
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 
-const char* TypeName(MetricType type) {
-  switch (type) {
-    case MetricType::kCounter:
-      return "counter";
-    case MetricType::kGauge:
-      return "gauge";
-    case MetricType::kHistogram:
-      return "histogram";
-  }
-  return "untyped";
-}
-
 Response Handle(const Request& request) {
   Response response{http::status::ok, request.version()};
   response.keep_alive(request.keep_alive());

@@ -12,18 +12,6 @@
 namespace nfmetrics::synth {
 namespace {
 
-const char* TypeName(MetricType type) {
-  switch (type) {
-    case MetricType::kCounter:
-      return "counter";
-    case MetricType::kGauge:
-      return "gauge";
-    case MetricType::kHistogram:
-      return "histogram";
-  }
-  return "unknown";
-}
-
 void AppendTimestamp(std::string& out, TimePoint t) {
   const long long ms = t.time_since_epoch().count();
   fmt::format_to(std::back_inserter(out), "{}.{:03}", ms / 1000, ms % 1000);

@@ -131,4 +131,16 @@ double ValueAt(const Series& series, TimePoint t) {
   return 0;
 }
 
+const char* TypeName(MetricType type) {
+  switch (type) {
+    case MetricType::kCounter:
+      return "counter";
+    case MetricType::kGauge:
+      return "gauge";
+    case MetricType::kHistogram:
+      return "histogram";
+  }
+  return "unknown";
+}
+
 }  // namespace nfmetrics::synth

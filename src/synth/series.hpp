@@ -13,6 +13,9 @@ namespace nfmetrics::synth {
 
 enum class MetricType { kCounter, kGauge, kHistogram };
 
+// The name both text formats use in their TYPE line: "counter", "gauge", "histogram".
+const char* TypeName(MetricType type);
+
 enum class SeriesKind { kBucket, kSum, kCount, kReadTotal, kPending };
 
 struct Series {
