@@ -17,6 +17,7 @@
 #include "support/in_process_api.hpp"
 #include "support/prometheus_harness.hpp"
 #include "synth/model.hpp"
+#include "world.hpp"
 
 namespace nfmetrics::testing {
 namespace {
@@ -24,14 +25,6 @@ namespace {
 using std::chrono::hours;
 using std::chrono::minutes;
 using synth::MonoVertexModel;
-
-// Shared by every test: one Prometheus, one API in front of it.
-struct World {
-  std::unique_ptr<PrometheusHarness> prometheus;
-  std::unique_ptr<InProcessApi> api;
-  std::int64_t data_end = 0;  // unix seconds
-};
-World* world = nullptr;
 
 class Environment : public ::testing::Environment {
  public:
@@ -49,6 +42,15 @@ class Environment : public ::testing::Environment {
     world = nullptr;
   }
 };
+
+}  // namespace
+
+World* world = nullptr;
+std::string PrometheusUrl() { return world->prometheus->url(); }
+unsigned short ApiPort() { return world->api->port(); }
+std::int64_t DataEnd() { return world->data_end; }
+
+namespace {
 
 std::string Encode(std::string_view text) {
   return boost::urls::encode(text, boost::urls::unreserved_chars);
