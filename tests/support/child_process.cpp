@@ -19,6 +19,8 @@ extern char** environ;
 namespace nfmetrics::testing {
 namespace {
 
+constexpr const char* kSetpriv = "/usr/bin/setpriv";
+
 // posix_spawn attributes and file actions, destroyed on every path out of Start.
 struct SpawnSetup {
   posix_spawn_file_actions_t actions;
@@ -55,7 +57,14 @@ std::unique_ptr<ChildProcess> ChildProcess::Start(const std::string& program,
   posix_spawnattr_setsigdefault(&setup.attr, &defaults);
   posix_spawnattr_setflags(&setup.attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
+  // When the test binary dies without running destructors (a crash, a ctest timeout), the kernel
+  // sends the child SIGTERM through setpriv's parent-death signal, so no Prometheus is left behind.
   std::vector<std::string> argv_strings;
+  std::string launcher = program;
+  if (access(kSetpriv, X_OK) == 0) {
+    launcher = kSetpriv;
+    argv_strings = {kSetpriv, "--pdeathsig", "TERM", "--"};
+  }
   argv_strings.push_back(program);
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -64,7 +73,7 @@ std::unique_ptr<ChildProcess> ChildProcess::Start(const std::string& program,
 
   pid_t pid = 0;
   const int error =
-      posix_spawnp(&pid, program.c_str(), &setup.actions, &setup.attr, argv.data(), environ);
+      posix_spawnp(&pid, launcher.c_str(), &setup.actions, &setup.attr, argv.data(), environ);
   if (error != 0) {
     throw std::runtime_error("cannot start " + program + ": " + std::strerror(error));
   }
