@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Configures and builds nfmetrics into build/ (Ninja, ccache when present). Used by test.sh and demo.sh.
+# Usage: scripts/build.sh [TARGET...]   (default: everything, tests and benchmarks included)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,4 +11,6 @@ command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 if [[ ! -f build/build.ninja ]]; then
   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="$build_type" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON "${launcher[@]}"
 fi
-cmake --build build -j "${NFMETRICS_JOBS:-2}"
+targets=()
+for target in "$@"; do targets+=(--target "$target"); done
+cmake --build build -j "${NFMETRICS_JOBS:-2}" "${targets[@]}"

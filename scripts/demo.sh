@@ -89,7 +89,7 @@ for entry in "$prometheus_port:Prometheus" "$exporter_port:the synthetic exporte
 done
 
 bash scripts/install-deps.sh
-bash scripts/build.sh
+bash scripts/build.sh nfmetrics  # the binary only; scripts/test.sh builds the tests
 
 rm -rf "$data_dir" "$demo_dir/history.om"
 mkdir -p "$log_dir" "$data_dir"
