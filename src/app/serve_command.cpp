@@ -67,8 +67,9 @@ int RunServe(const ServeOptions& options) {
   }
   Result<Duration> timeout = service::ParseDurationOrSeconds(options.upstream_timeout);
   if (!timeout.ok() || timeout->count() <= 0) {
-    throw CLI::ValidationError("--upstream-timeout",
-                               "must be a positive duration such as 30s or 1m30s, or a number of seconds");
+    throw CLI::ValidationError(
+        "--upstream-timeout",
+        "must be a positive duration such as 30s or 1m30s, or a number of seconds");
   }
   Result<boost::asio::ip::tcp::endpoint> endpoint = http::ParseListenAddress(options.listen);
   if (!endpoint.ok()) throw CLI::ValidationError("--listen", endpoint.error().message);
