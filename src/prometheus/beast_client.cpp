@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -137,6 +138,27 @@ std::string QueryRangeForm(const RangeQuery& query) {
   return body;
 }
 
+// Prometheus's label-name syntax. Checked before the name becomes part of the request path, so a
+// name can never add a path segment or a query.
+bool IsValidLabelName(std::string_view name) {
+  auto is_start = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+  };
+  auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (name.empty() || !is_start(name.front())) return false;
+  return std::all_of(name.begin() + 1, name.end(),
+                     [&](char c) { return is_start(c) || is_digit(c); });
+}
+
+// match[] is percent-encoded too: brackets are not allowed unescaped in a URI query.
+std::string LabelValuesForm(const LabelValuesQuery& query) {
+  std::string form;
+  for (const std::string& matcher : query.matchers) AppendFormField(form, "match%5B%5D", matcher);
+  AppendFormField(form, "start", FormatSeconds(query.start.time_since_epoch().count()));
+  AppendFormField(form, "end", FormatSeconds(query.end.time_since_epoch().count()));
+  return form;
+}
+
 std::string DescribeNetworkError(const error_code& ec) {
   if (ec == asio::error::connection_refused) return "connection refused";
   if (ec == asio::error::connection_reset) return "connection reset";
@@ -183,6 +205,23 @@ class BeastClient final : public Client {
     Result<HttpAnswer> answer = co_await Send(std::move(request));
     if (!answer) co_return std::move(answer).error();
     co_return ParseQueryRangeResponse(answer->body, answer->status);
+  }
+
+  // GET with the form in the query string: Prometheus (2.42 at least) answers 405 to a POST on
+  // this endpoint, unlike /api/v1/labels and query_range. Matchers are short, so the URL stays
+  // well under any server's limit.
+  asio::awaitable<Result<std::vector<std::string>>> LabelValues(
+      const LabelValuesQuery& query) override {
+    if (!IsValidLabelName(query.label)) {
+      co_return BadRequest("label",
+                           fmt::format("\"{}\" is not a valid Prometheus label name", query.label));
+    }
+    auto request = MakeRequest(http::verb::get,
+                               fmt::format("{}/api/v1/label/{}/values?{}", endpoint_.path_prefix,
+                                           query.label, LabelValuesForm(query)));
+    Result<HttpAnswer> answer = co_await Send(std::move(request));
+    if (!answer) co_return std::move(answer).error();
+    co_return ParseLabelValuesResponse(answer->body, answer->status);
   }
 
   asio::awaitable<Status> CheckReady() override {

@@ -31,6 +31,15 @@ struct Series {
   std::vector<Sample> samples;
 };
 
+// A label-values question: which values `label` takes in the series matching any of `matchers`
+// (all series when empty) that have samples in [start, end].
+struct LabelValuesQuery {
+  std::string label;                  // e.g. "mvtx_name" or "pod"
+  std::vector<std::string> matchers;  // series selectors sent as match[] (may be empty)
+  TimePoint start;
+  TimePoint end;
+};
+
 // A query_range answer: the matrix and any warnings Prometheus attached.
 struct Matrix {
   std::vector<Series> series;
@@ -43,6 +52,11 @@ class Client {
 
   // POST /api/v1/query_range. Errors: kUpstreamUnavailable, kUpstreamTimeout, kUpstreamError.
   virtual boost::asio::awaitable<Result<Matrix>> QueryRange(const RangeQuery& query) = 0;
+
+  // GET /api/v1/label/<label>/values. Sorted, unique. Errors as QueryRange, and kBadRequest
+  // (param "label") when the label is not a valid Prometheus label name.
+  virtual boost::asio::awaitable<Result<std::vector<std::string>>> LabelValues(
+      const LabelValuesQuery& query) = 0;
 
   // Succeeds when the engine answers a trivial instant query.
   virtual boost::asio::awaitable<Status> CheckReady() = 0;

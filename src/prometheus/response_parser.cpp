@@ -9,6 +9,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <string>
@@ -28,9 +29,13 @@ struct Envelope {
   std::string error_type;
   std::string error_text;
   std::vector<std::string> warnings;
-  std::optional<Matrix> matrix;
+  bool has_data = false;  // "data" was present and read without a problem
   std::string problem;
 };
+
+// Reads the "data" member of a success answer into the caller's result; returns the problem, or
+// "" when the data is usable.
+using DataReader = std::function<std::string(ondemand::value)>;
 
 std::string Describe(simdjson::error_code error) { return simdjson::error_message(error); }
 
@@ -169,6 +174,20 @@ std::string ParseData(ondemand::value json, Matrix& out) {
   return {};
 }
 
+// ["value", ...]: the data of a label-values answer.
+std::string ParseStringList(ondemand::value json, std::vector<std::string>& out) {
+  ondemand::array array;
+  if (auto error = json.get_array().get(array)) return "data is not an array: " + Describe(error);
+  for (auto element : array) {
+    std::string_view text;
+    if (auto error = element.get_string().get(text)) {
+      return "label value is not a string: " + Describe(error);
+    }
+    out.emplace_back(text);
+  }
+  return {};
+}
+
 std::string ParseWarnings(ondemand::value json, std::vector<std::string>& out) {
   ondemand::array array;
   if (auto error = json.get_array().get(array))
@@ -183,8 +202,9 @@ std::string ParseWarnings(ondemand::value json, std::vector<std::string>& out) {
   return {};
 }
 
-// Fills everything up to the first problem. With parse_data false the data is skipped unread.
-std::string ParseEnvelopeFields(ondemand::document& document, bool parse_data, Envelope& out) {
+// Fills everything up to the first problem. Without a reader the data is skipped unread.
+std::string ParseEnvelopeFields(ondemand::document& document, const DataReader& read_data,
+                                Envelope& out) {
   ondemand::object object;
   if (auto error = document.get_object().get(object))
     return "not a JSON object: " + Describe(error);
@@ -207,10 +227,9 @@ std::string ParseEnvelopeFields(ondemand::document& document, bool parse_data, E
       (key == "error" ? out.error_text : out.error_type) = std::string(text);
     } else if (key == "warnings") {
       if (auto problem = ParseWarnings(value, out.warnings); !problem.empty()) return problem;
-    } else if (key == "data" && parse_data && out.status != "error") {
-      Matrix matrix;
-      if (auto problem = ParseData(value, matrix); !problem.empty()) return problem;
-      out.matrix = std::move(matrix);
+    } else if (key == "data" && read_data && out.status != "error") {
+      if (auto problem = read_data(value); !problem.empty()) return problem;
+      out.has_data = true;
     }
     // Anything else ("infos", unknown additions) is skipped by on-demand when we move on.
   }
@@ -221,7 +240,7 @@ std::string ParseEnvelopeFields(ondemand::document& document, bool parse_data, E
   return {};
 }
 
-Envelope ParseEnvelope(std::string_view body, bool parse_data) {
+Envelope ParseEnvelope(std::string_view body, const DataReader& read_data) {
   // simdjson reads SIMDJSON_PADDING bytes past the end; the body has no such slack.
   thread_local ondemand::parser parser;
   Envelope envelope;
@@ -231,7 +250,7 @@ Envelope ParseEnvelope(std::string_view body, bool parse_data) {
     envelope.problem = "invalid JSON: " + Describe(error);
     return envelope;
   }
-  envelope.problem = ParseEnvelopeFields(document, parse_data, envelope);
+  envelope.problem = ParseEnvelopeFields(document, read_data, envelope);
   return envelope;
 }
 
@@ -277,16 +296,34 @@ std::optional<Error> CheckEnvelope(const Envelope& envelope, std::string_view bo
 }  // namespace
 
 Result<Matrix> ParseQueryRangeResponse(std::string_view body, unsigned http_status) {
-  Envelope envelope = ParseEnvelope(body, /*parse_data=*/true);
+  Matrix matrix;
+  Envelope envelope =
+      ParseEnvelope(body, [&matrix](ondemand::value data) { return ParseData(data, matrix); });
   if (auto error = CheckEnvelope(envelope, body, http_status)) return std::move(*error);
-  if (!envelope.matrix)
+  if (!envelope.has_data) {
     return UpstreamError("Prometheus answered an invalid response: no \"data\"");
-  envelope.matrix->warnings = std::move(envelope.warnings);
-  return std::move(*envelope.matrix);
+  }
+  matrix.warnings = std::move(envelope.warnings);
+  return matrix;
+}
+
+Result<std::vector<std::string>> ParseLabelValuesResponse(std::string_view body,
+                                                          unsigned http_status) {
+  std::vector<std::string> values;
+  Envelope envelope = ParseEnvelope(
+      body, [&values](ondemand::value data) { return ParseStringList(data, values); });
+  if (auto error = CheckEnvelope(envelope, body, http_status)) return std::move(*error);
+  if (!envelope.has_data) {
+    return UpstreamError("Prometheus answered an invalid response: no \"data\"");
+  }
+  // Prometheus sorts already; a proxy merging several engines (Thanos, vmselect) need not.
+  std::sort(values.begin(), values.end());
+  values.erase(std::unique(values.begin(), values.end()), values.end());
+  return values;
 }
 
 Status ParseStatusResponse(std::string_view body, unsigned http_status) {
-  Envelope envelope = ParseEnvelope(body, /*parse_data=*/false);
+  Envelope envelope = ParseEnvelope(body, /*read_data=*/nullptr);
   if (auto error = CheckEnvelope(envelope, body, http_status)) return std::move(*error);
   return Ok();
 }

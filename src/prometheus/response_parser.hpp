@@ -1,7 +1,9 @@
 // Parses Prometheus HTTP API answers (simdjson on-demand) into typed results.
 #pragma once
 
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.hpp"
 #include "prometheus/client.hpp"
@@ -12,6 +14,12 @@ namespace nfmetrics::prometheus {
 // A {"status":"error"} body becomes kUpstreamError carrying Prometheus's own error text;
 // a body that is not a valid query_range answer becomes kUpstreamError describing what is wrong.
 Result<Matrix> ParseQueryRangeResponse(std::string_view body, unsigned http_status);
+
+// A label-values answer ({"status":"success","data":["a","b"]}): the values sorted and without
+// duplicates. Errors exactly as ParseQueryRangeResponse; a value that is not a string makes the
+// answer invalid.
+Result<std::vector<std::string>> ParseLabelValuesResponse(std::string_view body,
+                                                          unsigned http_status);
 
 // For answers whose data we do not need (the readiness probe's instant query): succeeds on a 2xx
 // {"status":"success"} body; fails exactly as ParseQueryRangeResponse does otherwise.

@@ -37,6 +37,16 @@ RangeQuery SimpleQuery() {
   return RangeQuery{"up", TimePoint(1795467600000ms), TimePoint(1795471200000ms), 60000ms};
 }
 
+constexpr const char* kLabelValuesBody = R"({"status":"success","data":["p-1","p-0"]})";
+
+LabelValuesQuery PodValuesQuery() {
+  return LabelValuesQuery{
+      "pod",
+      {R"(monovtx_sink_time_count{namespace="default",mvtx_name="a+b"})", R"(up{pod=~"x.*"})"},
+      TimePoint(1795467600250ms),
+      TimePoint(1795471200000ms)};
+}
+
 template <class T>
 asio::awaitable<void> StoreResult(asio::awaitable<T> operation, std::optional<T>* out) {
   out->emplace(co_await std::move(operation));
@@ -79,6 +89,12 @@ class BeastClient : public ::testing::Test {
 
   Result<Matrix> Query(Client& client, RangeQuery query = SimpleQuery()) {
     return RunToCompletion(io_, client.QueryRange(query));
+  }
+
+  // The query is held here: the client's coroutine keeps a reference to it until it completes.
+  Result<std::vector<std::string>> LabelValues(Client& client,
+                                               LabelValuesQuery query = PodValuesQuery()) {
+    return RunToCompletion(io_, client.LabelValues(query));
   }
 
   asio::io_context io_;
@@ -395,6 +411,123 @@ TEST_F(BeastClient, AcceptsHttpUrlsWithAndWithoutPortAndPrefix) {
     options.base_url = url;
     auto client = MakeBeastClient(io_.get_executor(), options);
     EXPECT_TRUE(client.ok()) << url << ": " << client.error().message;
+  }
+}
+
+TEST_F(BeastClient, LabelValuesGetsTheLabelPathUnderThePrefixWithRepeatedMatchers) {
+  FakeUpstream fake([](const RecordedRequest&) { return Reply::Json(kLabelValuesBody); });
+  auto client = MakeClient(fake.base_url() + "/select/0/prometheus/");
+
+  auto result = LabelValues(*client);
+
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  EXPECT_EQ(*result, (std::vector<std::string>{"p-0", "p-1"}));
+  auto requests = fake.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  const RecordedRequest& request = requests[0];
+  EXPECT_EQ(request.method, "GET");
+  EXPECT_EQ(request.target,
+            "/select/0/prometheus/api/v1/label/pod/values"
+            "?match%5B%5D=monovtx_sink_time_count%7Bnamespace%3D%22default%22%2C"
+            "mvtx_name%3D%22a%2Bb%22%7D"
+            "&match%5B%5D=up%7Bpod%3D~%22x.%2A%22%7D"
+            "&start=1795467600.25&end=1795471200");
+  EXPECT_EQ(request.body, "");
+  EXPECT_EQ(request.Header("accept"), "application/json");
+  EXPECT_EQ(request.Header("host"), "127.0.0.1:" + std::to_string(fake.port()));
+}
+
+TEST_F(BeastClient, LabelValuesWithoutMatchersSendsOnlyTheRange) {
+  FakeUpstream fake([](const RecordedRequest&) { return Reply::Json(kLabelValuesBody); });
+  auto client = MakeClient(fake.base_url());
+
+  auto result = LabelValues(*client, {"mvtx_name", {}, TimePoint(0ms), TimePoint(1000ms)});
+
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  EXPECT_EQ(fake.requests().at(0).target, "/api/v1/label/mvtx_name/values?start=0&end=1");
+}
+
+TEST_F(BeastClient, LabelValuesSharesTheConnectionPoolWithQueryRange) {
+  FakeUpstream fake([](const RecordedRequest& request) {
+    return Reply::Json(request.target.find("/label/") != std::string::npos ? kLabelValuesBody
+                                                                           : kMatrixBody);
+  });
+  auto client = MakeClient(fake.base_url());
+
+  ASSERT_TRUE(Query(*client).ok());
+  ASSERT_TRUE(LabelValues(*client).ok());
+
+  EXPECT_EQ(fake.requests().size(), 2u);
+  EXPECT_EQ(fake.accepted_connections(), 1);
+}
+
+TEST_F(BeastClient, LabelValuesRejectsInvalidLabelNamesWithoutARequest) {
+  FakeUpstream fake([](const RecordedRequest&) { return Reply::Json(kLabelValuesBody); });
+  auto client = MakeClient(fake.base_url());
+
+  for (const char* label : {"", "0pod", "pod/../../query", "po-d", "pod?x=1", "pöd", "le "}) {
+    LabelValuesQuery query = PodValuesQuery();
+    query.label = label;
+    auto result = LabelValues(*client, query);
+    ASSERT_FALSE(result.ok()) << label;
+    EXPECT_EQ(result.error().code, ErrorCode::kBadRequest) << label;
+    EXPECT_EQ(result.error().param, "label") << label;
+  }
+  EXPECT_EQ(fake.requests().size(), 0u);
+  for (const char* label : {"_", "__name__", "mvtx_name", "Pod9"}) {
+    LabelValuesQuery query = PodValuesQuery();
+    query.label = label;
+    EXPECT_TRUE(LabelValues(*client, query).ok()) << label;
+  }
+}
+
+TEST_F(BeastClient, LabelValuesPrometheusErrorIsUpstreamErrorWithItsText) {
+  FakeUpstream fake([](const RecordedRequest&) {
+    return Reply::Json(
+        R"({"status":"error","errorType":"bad_data","error":"1:4: parse error: unexpected end of input inside braces"})",
+        400);
+  });
+  auto client = MakeClient(fake.base_url());
+
+  auto result = LabelValues(*client);
+
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().code, ErrorCode::kUpstreamError);
+  EXPECT_EQ(result.error().message,
+            "Prometheus error (bad_data): 1:4: parse error: unexpected end of input inside braces");
+}
+
+TEST_F(BeastClient, LabelValuesMapsTransportFailuresLikeQueryRange) {
+  {
+    auto client = MakeClient("http://127.0.0.1:" + std::to_string(UnusedPort()));
+    auto result = LabelValues(*client);
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.error().code, ErrorCode::kUpstreamUnavailable);
+  }
+  {
+    FakeUpstream fake(
+        [](const RecordedRequest&) { return Reply::Json(kLabelValuesBody).WithDelay(3s); });
+    auto client = MakeClient(fake.base_url(), 300ms);
+    auto result = LabelValues(*client);
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.error().code, ErrorCode::kUpstreamTimeout);
+  }
+  {
+    FakeUpstream fake(
+        [](const RecordedRequest&) { return Reply::Truncated(kLabelValuesBody, 10); });
+    auto client = MakeClient(fake.base_url());
+    auto result = LabelValues(*client);
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.error().code, ErrorCode::kUpstreamError);
+  }
+  {
+    FakeUpstream fake(
+        [](const RecordedRequest&) { return Reply::Text("Method Not Allowed", 405); });
+    auto client = MakeClient(fake.base_url());
+    auto result = LabelValues(*client);
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.error().code, ErrorCode::kUpstreamError);
+    EXPECT_EQ(result.error().message, "Prometheus answered HTTP 405: Method Not Allowed");
   }
 }
 

@@ -1,4 +1,5 @@
-// What ParseQueryRangeResponse accepts from Prometheus and how it reports everything else.
+// What ParseQueryRangeResponse and ParseLabelValuesResponse accept from Prometheus and how they
+// report everything else.
 #include "prometheus/response_parser.hpp"
 
 #include <gmock/gmock.h>
@@ -202,6 +203,72 @@ TEST(ResponseParser, StatusResponseAcceptsSuccessAndRejectsErrors) {
   ASSERT_FALSE(failed.ok());
   EXPECT_THAT(failed.error().message, HasSubstr("Prometheus error (unavailable): x"));
   EXPECT_FALSE(ParseStatusResponse("ok", 200).ok());
+}
+
+TEST(LabelValuesParser, ReturnsTheValuesSortedAndUnique) {
+  auto result = ParseLabelValuesResponse(
+      R"({"status":"success","data":["orders-mv-1","orders-mv-0","a\"b","orders-mv-0"]})", 200);
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  EXPECT_EQ(*result, (std::vector<std::string>{"a\"b", "orders-mv-0", "orders-mv-1"}));
+}
+
+TEST(LabelValuesParser, EmptyDataIsAnEmptyList) {
+  auto result = ParseLabelValuesResponse(R"({"status":"success","data":[]})", 200);
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  EXPECT_TRUE(result->empty());
+}
+
+TEST(LabelValuesParser, IgnoresWarningsAndUnknownKeys) {
+  auto result = ParseLabelValuesResponse(
+      R"({"status":"success","isPartial":false,"data":["x"],"warnings":["w"],"infos":[]})", 200);
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  EXPECT_EQ(*result, std::vector<std::string>{"x"});
+}
+
+TEST(LabelValuesParser, ErrorBodyCarriesPrometheusErrorText) {
+  auto result = ParseLabelValuesResponse(
+      R"({"status":"error","errorType":"bad_data","error":"invalid label name: \"jo-b\""})", 400);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().code, ErrorCode::kUpstreamError);
+  EXPECT_EQ(result.error().message, R"(Prometheus error (bad_data): invalid label name: "jo-b")");
+}
+
+TEST(LabelValuesParser, NonJsonErrorBodyReportsHttpStatus) {
+  auto result = ParseLabelValuesResponse("Method Not Allowed\n", 405);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().code, ErrorCode::kUpstreamError);
+  EXPECT_EQ(result.error().message, "Prometheus answered HTTP 405: Method Not Allowed");
+}
+
+TEST(LabelValuesParser, RejectsMalformedAnswers) {
+  struct Case {
+    const char* body;
+    const char* expected;
+  };
+  const Case cases[] = {
+      {R"({"status":"success","data":["a",)", "invalid response"},
+      {R"({"status":"success"})", "no \"data\""},
+      {R"({"data":["a"]})", "no \"status\""},
+      {R"({"status":"success","data":{"resultType":"matrix","result":[]}})",
+       "data is not an array"},
+      {R"({"status":"success","data":["a",1]})", "label value is not a string"},
+      {R"({"status":"success","data":["a",null]})", "label value is not a string"},
+      {R"({"status":"success","data":[["a"]]})", "label value is not a string"},
+      {R"({"status":"success","data":["a"]} [])", "invalid response"},
+  };
+  for (const Case& c : cases) {
+    auto result = ParseLabelValuesResponse(c.body, 200);
+    ASSERT_FALSE(result.ok()) << c.body;
+    EXPECT_EQ(result.error().code, ErrorCode::kUpstreamError) << c.body;
+    EXPECT_THAT(result.error().message, HasSubstr(c.expected)) << c.body;
+  }
+}
+
+TEST(LabelValuesParser, QueryRangeAnswerIsNotALabelValuesAnswerAndViceVersa) {
+  EXPECT_FALSE(ParseQueryRangeResponse(R"({"status":"success","data":["a"]})", 200).ok());
+  EXPECT_FALSE(ParseLabelValuesResponse(
+                   R"({"status":"success","data":{"resultType":"matrix","result":[]}})", 200)
+                   .ok());
 }
 
 }  // namespace
