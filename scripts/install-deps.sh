@@ -11,8 +11,8 @@ packages=(
   libcli11-dev libhowardhinnant-date-dev libspdlog-dev libfmt-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev wrk
-  # the real backend used by tests and the demo
-  prometheus
+  # the real backends used by tests (both) and the demo (prometheus)
+  prometheus victoria-metrics
   # demo
   curl jq ca-certificates procps
 )

@@ -1,5 +1,5 @@
 // The pinned command line: `build/nfmetrics serve` as a real process in front of the test
-// Prometheus answers exactly as the in-process stack does, and stops cleanly on SIGTERM.
+// backend answers exactly as the in-process stack does, and stops cleanly on SIGTERM.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
@@ -8,9 +8,9 @@
 #include <thread>
 
 #include "support/child_process.hpp"
+#include "support/harness_common.hpp"
 #include "support/http_client.hpp"
 #include "support/in_process_api.hpp"
-#include "support/prometheus_harness.hpp"
 #include "synth/model.hpp"
 #include "world.hpp"
 
@@ -46,7 +46,7 @@ std::string SinkLatencyTarget() {
 TEST(ServeCommand, AnswersLikeTheInProcessStack) {
   unsigned short port = FreeLoopbackPort();
   auto child =
-      StartServe(port, {"--prometheus-url", PrometheusUrl() + "/", "--upstream-timeout", "5s"});
+      StartServe(port, {"--prometheus-url", BackendUrl() + "/", "--upstream-timeout", "5s"});
   HttpResponse from_binary = Get("127.0.0.1", port, SinkLatencyTarget());
   HttpResponse in_process = Get("127.0.0.1", ApiPort(), SinkLatencyTarget());
   EXPECT_EQ(from_binary.status, 200) << from_binary.body;
@@ -57,7 +57,7 @@ TEST(ServeCommand, AnswersLikeTheInProcessStack) {
 
 TEST(ServeCommand, TakesThePrometheusUrlFromANumaflowStyleConfig) {
   auto config = std::filesystem::temp_directory_path() / "nfmetrics-serve-config.yaml";
-  std::ofstream(config) << "url: " << PrometheusUrl() << "\npatterns: []\n";
+  std::ofstream(config) << "url: " << BackendUrl() << "\npatterns: []\n";
   unsigned short port = FreeLoopbackPort();
   auto child = StartServe(port, {"--config", config.string()});
   EXPECT_EQ(Get("127.0.0.1", port, SinkLatencyTarget()).status, 200);
@@ -66,7 +66,7 @@ TEST(ServeCommand, TakesThePrometheusUrlFromANumaflowStyleConfig) {
 
 TEST(ServeCommand, RejectsABadConfigAtStartUpNamingTheKey) {
   auto config = std::filesystem::temp_directory_path() / "nfmetrics-serve-bad.yaml";
-  std::ofstream(config) << "url: " << PrometheusUrl() << "\nurll: typo\n";
+  std::ofstream(config) << "url: " << BackendUrl() << "\nurll: typo\n";
   auto log = std::filesystem::temp_directory_path() / "nfmetrics-serve-bad.log";
   std::filesystem::remove(log);
   auto child = ChildProcess::Start(NFMETRICS_BINARY, {"serve", "--config", config.string()}, log);

@@ -1,6 +1,7 @@
-// The sink-latency API end to end against a real Prometheus holding backfilled synthetic data:
-// the API's numbers must be Prometheus's own numbers, filters must select exactly what was asked,
-// and the quantiles must land where the generator's distributions put them.
+// The sink-latency API end to end against a real backend (Prometheus or VictoriaMetrics, see
+// world.hpp) holding the synthetic data: the API's numbers must be the backend's own numbers,
+// filters must select exactly what was asked, and the quantiles must land where the generator's
+// distributions put them.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
@@ -15,42 +16,13 @@
 
 #include "support/http_client.hpp"
 #include "support/in_process_api.hpp"
-#include "support/prometheus_harness.hpp"
 #include "synth/model.hpp"
 #include "world.hpp"
 
 namespace nfmetrics::testing {
 namespace {
 
-using std::chrono::hours;
-using std::chrono::minutes;
 using synth::MonoVertexModel;
-
-class Environment : public ::testing::Environment {
- public:
-  void SetUp() override {
-    auto now = std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
-    auto end = TimePoint(std::chrono::floor<minutes>(now.time_since_epoch()));
-    world = new World;
-    world->data_end =
-        std::chrono::duration_cast<std::chrono::seconds>(end.time_since_epoch()).count();
-    world->prometheus = PrometheusHarness::Start(end - hours(3), end);
-    world->api = std::make_unique<InProcessApi>(world->prometheus->url());
-  }
-  void TearDown() override {
-    delete world;
-    world = nullptr;
-  }
-};
-
-}  // namespace
-
-World* world = nullptr;
-std::string PrometheusUrl() { return world->prometheus->url(); }
-unsigned short ApiPort() { return world->api->port(); }
-std::int64_t DataEnd() { return world->data_end; }
-
-namespace {
 
 std::string Encode(std::string_view text) {
   return boost::urls::encode(text, boost::urls::unreserved_chars);
@@ -75,11 +47,11 @@ Json Api(const std::string& query) {
   return ParseAnswer(Get("127.0.0.1", world->api->port(), "/api/v1/metrics/sink-latency?" + query));
 }
 
-// Prometheus's own answer, asked directly.
-Json Prometheus(const std::string& promql, double start, double end, double step) {
+// The backend's own answer, asked directly.
+Json BackendAnswer(const std::string& promql, double start, double end, double step) {
   std::string target = fmt::format("/api/v1/query_range?query={}&start={}&end={}&step={}",
                                    Encode(promql), start, end, step);
-  return ParseAnswer(Get("127.0.0.1", world->prometheus->port(), target));
+  return ParseAnswer(Get("127.0.0.1", BackendPort(), target));
 }
 
 // A window well inside the backfilled data, with room for the 5m rate window before it.
@@ -106,13 +78,13 @@ std::map<std::string, const rapidjson::Value*> SeriesByPod(const rapidjson::Valu
   return out;
 }
 
-// Asserts that the API answer equals Prometheus's answer to the reported PromQL, point by point.
-void ExpectSameAsPrometheus(const Json& answer) {
+// Asserts that the API answer equals the backend's answer to the reported PromQL, point by point.
+void ExpectSameAsBackend(const Json& answer) {
   ASSERT_EQ(answer.status, 200) << answer.body;
   const auto& data = answer.doc["data"];
   const auto& range = data["range"];
-  Json direct = Prometheus(data["query"].GetString(), range["start_unix"].GetDouble(),
-                           range["end_unix"].GetDouble(), range["step_seconds"].GetDouble());
+  Json direct = BackendAnswer(data["query"].GetString(), range["start_unix"].GetDouble(),
+                              range["end_unix"].GetDouble(), range["step_seconds"].GetDouble());
   ASSERT_EQ(direct.status, 200) << direct.body;
   const auto& result = direct.doc["data"]["result"];
   ASSERT_EQ(result.Size(), data["series"].Size());
@@ -155,9 +127,9 @@ std::set<std::string> PodsIn(const Json& answer) {
 
 std::string Select(const MonoVertexModel& m) { return "namespace=" + m.ns + "&mvtx=" + m.name; }
 
-TEST(SinkLatencyApi, AggregateEqualsPrometheusOwnAnswer) {
+TEST(SinkLatencyApi, AggregateEqualsTheBackendsOwnAnswer) {
   Json answer = Api(Select(FirstModel()) + "&" + Range());
-  ExpectSameAsPrometheus(answer);
+  ExpectSameAsBackend(answer);
   const auto& data = answer.doc["data"];
   ASSERT_EQ(data["series"].Size(), 1u);
   EXPECT_EQ(data["series"][0]["labels"].MemberCount(), 0u);
@@ -177,7 +149,7 @@ TEST(SinkLatencyApi, AggregateEqualsThePinnedQueryInMicrosecondsDividedByAMillio
       "(rate(monovtx_sink_time_bucket{{namespace=\"{}\",mvtx_name=\"{}\"}}[5m])))",
       m.ns, m.name);
   Json direct =
-      Prometheus(pinned, range["start_unix"].GetDouble(), range["end_unix"].GetDouble(), 60);
+      BackendAnswer(pinned, range["start_unix"].GetDouble(), range["end_unix"].GetDouble(), 60);
   ASSERT_EQ(direct.doc["data"]["result"].Size(), 1u);
   const auto& values = direct.doc["data"]["result"][0]["values"];
   const auto& points = answer.doc["data"]["series"][0]["points"];
@@ -189,11 +161,11 @@ TEST(SinkLatencyApi, AggregateEqualsThePinnedQueryInMicrosecondsDividedByAMillio
   }
 }
 
-TEST(SinkLatencyApi, PerPodEqualsPrometheusAndListsEveryPodButNotTheDaemon) {
+TEST(SinkLatencyApi, PerPodEqualsTheBackendAndListsEveryPodButNotTheDaemon) {
   for (const MonoVertexModel& m : synth::DefaultModel()) {
     SCOPED_TRACE(m.ns + "/" + m.name);
     Json answer = Api(Select(m) + "&group_by=pod&" + Range());
-    ExpectSameAsPrometheus(answer);
+    ExpectSameAsBackend(answer);
     EXPECT_EQ(PodsIn(answer), PodNames(m));
     EXPECT_EQ(PodsIn(answer).count(m.daemon_pod), 0u);
   }
@@ -203,7 +175,7 @@ TEST(SinkLatencyApi, SinglePodFilterReturnsExactlyThatPod) {
   const MonoVertexModel& m = FirstModel();
   const std::string& pod = m.pods[1].name;
   Json answer = Api(Select(m) + "&group_by=pod&pod=" + pod + "&" + Range());
-  ExpectSameAsPrometheus(answer);
+  ExpectSameAsBackend(answer);
   EXPECT_EQ(PodsIn(answer), std::set<std::string>{pod});
   EXPECT_NE(std::string(answer.doc["data"]["query"].GetString()).find(",pod=\"" + pod + "\"}"),
             std::string::npos);
@@ -215,7 +187,7 @@ TEST(SinkLatencyApi, SeveralPodsReturnExactlyThosePods) {
   std::set<std::string> wanted = {m.pods[0].name, m.pods[2].name};
   Json answer = Api(Select(m) + "&group_by=pod&pod=" + m.pods[0].name + "&pod=" + m.pods[2].name +
                     "&" + Range());
-  ExpectSameAsPrometheus(answer);
+  ExpectSameAsBackend(answer);
   EXPECT_EQ(PodsIn(answer), wanted);
 
   // Comma-separated is the same request.
@@ -224,10 +196,10 @@ TEST(SinkLatencyApi, SeveralPodsReturnExactlyThosePods) {
   EXPECT_EQ(comma.body, answer.body);
 }
 
-TEST(SinkLatencyApi, AggregateOverAPodFilterEqualsPrometheus) {
+TEST(SinkLatencyApi, AggregateOverAPodFilterEqualsTheBackend) {
   const MonoVertexModel& m = FirstModel();
   Json answer = Api(Select(m) + "&pod=" + m.pods[0].name + "," + m.pods[1].name + "&" + Range());
-  ExpectSameAsPrometheus(answer);
+  ExpectSameAsBackend(answer);
   ASSERT_EQ(answer.doc["data"]["series"].Size(), 1u);
 }
 
@@ -320,7 +292,7 @@ TEST(SinkLatencyApi, DefaultRangeIsTheLastHourAtFifteenSeconds) {
   EXPECT_NEAR(range["end_unix"].GetDouble() - range["start_unix"].GetDouble(), 3600, 15);
 }
 
-TEST(SinkLatencyApi, ReadyzIsOkWhilePrometheusAnswers) {
+TEST(SinkLatencyApi, ReadyzIsOkWhileTheBackendAnswers) {
   HttpResponse ready = Get("127.0.0.1", world->api->port(), "/readyz");
   EXPECT_EQ(ready.status, 200) << ready.body;
 }
@@ -369,9 +341,3 @@ TEST(SinkLatencyApi, TwoHundredSimultaneousRequestsAreAllAnsweredCorrectly) {
 
 }  // namespace
 }  // namespace nfmetrics::testing
-
-int main(int argc, char** argv) {
-  ::testing::InitGoogleTest(&argc, argv);
-  ::testing::AddGlobalTestEnvironment(new nfmetrics::testing::Environment);
-  return RUN_ALL_TESTS();
-}

@@ -1,24 +1,29 @@
-// What every integration test shares: one real Prometheus with backfilled synthetic data and the
-// API in front of it, set up once by the Environment in sink_latency_integration_test.cpp.
+// What every integration test shares: one real backend (Prometheus or VictoriaMetrics, chosen
+// with --backend) holding the synthetic data, and the API in front of it; set up once by the
+// Environment in world.cpp. Tests compare the API's answers with the backend's own, so they ask
+// the backend under test, never a particular engine.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
+#include "support/backend.hpp"
 #include "support/in_process_api.hpp"
-#include "support/prometheus_harness.hpp"
 
 namespace nfmetrics::testing {
 
 struct World {
-  std::unique_ptr<PrometheusHarness> prometheus;
+  std::unique_ptr<Backend> backend;
   std::unique_ptr<InProcessApi> api;
   std::int64_t data_end = 0;  // unix seconds; data covers the 3 hours before it
 };
 extern World* world;
 
-std::string PrometheusUrl();
+std::string BackendUrl();  // the Prometheus API root of the backend under test
+unsigned short BackendPort();
+std::string_view BackendName();  // "prometheus" or "victoria-metrics"
 unsigned short ApiPort();
 std::int64_t DataEnd();
 

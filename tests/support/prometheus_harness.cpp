@@ -3,25 +3,10 @@
 #include "support/prometheus_harness.hpp"
 
 #include <fmt/format.h>
-#include <stdlib.h>
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/connect.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 #include <fstream>
 #include <optional>
-#include <regex>
 #include <stdexcept>
-#include <system_error>
 #include <thread>
 
 #include "synth/openmetrics.hpp"
@@ -29,65 +14,7 @@
 namespace nfmetrics::testing {
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
-
-struct HttpAnswer {
-  int status = 0;
-  std::string body;
-};
-
-// One GET to 127.0.0.1:port; nullopt when nothing complete came back within `timeout`.
-// Self-contained on purpose: the harness must not depend on the code it helps to test.
-std::optional<HttpAnswer> Get(unsigned short port, const std::string& target,
-                              std::chrono::milliseconds timeout) {
-  asio::io_context ioc;
-  std::optional<HttpAnswer> answer;
-  auto exchange = [&]() -> asio::awaitable<void> {
-    constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-    beast::tcp_stream stream(ioc);
-    stream.expires_after(timeout);
-    auto [connect_error] = co_await stream.async_connect(
-        tcp::endpoint(asio::ip::address_v4::loopback(), port), use_tuple);
-    if (connect_error) co_return;
-    http::request<http::string_body> request{http::verb::get, target, 11};
-    request.set(http::field::host, fmt::format("127.0.0.1:{}", port));
-    request.keep_alive(false);
-    auto [write_error, written] = co_await http::async_write(stream, request, use_tuple);
-    if (write_error) co_return;
-    beast::flat_buffer buffer;
-    http::response<http::string_body> response;
-    auto [read_error, read] = co_await http::async_read(stream, buffer, response, use_tuple);
-    if (read_error) co_return;
-    answer = HttpAnswer{static_cast<int>(response.result_int()), std::move(response.body())};
-  };
-  asio::co_spawn(ioc, exchange, asio::detached);
-  ioc.run();
-  return answer;
-}
-
-std::filesystem::path MakeTempDir() {
-  const char* tmp = std::getenv("TMPDIR");
-  std::string pattern =
-      (std::filesystem::path(tmp && *tmp ? tmp : "/tmp") / "nfmetrics-prometheus-XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr) {
-    throw std::system_error(errno, std::generic_category(), "mkdtemp " + pattern);
-  }
-  return pattern;
-}
-
-// Removes the temp dir unless the harness took ownership of it.
-struct DirGuard {
-  std::filesystem::path dir;
-  ~DirGuard() {
-    if (dir.empty()) return;
-    std::error_code ignored;
-    std::filesystem::remove_all(dir, ignored);
-  }
-};
 
 void Backfill(const std::filesystem::path& dir, TimePoint start, TimePoint end, Duration interval) {
   const std::filesystem::path input = dir / "synthetic.om";
@@ -110,23 +37,12 @@ void Backfill(const std::filesystem::path& dir, TimePoint start, TimePoint end, 
   std::filesystem::remove(input);
 }
 
-std::string TimeParam(TimePoint t) {
-  const long long ms = t.time_since_epoch().count();
-  return fmt::format("{}.{:03}", ms / 1000, ms % 1000);
-}
-
 }  // namespace
-
-unsigned short FreeLoopbackPort() {
-  asio::io_context ioc;
-  tcp::acceptor acceptor(ioc, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
-  return acceptor.local_endpoint().port();
-}
 
 std::unique_ptr<PrometheusHarness> PrometheusHarness::Start(TimePoint data_start,
                                                             TimePoint data_end, Duration interval) {
-  DirGuard guard{MakeTempDir()};
-  const std::filesystem::path& dir = guard.dir;
+  ScratchDir scratch("nfmetrics-prometheus");
+  const std::filesystem::path dir = scratch.path();
   Backfill(dir, data_start, data_end, interval);
   {
     std::ofstream config(dir / "prometheus.yml");
@@ -151,7 +67,8 @@ std::unique_ptr<PrometheusHarness> PrometheusHarness::Start(TimePoint data_start
     const auto deadline = std::chrono::steady_clock::now() + 60s;
     bool ready = false;
     while (std::chrono::steady_clock::now() < deadline && process->Running()) {
-      const std::optional<HttpAnswer> answer = Get(port, "/-/ready", 1s);
+      const std::optional<LoopbackAnswer> answer =
+          LoopbackRequest(port, "GET", "/-/ready", {}, {}, 1s);
       if (answer && answer->status == 200) {
         ready = true;
         break;
@@ -168,33 +85,19 @@ std::unique_ptr<PrometheusHarness> PrometheusHarness::Start(TimePoint data_start
     }
 
     // Ready means the TSDB is open; check that the backfilled blocks are really visible.
-    const std::string target =
-        "/api/v1/query?query=count(monovtx_sink_time_count)&time=" + TimeParam(data_end);
-    std::optional<HttpAnswer> answer;
-    for (int i = 0; i < 50; ++i) {
-      answer = Get(port, target, 5s);
-      static const std::regex kPositive(R"re("value":\[[0-9.e+]+,"[1-9][0-9]*"\])re");
-      if (answer && answer->status == 200 && std::regex_search(answer->body, kPositive)) {
-        auto harness = std::unique_ptr<PrometheusHarness>(
-            new PrometheusHarness(std::move(guard.dir), std::move(process), port));
-        guard.dir.clear();
-        return harness;
-      }
-      std::this_thread::sleep_for(100ms);
+    const std::string missing = WaitForSyntheticData(port, data_end, 10s);
+    if (missing.empty()) {
+      return std::unique_ptr<PrometheusHarness>(
+          new PrometheusHarness(std::move(scratch), std::move(process), port));
     }
     process->Stop();
-    throw std::runtime_error(
-        fmt::format("prometheus is ready but holds no synthetic data; {} answered: {}\n{}", target,
-                    answer ? answer->body : "nothing", process->LogTail()));
+    throw std::runtime_error(fmt::format("prometheus is ready but holds no synthetic data; {}\n{}",
+                                         missing, process->LogTail()));
   }
   throw std::runtime_error(last_failure);
 }
 
-PrometheusHarness::~PrometheusHarness() {
-  process_->Stop();
-  std::error_code ignored;
-  std::filesystem::remove_all(dir_, ignored);
-}
+PrometheusHarness::~PrometheusHarness() { process_->Stop(); }
 
 std::string PrometheusHarness::url() const { return fmt::format("http://127.0.0.1:{}", port_); }
 

@@ -4,16 +4,19 @@
 #pragma once
 
 #include <chrono>
-#include <filesystem>
+#include <cstddef>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/time.hpp"
+#include "support/backend.hpp"
 #include "support/child_process.hpp"
+#include "support/harness_common.hpp"
 
 namespace nfmetrics::testing {
 
-class PrometheusHarness {
+class PrometheusHarness final : public Backend {
  public:
   // Writes synthetic OpenMetrics for [data_start, data_end] at `interval` (via
   // nfmetrics::synth::WriteOpenMetrics), backfills it with promtool into a fresh temp dir, starts
@@ -24,24 +27,20 @@ class PrometheusHarness {
 
   PrometheusHarness(const PrometheusHarness&) = delete;
   PrometheusHarness& operator=(const PrometheusHarness&) = delete;
-  ~PrometheusHarness();  // stops Prometheus, removes the temp dir
+  ~PrometheusHarness() override;  // stops Prometheus, removes the temp dir
 
-  std::string url() const;  // "http://127.0.0.1:PORT"
-  unsigned short port() const { return port_; }
-  // Prometheus' own log, e.g. to attach to a failing test.
-  std::string LogTail(std::size_t max_bytes = 4000) const;
+  std::string_view name() const override { return "prometheus"; }
+  std::string url() const override;  // "http://127.0.0.1:PORT"
+  unsigned short port() const override { return port_; }
+  std::string LogTail(std::size_t max_bytes) const override;
 
  private:
-  PrometheusHarness(std::filesystem::path dir, std::unique_ptr<ChildProcess> process,
-                    unsigned short port)
+  PrometheusHarness(ScratchDir dir, std::unique_ptr<ChildProcess> process, unsigned short port)
       : dir_(std::move(dir)), process_(std::move(process)), port_(port) {}
 
-  std::filesystem::path dir_;
+  ScratchDir dir_;
   std::unique_ptr<ChildProcess> process_;
   unsigned short port_;
 };
-
-// Binds 127.0.0.1:0, reads the port the kernel chose, closes. Racy by nature: callers retry.
-unsigned short FreeLoopbackPort();
 
 }  // namespace nfmetrics::testing
