@@ -8,7 +8,8 @@
 
 namespace nfmetrics::synth {
 
-// Every series of the default model at `now`, in Prometheus text format 0.0.4, without timestamps.
+// Every series of the default model and pipelines at `now`, in Prometheus text format 0.0.4,
+// without timestamps.
 std::string RenderExposition(TimePoint now);
 
 // Serves GET /metrics (and GET / with a hint) on host:port until SIGINT or SIGTERM.

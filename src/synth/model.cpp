@@ -1,10 +1,16 @@
-// Parameters were chosen by a numeric search so that every pod and every MonoVertex mixture keeps
-// a CDF margin of about 0.05 around the checked quantiles at every bucket bound (see synth_test).
+// Parameters were chosen by a numeric search so that every (pod, histogram) and every MonoVertex or
+// vertex mixture keeps a CDF margin of about 0.05 around the checked quantiles at every bucket
+// bound (see synth_test). The sink latencies came first; each other histogram's medians started at
+// a typical fraction or multiple of the pod's sink median (read ~0.25x, ack ~0.1x, processing above
+// every other step) and were moved until the margins held, every histogram of a MonoVertex or
+// vertex landed in its own set of quantile buckets (so a query for the wrong metric shows), and
+// the slow refunds pod stayed 8-10x its peers. Medians are rounded to two significant digits.
 #include "synth/model.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 
 namespace nfmetrics::synth {
 namespace {
@@ -26,26 +32,86 @@ std::string Suffix(const std::string& key, std::size_t length) {
   return out;
 }
 
+// A MonoVertex pod's sink latency and batch rate.
 struct PodSpec {
   double median_us;
   double sigma;
   double batches_per_second;
 };
 
-MonoVertexModel MakeMonoVertex(std::string ns, std::string name,
-                               const std::vector<PodSpec>& specs) {
+struct LogNormal {
+  double median_us;
+  double sigma;
+};
+
+// One histogram of a MonoVertex or vertex: its latency on each pod, in replica order.
+struct HistogramSpec {
+  Histogram histogram;
+  std::vector<LogNormal> pods;
+  double observations_per_batch = 1;
+};
+
+// Fills each pod's histograms and takes its median_us/sigma from `sink`.
+void AddHistograms(std::vector<PodModel>& pods, const std::vector<HistogramSpec>& histograms,
+                   Histogram sink) {
+  for (const HistogramSpec& spec : histograms) {
+    if (spec.pods.size() != pods.size()) throw std::logic_error("histogram spec per pod");
+    for (std::size_t i = 0; i < pods.size(); ++i) {
+      pods[i].histograms[spec.histogram] =
+          Latency{spec.pods[i].median_us, spec.pods[i].sigma, spec.observations_per_batch};
+    }
+  }
+  for (PodModel& pod : pods) {
+    const Latency& latency = pod.histograms.at(sink);
+    pod.median_us = latency.median_us;
+    pod.sigma = latency.sigma;
+  }
+}
+
+std::string DaemonPod(const std::string& prefix, const std::string& key) {
+  return prefix + "-daemon-" + Suffix(key + "/rs", 10) + "-" + Suffix(key + "/pod", 5);
+}
+
+MonoVertexModel MakeMonoVertex(std::string ns, std::string name, const std::vector<PodSpec>& specs,
+                               std::vector<HistogramSpec> histograms, int slow_replica = -1) {
   MonoVertexModel mvtx{std::move(ns), std::move(name), {}, {}};
+  HistogramSpec sink{Histogram::kMonovtxSink, {}};
   for (std::size_t i = 0; i < specs.size(); ++i) {
     const int replica = static_cast<int>(i);
     std::string key = mvtx.ns + "/" + mvtx.name + "/" + std::to_string(replica);
-    mvtx.pods.push_back(
-        PodModel{mvtx.name + "-mv-" + std::to_string(replica) + "-" + Suffix(key, 5), replica,
-                 specs[i].median_us, specs[i].sigma, specs[i].batches_per_second});
+    PodModel pod;
+    pod.name = mvtx.name + "-mv-" + std::to_string(replica) + "-" + Suffix(key, 5);
+    pod.replica = replica;
+    pod.batches_per_second = specs[i].batches_per_second;
+    pod.slow = replica == slow_replica;
+    mvtx.pods.push_back(std::move(pod));
+    sink.pods.push_back({specs[i].median_us, specs[i].sigma});
   }
-  std::string key = mvtx.ns + "/" + mvtx.name + "/daemon";
-  mvtx.daemon_pod =
-      mvtx.name + "-mv-daemon-" + Suffix(key + "/rs", 10) + "-" + Suffix(key + "/pod", 5);
+  histograms.push_back(std::move(sink));
+  AddHistograms(mvtx.pods, histograms, Histogram::kMonovtxSink);
+  mvtx.daemon_pod = DaemonPod(mvtx.name + "-mv", mvtx.ns + "/" + mvtx.name + "/daemon");
   return mvtx;
+}
+
+// `partition_name` is the inter-step buffer partition the vertex reads, named as NumaFlow names
+// them (`<namespace>-<pipeline>-<vertex>-<index>`). A source reads no buffer; its metrics carry the
+// vertex name instead.
+VertexModel MakeVertex(const std::string& ns, const std::string& pipeline, std::string name,
+                       std::string type, const std::vector<double>& batches_per_second,
+                       const std::vector<HistogramSpec>& histograms) {
+  VertexModel vertex{name, std::move(type), {}, {}};
+  vertex.partition_name = vertex.type == "Source" ? name : ns + "-" + pipeline + "-" + name + "-0";
+  for (std::size_t i = 0; i < batches_per_second.size(); ++i) {
+    const std::string replica = std::to_string(i);
+    PodModel pod;
+    pod.name = pipeline + "-" + name + "-" + replica + "-" +
+               Suffix(ns + "/" + pipeline + "/" + name + "/" + replica, 5);
+    pod.replica = static_cast<int>(i);
+    pod.batches_per_second = batches_per_second[i];
+    vertex.pods.push_back(std::move(pod));
+  }
+  AddHistograms(vertex.pods, histograms, Histogram::kForwarderWrite);
+  return vertex;
 }
 
 double LogNormalCdf(double median, double sigma, double x) {
@@ -55,61 +121,284 @@ double LogNormalCdf(double median, double sigma, double x) {
 }
 
 template <class Cdf>
-std::pair<double, double> BucketOf(double q, Cdf cdf) {
+std::pair<double, double> BucketOf(const std::array<double, 10>& bounds, double q, Cdf cdf) {
   double lower = 0;
-  for (double le : kSinkBucketsUs) {
+  for (double le : bounds) {
     if (cdf(le) >= q) return {lower, le};
     lower = le;
   }
   return {lower, kInf};
 }
 
-}  // namespace
-
-const std::vector<MonoVertexModel>& DefaultModel() {
-  // Medians in µs. Comments give the bucket index of p50/p90/p95/p99 (0 = le 100, 2 = le 3510.647,
-  // 3 = le 20800.838, 4 = le 123246.459, 5 = le 730244.107).
-  static const std::vector<MonoVertexModel> model = {
-      // Pods [2,3,3,3] [3,3,3,3] [4,4,4,4]; mixture [3,4,4,4].
-      MakeMonoVertex("default", "orders", {{2400, 0.37, 45}, {6400, 0.20, 35}, {45000, 0.20, 45}}),
-      // `orders` is a prefix of this name. Pods [1,2,2,2] [2,3,3,3] [4,4,4,4]; mixture [2,4,4,4].
-      MakeMonoVertex("default", "orders-sink",
-                     {{550, 0.21, 25}, {3125, 0.20, 50}, {23000, 0.20, 25}}),
-      // Pods [2,2,2,2] [3,3,3,3] [4,4,4,4] [3,3,3,3]; mixture [3,4,4,4].
-      MakeMonoVertex("default", "clicks",
-                     {{1125, 0.23, 50}, {7500, 0.21, 35}, {37500, 0.21, 35}, {3800, 0.22, 20}}),
-      // Same name as default/orders but slower, so a namespace leak changes every answer.
-      // Pods [3,4,4,4] [4,5,5,5] [5,5,5,5]; mixture [4,5,5,5].
-      MakeMonoVertex("payments", "orders",
-                     {{14250, 0.44, 45}, {85500, 0.42, 20}, {300000, 0.20, 45}}),
-  };
-  return model;
+// histogram_quantile's interpolation, on the model's exact CDF.
+template <class Cdf>
+double InterpolatedQuantile(const std::array<double, 10>& bounds, double q, Cdf cdf) {
+  const auto [lower, upper] = BucketOf(bounds, q, cdf);
+  if (std::isinf(upper)) return lower;
+  const double below = cdf(lower);
+  return lower + (upper - lower) * (q - below) / (cdf(upper) - below);
 }
 
-double SinkCdf(const PodModel& pod, double le) {
-  return LogNormalCdf(pod.median_us, pod.sigma, le);
-}
-
-double SinkCdf(const MonoVertexModel& mvtx, double le) {
+double MixtureCdf(const std::vector<PodModel>& pods, Histogram histogram, double le) {
   double weighted = 0;
   double total = 0;
-  for (const PodModel& pod : mvtx.pods) {
-    weighted += pod.batches_per_second * SinkCdf(pod, le);
-    total += pod.batches_per_second;
+  for (const PodModel& pod : pods) {
+    if (!HasHistogram(pod, histogram)) continue;
+    const double rate = ObservationsPerSecond(pod, histogram);
+    weighted += rate * HistogramCdf(pod, histogram, le);
+    total += rate;
   }
   return total > 0 ? weighted / total : 0;
 }
 
-double SinkMeanUs(const PodModel& pod) {
-  return pod.median_us * std::exp(pod.sigma * pod.sigma / 2);
+bool AnyPodHas(const std::vector<PodModel>& pods, Histogram histogram) {
+  return std::any_of(pods.begin(), pods.end(),
+                     [&](const PodModel& pod) { return HasHistogram(pod, histogram); });
 }
 
+}  // namespace
+
+std::string_view MetricName(Histogram histogram) {
+  switch (histogram) {
+    case Histogram::kMonovtxProcessing:
+      return "monovtx_processing_time";
+    case Histogram::kMonovtxRead:
+      return "monovtx_read_time";
+    case Histogram::kMonovtxTransformer:
+      return "monovtx_transformer_time";
+    case Histogram::kMonovtxUdf:
+      return "monovtx_udf_time";
+    case Histogram::kMonovtxSink:
+      return "monovtx_sink_time";
+    case Histogram::kMonovtxFallbackSink:
+      return "monovtx_fallback_sink_time";
+    case Histogram::kMonovtxOnSuccessSink:
+      return "monovtx_onsuccess_sink_time";
+    case Histogram::kMonovtxAck:
+      return "monovtx_ack_time";
+    case Histogram::kMonovtxNack:
+      return "monovtx_nack_time";
+    case Histogram::kForwarderRead:
+      return "forwarder_read_processing_time";
+    case Histogram::kForwarderUdf:
+      return "forwarder_udf_processing_time";
+    case Histogram::kForwarderWrite:
+      return "forwarder_write_processing_time";
+    case Histogram::kForwarderProcessing:
+      return "forwarder_processing_time";
+    case Histogram::kForwarderAck:
+      return "forwarder_ack_processing_time";
+  }
+  return "unknown";
+}
+
+std::optional<Histogram> FindHistogram(std::string_view metric) {
+  for (std::string_view suffix : {"_bucket", "_sum", "_count"}) {
+    if (metric.ends_with(suffix)) {
+      metric.remove_suffix(suffix.size());
+      break;
+    }
+  }
+  for (Histogram h : kMonoVertexHistograms) {
+    if (MetricName(h) == metric) return h;
+  }
+  for (Histogram h : kVertexHistograms) {
+    if (MetricName(h) == metric) return h;
+  }
+  return std::nullopt;
+}
+
+bool IsMonoVertexHistogram(Histogram histogram) {
+  return std::find(kMonoVertexHistograms.begin(), kMonoVertexHistograms.end(), histogram) !=
+         kMonoVertexHistograms.end();
+}
+
+const std::array<double, 10>& BucketBoundsUs(Histogram histogram) {
+  return IsMonoVertexHistogram(histogram) ? kSinkBucketsUs : kForwarderBucketsUs;
+}
+
+const std::vector<MonoVertexModel>& DefaultModel() {
+  using H = Histogram;
+  // Sink medians in µs. Comments give the bucket index of the sink p50/p90/p95/p99 (0 = le 100,
+  // 2 = le 3510.647, 3 = le 20800.838, 4 = le 123246.459, 5 = le 730244.107).
+  static const std::vector<MonoVertexModel> model = {
+      // Pods [2,3,3,3] [3,3,3,3] [4,4,4,4]; mixture [3,4,4,4]. Has a fallback sink, written for
+      // one batch in ten.
+      MakeMonoVertex(
+          "default", "orders", {{2400, 0.37, 45}, {6400, 0.20, 35}, {45000, 0.20, 45}},
+          {{H::kMonovtxProcessing, {{4300, 0.26}, {23000, 0.14}, {150000, 0.14}}},
+           {H::kMonovtxRead, {{460, 0.26}, {1100, 0.14}, {6900, 0.14}}},
+           {H::kMonovtxAck, {{90, 0.26}, {210, 0.14}, {1300, 0.14}}},
+           {H::kMonovtxFallbackSink, {{3300, 0.26}, {18000, 0.14}, {130000, 0.14}}, 0.1}}),
+      // `orders` is a prefix of this name. Pods [1,2,2,2] [2,3,3,3] [4,4,4,4]; mixture [2,4,4,4].
+      // Has a map UDF.
+      MakeMonoVertex("default", "orders-sink",
+                     {{550, 0.21, 25}, {3125, 0.20, 50}, {23000, 0.20, 25}},
+                     {{H::kMonovtxProcessing, {{850, 0.17}, {4800, 0.16}, {32000, 0.16}}},
+                      {H::kMonovtxRead, {{130, 0.17}, {750, 0.16}, {5500, 0.16}}},
+                      {H::kMonovtxAck, {{81, 0.21}, {500, 0.20}, {3700, 0.20}}},
+                      {H::kMonovtxUdf, {{610, 0.21}, {3100, 0.20}, {23000, 0.20}}}}),
+      // Pods [2,2,2,2] [3,3,3,3] [4,4,4,4] [3,3,3,3]; mixture [3,4,4,4]. Has a source
+      // transformer and nacks one batch in twenty.
+      MakeMonoVertex(
+          "default", "clicks",
+          {{1125, 0.23, 50}, {7500, 0.21, 35}, {37500, 0.21, 35}, {3800, 0.22, 20}},
+          {{H::kMonovtxProcessing, {{3200, 0.21}, {19000, 0.19}, {130000, 0.19}, {17000, 0.20}}},
+           {H::kMonovtxRead, {{150, 0.16}, {1000, 0.15}, {5900, 0.15}, {750, 0.15}}},
+           {H::kMonovtxAck, {{120, 0.18}, {810, 0.17}, {4500, 0.17}, {570, 0.18}}},
+           {H::kMonovtxTransformer, {{610, 0.21}, {3600, 0.19}, {22000, 0.19}, {2900, 0.20}}},
+           {H::kMonovtxNack, {{120, 0.18}, {640, 0.17}, {4600, 0.17}, {510, 0.18}}, 0.05}}),
+      // Same name as default/orders but slower, so a namespace leak changes every answer.
+      // Pods [3,4,4,4] [4,5,5,5] [5,5,5,5]; mixture [4,5,5,5]. Has a map UDF and an on-success
+      // sink.
+      MakeMonoVertex("payments", "orders",
+                     {{14250, 0.44, 45}, {85500, 0.42, 20}, {300000, 0.20, 45}},
+                     {{H::kMonovtxProcessing, {{25000, 0.31}, {160000, 0.29}, {360000, 0.14}}},
+                      {H::kMonovtxRead, {{2600, 0.31}, {16000, 0.29}, {44000, 0.14}}},
+                      {H::kMonovtxAck, {{470, 0.31}, {2800, 0.29}, {20000, 0.14}}},
+                      {H::kMonovtxUdf, {{2700, 0.31}, {16000, 0.29}, {120000, 0.14}}},
+                      {H::kMonovtxOnSuccessSink, {{22000, 0.31}, {92000, 0.29}, {290000, 0.14}}}}),
+      // Replica 1 is ~10x slower than its three peers in every histogram (8-10x the median, and
+      // at least 3x the peers' median in every histogram_quantile and mean); the peers are within
+      // 1.5x of each other. Pods [3,3,3,3] [4,4,4,4] [3,3,3,3] [3,3,3,3]; mixture [3,4,4,4]. Has a
+      // source transformer.
+      MakeMonoVertex(
+          "payments", "refunds",
+          {{4000, 0.20, 30}, {46000, 0.18, 20}, {4600, 0.21, 30}, {5290, 0.20, 30}},
+          {{H::kMonovtxProcessing, {{17000, 0.20}, {150000, 0.18}, {17000, 0.21}, {17000, 0.20}}},
+           {H::kMonovtxRead, {{870, 0.14}, {7000, 0.13}, {800, 0.15}, {1000, 0.14}}},
+           {H::kMonovtxAck, {{520, 0.18}, {5400, 0.16}, {540, 0.19}, {560, 0.18}}},
+           {H::kMonovtxTransformer, {{2900, 0.20}, {26000, 0.18}, {3000, 0.21}, {3000, 0.20}}}},
+          /*slow_replica=*/1),
+  };
+  return model;
+}
+
+const std::vector<PipelineModel>& DefaultPipelines() {
+  using H = Histogram;
+  static const std::vector<PipelineModel> pipelines = [] {
+    PipelineModel shop{"default", "shop", {}, {}};
+    shop.vertices = {
+        MakeVertex(shop.ns, shop.name, "in", "Source", {40, 35},
+                   {{H::kForwarderRead, {{570, 0.20}, {840, 0.18}}},
+                    {H::kForwarderWrite, {{910, 0.17}, {3500, 0.15}}},
+                    {H::kForwarderProcessing, {{4300, 0.17}, {6500, 0.15}}},
+                    {H::kForwarderAck, {{490, 0.23}, {680, 0.20}}}}),
+        MakeVertex(shop.ns, shop.name, "enrich", "MapUDF", {40, 35},
+                   {{H::kForwarderRead, {{680, 0.20}, {3400, 0.22}}},
+                    {H::kForwarderUdf, {{4100, 0.20}, {21000, 0.22}}},
+                    {H::kForwarderWrite, {{1000, 0.15}, {4300, 0.17}}},
+                    {H::kForwarderProcessing, {{4700, 0.18}, {24000, 0.19}}},
+                    {H::kForwarderAck, {{540, 0.15}, {880, 0.17}}}}),
+        // forwarder_write_processing_time of a Sink vertex is its sink latency.
+        MakeVertex(shop.ns, shop.name, "out", "Sink", {40, 35},
+                   {{H::kForwarderRead, {{5000, 0.18}, {21000, 0.20}}},
+                    {H::kForwarderWrite, {{20000, 0.15}, {36000, 0.17}}},
+                    {H::kForwarderProcessing, {{40000, 0.15}, {150000, 0.17}}},
+                    {H::kForwarderAck, {{3600, 0.18}, {21000, 0.20}}}}),
+    };
+    shop.daemon_pod = DaemonPod(shop.name, shop.ns + "/" + shop.name + "/daemon");
+    return std::vector<PipelineModel>{std::move(shop)};
+  }();
+  return pipelines;
+}
+
+const PodModel* SlowPod(const MonoVertexModel& mvtx) {
+  for (const PodModel& pod : mvtx.pods) {
+    if (pod.slow) return &pod;
+  }
+  return nullptr;
+}
+
+bool HasHistogram(const PodModel& pod, Histogram histogram) {
+  return pod.histograms.contains(histogram);
+}
+
+bool HasHistogram(const MonoVertexModel& mvtx, Histogram histogram) {
+  return AnyPodHas(mvtx.pods, histogram);
+}
+
+bool HasHistogram(const VertexModel& vertex, Histogram histogram) {
+  return AnyPodHas(vertex.pods, histogram);
+}
+
+const Latency& LatencyOf(const PodModel& pod, Histogram histogram) {
+  const auto it = pod.histograms.find(histogram);
+  if (it == pod.histograms.end()) {
+    throw std::out_of_range(pod.name + " exports no " + std::string(MetricName(histogram)));
+  }
+  return it->second;
+}
+
+double ObservationsPerSecond(const PodModel& pod, Histogram histogram) {
+  return pod.batches_per_second * LatencyOf(pod, histogram).observations_per_batch;
+}
+
+double HistogramCdf(const PodModel& pod, Histogram histogram, double le) {
+  const Latency& latency = LatencyOf(pod, histogram);
+  return LogNormalCdf(latency.median_us, latency.sigma, le);
+}
+
+double HistogramCdf(const MonoVertexModel& mvtx, Histogram histogram, double le) {
+  return MixtureCdf(mvtx.pods, histogram, le);
+}
+
+double HistogramCdf(const VertexModel& vertex, Histogram histogram, double le) {
+  return MixtureCdf(vertex.pods, histogram, le);
+}
+
+double MeanUs(const PodModel& pod, Histogram histogram) {
+  const Latency& latency = LatencyOf(pod, histogram);
+  return latency.median_us * std::exp(latency.sigma * latency.sigma / 2);
+}
+
+std::pair<double, double> QuantileBucket(const PodModel& pod, Histogram histogram, double q) {
+  return BucketOf(BucketBoundsUs(histogram), q,
+                  [&](double le) { return HistogramCdf(pod, histogram, le); });
+}
+
+std::pair<double, double> QuantileBucket(const MonoVertexModel& mvtx, Histogram histogram,
+                                         double q) {
+  return BucketOf(BucketBoundsUs(histogram), q,
+                  [&](double le) { return HistogramCdf(mvtx, histogram, le); });
+}
+
+std::pair<double, double> QuantileBucket(const VertexModel& vertex, Histogram histogram, double q) {
+  return BucketOf(BucketBoundsUs(histogram), q,
+                  [&](double le) { return HistogramCdf(vertex, histogram, le); });
+}
+
+double ExpectedQuantileUs(const PodModel& pod, Histogram histogram, double q) {
+  return InterpolatedQuantile(BucketBoundsUs(histogram), q,
+                              [&](double le) { return HistogramCdf(pod, histogram, le); });
+}
+
+double ExpectedQuantileUs(const MonoVertexModel& mvtx, Histogram histogram, double q) {
+  return InterpolatedQuantile(BucketBoundsUs(histogram), q,
+                              [&](double le) { return HistogramCdf(mvtx, histogram, le); });
+}
+
+double ExpectedQuantileUs(const VertexModel& vertex, Histogram histogram, double q) {
+  return InterpolatedQuantile(BucketBoundsUs(histogram), q,
+                              [&](double le) { return HistogramCdf(vertex, histogram, le); });
+}
+
+double SinkCdf(const PodModel& pod, double le) {
+  return HistogramCdf(pod, Histogram::kMonovtxSink, le);
+}
+
+double SinkCdf(const MonoVertexModel& mvtx, double le) {
+  return HistogramCdf(mvtx, Histogram::kMonovtxSink, le);
+}
+
+double SinkMeanUs(const PodModel& pod) { return MeanUs(pod, Histogram::kMonovtxSink); }
+
 std::pair<double, double> QuantileBucket(const PodModel& pod, double q) {
-  return BucketOf(q, [&](double le) { return SinkCdf(pod, le); });
+  return QuantileBucket(pod, Histogram::kMonovtxSink, q);
 }
 
 std::pair<double, double> QuantileBucket(const MonoVertexModel& mvtx, double q) {
-  return BucketOf(q, [&](double le) { return SinkCdf(mvtx, le); });
+  return QuantileBucket(mvtx, Histogram::kMonovtxSink, q);
 }
 
 bool IsUnambiguousBound(double cdf, double q) {
@@ -123,15 +412,40 @@ double Batches(const PodModel& pod, TimePoint t) {
   return pod.batches_per_second * seconds;
 }
 
+namespace {
+
+double Observations(const PodModel& pod, Histogram histogram, TimePoint t) {
+  return Batches(pod, t) * LatencyOf(pod, histogram).observations_per_batch;
+}
+
+}  // namespace
+
+std::uint64_t HistogramBucketCount(const PodModel& pod, Histogram histogram, std::size_t le_index,
+                                   TimePoint t) {
+  const auto& bounds = BucketBoundsUs(histogram);
+  const double le = le_index < bounds.size() ? bounds[le_index] : kInf;
+  return static_cast<std::uint64_t>(
+      std::floor(Observations(pod, histogram, t) * HistogramCdf(pod, histogram, le)));
+}
+
+std::uint64_t HistogramCount(const PodModel& pod, Histogram histogram, TimePoint t) {
+  return static_cast<std::uint64_t>(std::floor(Observations(pod, histogram, t)));
+}
+
+double HistogramSum(const PodModel& pod, Histogram histogram, TimePoint t) {
+  return Observations(pod, histogram, t) * MeanUs(pod, histogram);
+}
+
 std::uint64_t SinkBucketCount(const PodModel& pod, std::size_t le_index, TimePoint t) {
-  const double le = le_index < kSinkBucketsUs.size() ? kSinkBucketsUs[le_index] : kInf;
-  return static_cast<std::uint64_t>(std::floor(Batches(pod, t) * SinkCdf(pod, le)));
+  return HistogramBucketCount(pod, Histogram::kMonovtxSink, le_index, t);
 }
 
 std::uint64_t SinkCount(const PodModel& pod, TimePoint t) {
-  return static_cast<std::uint64_t>(std::floor(Batches(pod, t)));
+  return HistogramCount(pod, Histogram::kMonovtxSink, t);
 }
 
-double SinkSum(const PodModel& pod, TimePoint t) { return Batches(pod, t) * SinkMeanUs(pod); }
+double SinkSum(const PodModel& pod, TimePoint t) {
+  return HistogramSum(pod, Histogram::kMonovtxSink, t);
+}
 
 }  // namespace nfmetrics::synth

@@ -1,4 +1,5 @@
-// Streams series by series in 1 MiB chunks: 7 h at 15 s for all series is ~90 MB of text.
+// Streams series by series in 1 MiB chunks: 3 h at 15 s for all ~1800 series is ~200 MB of text,
+// 7 h ~475 MB.
 #include "synth/openmetrics.hpp"
 
 #include <fmt/format.h>

@@ -10,85 +10,271 @@
 namespace nfmetrics::synth {
 namespace {
 
-constexpr double kProcessingSlowdown = 1.25;  // end-to-end includes read and ack
 constexpr double kMessagesPerBatch = 10;
+constexpr double kAckLagSeconds = 1;  // acks trail reads by the batches in flight
 
-std::string PodLabels(const MonoVertexModel& mvtx, const PodModel& pod) {
+// Periods of the daemon's pending gauges, and the slow swing each gets.
+constexpr struct {
+  const char* name;
+  double seconds;
+} kPeriods[] = {{"1m", 60}, {"5m", 300}, {"15m", 900}, {"default", 120}};
+
+std::string MonoVertexPodLabels(const MonoVertexModel& mvtx, const PodModel& pod) {
   return fmt::format(R"(namespace="{}",pod="{}",mvtx_name="{}",mvtx_replica="{}")", mvtx.ns,
                      pod.name, mvtx.name, pod.replica);
 }
 
-void AddHistogram(Family& family, const std::string& base, double slowdown) {
-  for (const MonoVertexModel& mvtx : DefaultModel()) {
-    for (PodModel pod : mvtx.pods) {
-      pod.median_us *= slowdown;
-      const std::string labels = PodLabels(mvtx, pod);
-      for (std::size_t i = 0; i <= kSinkBucketsUs.size(); ++i) {
-        family.series.push_back(Series{base + "_bucket",
-                                       fmt::format("{{{},le=\"{}\"}}", labels, FormatLe(i)),
-                                       SeriesKind::kBucket, pod, i});
+std::string VertexPodLabels(const PipelineModel& pipeline, const VertexModel& vertex,
+                            const PodModel& pod) {
+  return fmt::format(
+      R"(namespace="{}",pod="{}",pipeline="{}",vertex="{}",vertex_type="{}",replica="{}",partition_name="{}")",
+      pipeline.ns, pod.name, pipeline.name, vertex.name, vertex.type, pod.replica,
+      vertex.partition_name);
+}
+
+const char* HelpOf(Histogram histogram) {
+  switch (histogram) {
+    case Histogram::kMonovtxProcessing:
+      return "Time taken to process a batch end to end (µs).";
+    case Histogram::kMonovtxRead:
+      return "Time taken to read a batch from the source (µs).";
+    case Histogram::kMonovtxTransformer:
+      return "Time taken by the source transformer for a batch (µs).";
+    case Histogram::kMonovtxUdf:
+      return "Time taken by the map UDF for a batch (µs).";
+    case Histogram::kMonovtxSink:
+      return "Time taken to write a batch to the sink (µs).";
+    case Histogram::kMonovtxFallbackSink:
+      return "Time taken to write a batch to the fallback sink (µs).";
+    case Histogram::kMonovtxOnSuccessSink:
+      return "Time taken to write a batch to the on-success sink (µs).";
+    case Histogram::kMonovtxAck:
+      return "Time taken to acknowledge a batch to the source (µs).";
+    case Histogram::kMonovtxNack:
+      return "Time taken to negatively acknowledge a batch to the source (µs).";
+    case Histogram::kForwarderRead:
+      return "Time taken to read a batch from the buffer or source (µs).";
+    case Histogram::kForwarderUdf:
+      return "Time taken by the UDF for a batch (µs).";
+    case Histogram::kForwarderWrite:
+      return "Time taken to write a batch to the next buffers or the sink (µs).";
+    case Histogram::kForwarderProcessing:
+      return "Time taken to forward a batch end to end (µs).";
+    case Histogram::kForwarderAck:
+      return "Time taken to acknowledge a batch (µs).";
+  }
+  return "";
+}
+
+void AddHistogramSeries(Family& family, Histogram histogram, const PodModel& pod,
+                        const std::string& labels) {
+  const std::string base(MetricName(histogram));
+  for (std::size_t i = 0; i <= BucketBoundsUs(histogram).size(); ++i) {
+    Series bucket{
+        base + "_bucket",    fmt::format("{{{},le=\"{}\"}}", labels, FormatLe(histogram, i)),
+        SeriesKind::kBucket, &pod,
+        histogram,           i};
+    family.series.push_back(std::move(bucket));
+  }
+  family.series.push_back(
+      Series{base + "_sum", "{" + labels + "}", SeriesKind::kSum, &pod, histogram});
+  family.series.push_back(
+      Series{base + "_count", "{" + labels + "}", SeriesKind::kCount, &pod, histogram});
+}
+
+Family HistogramFamily(Histogram histogram) {
+  const std::string name(MetricName(histogram));
+  Family family{name, name, MetricType::kHistogram, HelpOf(histogram), {}};
+  if (IsMonoVertexHistogram(histogram)) {
+    for (const MonoVertexModel& mvtx : DefaultModel()) {
+      for (const PodModel& pod : mvtx.pods) {
+        if (HasHistogram(pod, histogram)) {
+          AddHistogramSeries(family, histogram, pod, MonoVertexPodLabels(mvtx, pod));
+        }
       }
-      family.series.push_back(Series{base + "_sum", "{" + labels + "}", SeriesKind::kSum, pod});
-      family.series.push_back(Series{base + "_count", "{" + labels + "}", SeriesKind::kCount, pod});
+    }
+  } else {
+    for (const PipelineModel& pipeline : DefaultPipelines()) {
+      for (const VertexModel& vertex : pipeline.vertices) {
+        for (const PodModel& pod : vertex.pods) {
+          if (HasHistogram(pod, histogram)) {
+            AddHistogramSeries(family, histogram, pod, VertexPodLabels(pipeline, vertex, pod));
+          }
+        }
+      }
     }
   }
+  return family;
+}
+
+Family CounterFamily(std::string name, std::string help) {
+  return Family{name, name + "_total", MetricType::kCounter, std::move(help), {}};
+}
+
+Family GaugeFamily(std::string name, std::string help) {
+  return Family{name, name, MetricType::kGauge, std::move(help), {}};
+}
+
+Series Messages(const std::string& name, std::string labels, const PodModel& pod, double lag_s) {
+  Series series{name, std::move(labels), SeriesKind::kMessages, &pod};
+  series.lag_s = lag_s;
+  return series;
+}
+
+Series Gauge(const std::string& name, std::string labels, Wave wave) {
+  Series series{name, std::move(labels), SeriesKind::kGauge};
+  series.wave = wave;
+  return series;
+}
+
+// Containers of a pod, as NumaFlow names them, with a CPU share relative to the pod's figure.
+struct Container {
+  const char* name;
+  double share;
+};
+
+std::vector<Container> MonoVertexContainers(const PodModel& pod) {
+  std::vector<Container> containers = {{"numa", 0.8}, {"udsink", 1.1}};
+  if (HasHistogram(pod, Histogram::kMonovtxTransformer)) containers.push_back({"transformer", 0.6});
+  if (HasHistogram(pod, Histogram::kMonovtxUdf)) containers.push_back({"udf", 1.3});
+  if (HasHistogram(pod, Histogram::kMonovtxFallbackSink)) containers.push_back({"fb-udsink", 0.3});
+  return containers;
+}
+
+std::vector<Container> VertexContainers(const VertexModel& vertex) {
+  std::vector<Container> containers = {{"numa", 0.9}};
+  if (vertex.type == "MapUDF") containers.push_back({"udf", 1.3});
+  if (vertex.type == "Sink") containers.push_back({"udsink", 1.1});
+  return containers;
+}
+
+// CPU and memory utilisation (% of the request) of every pod, daemons included, and of the
+// containers of the data pods; the slow refunds pod also burns several times the CPU of its peers.
+void AddUtilization(std::vector<Family>& families) {
+  Family pod_cpu = GaugeFamily("namespace_pod_cpu_utilization",
+                               "CPU used by the pod, as a percentage of its request.");
+  Family pod_memory = GaugeFamily("namespace_pod_memory_utilization",
+                                  "Memory used by the pod, as a percentage of its request.");
+  Family container_cpu = GaugeFamily("namespace_app_container_cpu_utilization",
+                                     "CPU used by the container, as a percentage of its request.");
+  Family container_memory =
+      GaugeFamily("namespace_app_container_memory_utilization",
+                  "Memory used by the container, as a percentage of its request.");
+  int index = 0;  // spreads the figures and the phases of the swings
+  auto add_pod = [&](const std::string& ns, const std::string& pod, bool slow,
+                     const std::vector<Container>& containers) {
+    const double cpu = slow ? 75 : 12 + 3 * (index % 7);
+    const double memory = 35 + 3 * (index % 9);
+    const double period = 2400 + 120 * (index % 11);
+    const std::string labels = fmt::format(R"(namespace="{}",pod="{}")", ns, pod);
+    pod_cpu.series.push_back(
+        Gauge(pod_cpu.name, "{" + labels + "}", {cpu, 0.1, period, /*decimals=*/2}));
+    pod_memory.series.push_back(
+        Gauge(pod_memory.name, "{" + labels + "}", {memory, 0.1, period * 1.5, 2}));
+    for (const Container& container : containers) {
+      const std::string container_labels =
+          fmt::format(R"({{{},container="{}"}})", labels, container.name);
+      container_cpu.series.push_back(
+          Gauge(container_cpu.name, container_labels, {cpu * container.share, 0.1, period, 2}));
+      container_memory.series.push_back(Gauge(container_memory.name, container_labels,
+                                              {memory * container.share, 0.1, period * 1.5, 2}));
+    }
+    ++index;
+  };
+  for (const MonoVertexModel& mvtx : DefaultModel()) {
+    for (const PodModel& pod : mvtx.pods) {
+      add_pod(mvtx.ns, pod.name, pod.slow, MonoVertexContainers(pod));
+    }
+    add_pod(mvtx.ns, mvtx.daemon_pod, false, {});
+  }
+  for (const PipelineModel& pipeline : DefaultPipelines()) {
+    for (const VertexModel& vertex : pipeline.vertices) {
+      for (const PodModel& pod : vertex.pods) {
+        add_pod(pipeline.ns, pod.name, pod.slow, VertexContainers(vertex));
+      }
+    }
+    add_pod(pipeline.ns, pipeline.daemon_pod, false, {});
+  }
+  families.push_back(std::move(pod_cpu));
+  families.push_back(std::move(pod_memory));
+  families.push_back(std::move(container_cpu));
+  families.push_back(std::move(container_memory));
 }
 
 std::vector<Family> BuildFamilies() {
   std::vector<Family> families;
+  families.push_back(HistogramFamily(Histogram::kMonovtxSink));
+  families.push_back(HistogramFamily(Histogram::kMonovtxProcessing));
+  for (Histogram histogram : kMonoVertexHistograms) {
+    if (histogram != Histogram::kMonovtxSink && histogram != Histogram::kMonovtxProcessing) {
+      families.push_back(HistogramFamily(histogram));
+    }
+  }
 
-  Family sink{"monovtx_sink_time",
-              "monovtx_sink_time",
-              MetricType::kHistogram,
-              "Time taken to write a batch to the sink (µs).",
-              {}};
-  AddHistogram(sink, "monovtx_sink_time", 1.0);
-  families.push_back(std::move(sink));
-
-  Family processing{"monovtx_processing_time",
-                    "monovtx_processing_time",
-                    MetricType::kHistogram,
-                    "Time taken to process a batch end to end (µs).",
-                    {}};
-  AddHistogram(processing, "monovtx_processing_time", kProcessingSlowdown);
-  families.push_back(std::move(processing));
-
-  Family read{"monovtx_read",
-              "monovtx_read_total",
-              MetricType::kCounter,
-              "Total number of messages read from the source.",
-              {}};
+  Family read = CounterFamily("monovtx_read", "Total number of messages read from the source.");
+  Family ack = CounterFamily("monovtx_ack", "Total number of messages acknowledged to the source.");
+  Family pending_raw = GaugeFamily("monovtx_pending_raw",
+                                   "Pending messages of the source, as last read by the pod.");
   for (const MonoVertexModel& mvtx : DefaultModel()) {
     for (const PodModel& pod : mvtx.pods) {
-      read.series.push_back(Series{"monovtx_read_total", "{" + PodLabels(mvtx, pod) + "}",
-                                   SeriesKind::kReadTotal, pod});
+      const std::string labels = "{" + MonoVertexPodLabels(mvtx, pod) + "}";
+      read.series.push_back(Messages("monovtx_read_total", labels, pod, 0));
+      ack.series.push_back(Messages("monovtx_ack_total", labels, pod, kAckLagSeconds));
+      pending_raw.series.push_back(Gauge(
+          pending_raw.name, labels, {40.0 + 15 * pod.replica, 0.5, 1800.0 + 90 * pod.replica}));
     }
   }
   families.push_back(std::move(read));
 
-  Family pending{"monovtx_pending",
-                 "monovtx_pending",
-                 MetricType::kGauge,
-                 "Pending messages of the MonoVertex source, averaged over a period.",
-                 {}};
-  static constexpr struct {
-    const char* name;
-    double seconds;
-  } kPeriods[] = {{"1m", 60}, {"5m", 300}, {"15m", 900}, {"default", 120}};
+  Family pending = GaugeFamily(
+      "monovtx_pending", "Pending messages of the MonoVertex source, averaged over a period.");
   double base = 150;
   for (const MonoVertexModel& mvtx : DefaultModel()) {
     for (const auto& period : kPeriods) {
-      Series series{"monovtx_pending",
-                    fmt::format(R"({{namespace="{}",pod="{}",mvtx_name="{}",period="{}"}})",
-                                mvtx.ns, mvtx.daemon_pod, mvtx.name, period.name),
-                    SeriesKind::kPending};
-      series.pending_base = base;
-      series.pending_period_s = 3600 + 10 * period.seconds;  // slow swings, distinct per period
-      pending.series.push_back(std::move(series));
+      // Slow swings, distinct per period.
+      pending.series.push_back(
+          Gauge(pending.name,
+                fmt::format(R"({{namespace="{}",pod="{}",mvtx_name="{}",period="{}"}})", mvtx.ns,
+                            mvtx.daemon_pod, mvtx.name, period.name),
+                {base, 0.5, 3600 + 10 * period.seconds}));
     }
     base += 100;
   }
   families.push_back(std::move(pending));
+  families.push_back(std::move(ack));
+  families.push_back(std::move(pending_raw));
+
+  for (Histogram histogram : kVertexHistograms) families.push_back(HistogramFamily(histogram));
+
+  Family data_read =
+      CounterFamily("forwarder_data_read", "Total number of messages read by the vertex.");
+  Family vertex_pending =
+      GaugeFamily("vertex_pending_messages",
+                  "Pending messages of the vertex partition, averaged over a period.");
+  for (const PipelineModel& pipeline : DefaultPipelines()) {
+    double vertex_base = 120;
+    for (const VertexModel& vertex : pipeline.vertices) {
+      for (const PodModel& pod : vertex.pods) {
+        data_read.series.push_back(Messages("forwarder_data_read_total",
+                                            "{" + VertexPodLabels(pipeline, vertex, pod) + "}", pod,
+                                            0));
+      }
+      for (const auto& period : kPeriods) {
+        vertex_pending.series.push_back(Gauge(
+            vertex_pending.name,
+            fmt::format(
+                R"({{namespace="{}",pod="{}",pipeline="{}",vertex="{}",period="{}",partition_name="{}"}})",
+                pipeline.ns, pipeline.daemon_pod, pipeline.name, vertex.name, period.name,
+                vertex.partition_name),
+            {vertex_base, 0.5, 3000 + 10 * period.seconds}));
+      }
+      vertex_base += 80;
+    }
+  }
+  families.push_back(std::move(data_read));
+  families.push_back(std::move(vertex_pending));
+
+  AddUtilization(families);
   return families;
 }
 
@@ -99,14 +285,17 @@ const std::vector<Family>& AllFamilies() {
   return families;
 }
 
-std::string FormatLe(std::size_t le_index) {
-  if (le_index >= kSinkBucketsUs.size()) return "+Inf";
-  return fmt::format("{}", kSinkBucketsUs[le_index]);
+std::string FormatLe(Histogram histogram, std::size_t le_index) {
+  const auto& bounds = BucketBoundsUs(histogram);
+  if (le_index >= bounds.size()) return "+Inf";
+  return fmt::format("{}", bounds[le_index]);
 }
 
 void AppendValue(std::string& out, const Series& series, double value) {
   if (series.kind == SeriesKind::kSum) {
     fmt::format_to(std::back_inserter(out), "{:.3f}", value);
+  } else if (series.kind == SeriesKind::kGauge && series.wave.decimals > 0) {
+    fmt::format_to(std::back_inserter(out), "{:.{}f}", value, series.wave.decimals);
   } else {
     fmt::format_to(std::back_inserter(out), "{}", static_cast<long long>(value));
   }
@@ -115,17 +304,22 @@ void AppendValue(std::string& out, const Series& series, double value) {
 double ValueAt(const Series& series, TimePoint t) {
   switch (series.kind) {
     case SeriesKind::kBucket:
-      return static_cast<double>(SinkBucketCount(series.pod, series.le_index, t));
+      return static_cast<double>(
+          HistogramBucketCount(*series.pod, series.histogram, series.le_index, t));
     case SeriesKind::kSum:
-      return SinkSum(series.pod, t);
+      return HistogramSum(*series.pod, series.histogram, t);
     case SeriesKind::kCount:
-      return static_cast<double>(SinkCount(series.pod, t));
-    case SeriesKind::kReadTotal:
-      return std::floor(Batches(series.pod, t) * kMessagesPerBatch);
-    case SeriesKind::kPending: {
+      return static_cast<double>(HistogramCount(*series.pod, series.histogram, t));
+    case SeriesKind::kMessages: {
+      const auto lag = Duration{static_cast<long long>(series.lag_s * 1000)};
+      return std::floor(Batches(*series.pod, t - lag) * kMessagesPerBatch);
+    }
+    case SeriesKind::kGauge: {
+      const Wave& wave = series.wave;
       const double seconds = static_cast<double>(t.time_since_epoch().count()) / 1000.0;
-      const double phase = 2 * std::numbers::pi * seconds / series.pending_period_s;
-      return std::round(series.pending_base * (1 + 0.5 * std::sin(phase)));
+      const double phase = 2 * std::numbers::pi * seconds / wave.period_s;
+      const double scale = std::pow(10.0, wave.decimals);
+      return std::round(wave.base * (1 + wave.amplitude * std::sin(phase)) * scale) / scale;
     }
   }
   return 0;

@@ -16,16 +16,26 @@ enum class MetricType { kCounter, kGauge, kHistogram };
 // The name both text formats use in their TYPE line: "counter", "gauge", "histogram".
 const char* TypeName(MetricType type);
 
-enum class SeriesKind { kBucket, kSum, kCount, kReadTotal, kPending };
+enum class SeriesKind { kBucket, kSum, kCount, kMessages, kGauge };
+
+// A gauge swinging around `base` by `amplitude` (a fraction of base) with `period_s`, as a function
+// of absolute time, rounded to `decimals`.
+struct Wave {
+  double base = 0;
+  double amplitude = 0.5;
+  double period_s = 3600;
+  int decimals = 0;
+};
 
 struct Series {
   std::string name;    // sample name, e.g. monovtx_sink_time_bucket
   std::string labels;  // rendered label set including braces: {namespace="...",...}
   SeriesKind kind = SeriesKind::kCount;
-  PodModel pod;              // the latency/rate model behind the value (scaled for processing time)
-  std::size_t le_index = 0;  // kBucket only; kSinkBucketsUs.size() is +Inf
-  double pending_base = 0;   // kPending only
-  double pending_period_s = 0;
+  const PodModel* pod = nullptr;  // kBucket, kSum, kCount, kMessages: the model behind the value
+  Histogram histogram = Histogram::kMonovtxSink;  // kBucket, kSum, kCount
+  std::size_t le_index = 0;  // kBucket only; BucketBoundsUs(histogram).size() is +Inf
+  double lag_s = 0;          // kMessages: messages of the batches done lag_s seconds earlier
+  Wave wave;                 // kGauge only
 };
 
 struct Family {
@@ -36,16 +46,18 @@ struct Family {
   std::vector<Series> series;  // contiguous, in output order
 };
 
-// All families of DefaultModel(), built once.
+// All families of DefaultModel() and DefaultPipelines(), built once.
 const std::vector<Family>& AllFamilies();
 
-// Value of a series at t; counters are exact integers, gauges are rounded to integers.
+// Value of a series at t; counters are exact integers, gauges are rounded to their decimals.
 double ValueAt(const Series& series, TimePoint t);
 
-// Sample value text, shared by both writers: integers for counts, gauges; fixed point for sums.
+// Sample value text, shared by both writers: integers for counts, fixed point for sums and
+// fractional gauges.
 void AppendValue(std::string& out, const Series& series, double value);
 
-// `le` label text, shared by both writers so the label sets match byte for byte.
-std::string FormatLe(std::size_t le_index);
+// `le` label text of bucket le_index of `histogram` (its size is "+Inf"), shared by both writers
+// so the label sets match byte for byte.
+std::string FormatLe(Histogram histogram, std::size_t le_index);
 
 }  // namespace nfmetrics::synth

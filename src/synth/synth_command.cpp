@@ -133,7 +133,8 @@ void RunExporterCommand(const ExporterFlags& flags) {
 void RegisterSynthCommand(CLI::App& app) {
   CLI::App* synth = app.add_subcommand(
       "synth",
-      "Synthetic NumaFlow MonoVertex metrics (4 MonoVertices in namespaces default and payments):\n"
+      "Synthetic NumaFlow metrics (5 MonoVertices in namespaces default and payments, and the\n"
+      "pipeline default/shop):\n"
       "  openmetrics  history as OpenMetrics text for `promtool tsdb create-blocks-from "
       "openmetrics`\n"
       "  exporter     the same series live on /metrics, continuing the history without a reset");

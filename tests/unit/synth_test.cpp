@@ -3,13 +3,17 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <regex>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "synth/exporter.hpp"
@@ -23,6 +27,15 @@ using std::chrono::minutes;
 using std::chrono::seconds;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
+
+constexpr std::array<Histogram, kMonoVertexHistograms.size() + kVertexHistograms.size()>
+    kAllHistograms = [] {
+      std::array<Histogram, kMonoVertexHistograms.size() + kVertexHistograms.size()> all{};
+      std::size_t i = 0;
+      for (Histogram h : kMonoVertexHistograms) all[i++] = h;
+      for (Histogram h : kVertexHistograms) all[i++] = h;
+      return all;
+    }();
 const TimePoint kT0 = kCounterEpoch + std::chrono::days(700) + Duration{123};
 
 struct Sample {
@@ -90,6 +103,28 @@ TEST(SynthModel, IsUnambiguousBoundNeedsTheMarginOnBothSides) {
   EXPECT_TRUE(IsUnambiguousBound(0.96, 0.99));
 }
 
+// Every bucket bound of every histogram of every pod, MonoVertex and vertex.
+template <class Group>
+void ExpectUnambiguous(const Group& group, const std::string& what) {
+  for (Histogram histogram : kAllHistograms) {
+    if (!HasHistogram(group, histogram)) continue;
+    for (double q : kCheckedQuantiles) {
+      for (double le : BucketBoundsUs(histogram)) {
+        const double cdf = HistogramCdf(group, histogram, le);
+        EXPECT_TRUE(IsUnambiguousBound(cdf, q))
+            << what << " " << MetricName(histogram) << " q=" << q << " le=" << le << " cdf=" << cdf;
+        for (const PodModel& pod : group.pods) {
+          if (!HasHistogram(pod, histogram)) continue;
+          const double pod_cdf = HistogramCdf(pod, histogram, le);
+          EXPECT_TRUE(IsUnambiguousBound(pod_cdf, q))
+              << pod.name << " " << MetricName(histogram) << " q=" << q << " le=" << le
+              << " cdf=" << pod_cdf;
+        }
+      }
+    }
+  }
+}
+
 TEST(SynthModel, CheckedQuantilesAreUnambiguousForEveryPodAndMixture) {
   for (const MonoVertexModel& mvtx : DefaultModel()) {
     for (double q : kCheckedQuantiles) {
@@ -102,6 +137,16 @@ TEST(SynthModel, CheckedQuantilesAreUnambiguousForEveryPodAndMixture) {
               << pod.name << " q=" << q << " le=" << le << " cdf=" << SinkCdf(pod, le);
         }
       }
+    }
+  }
+}
+
+TEST(SynthModel, CheckedQuantilesAreUnambiguousForEveryHistogram) {
+  for (const MonoVertexModel& mvtx : DefaultModel())
+    ExpectUnambiguous(mvtx, mvtx.ns + "/" + mvtx.name);
+  for (const PipelineModel& pipeline : DefaultPipelines()) {
+    for (const VertexModel& vertex : pipeline.vertices) {
+      ExpectUnambiguous(vertex, pipeline.ns + "/" + pipeline.name + "/" + vertex.name);
     }
   }
 }
@@ -121,12 +166,257 @@ TEST(SynthModel, QuantileBucketHoldsTheQuantile) {
   EXPECT_EQ(QuantileBucket(DefaultModel()[0], 0.5), std::make_pair(3510.647, 20800.838));
 }
 
+// QuantileBucket and ExpectedQuantileUs of one pod or group against its own CDF.
+template <class Group>
+void ExpectQuantileInBucket(const Group& group, Histogram histogram, double q,
+                            const std::string& what) {
+  const auto [lower, upper] = QuantileBucket(group, histogram, q);
+  EXPECT_LT(HistogramCdf(group, histogram, lower), q) << what;
+  EXPECT_GE(HistogramCdf(group, histogram, upper), q) << what;
+  EXPECT_LT(upper, kInf) << what;
+  const double expected = ExpectedQuantileUs(group, histogram, q);
+  EXPECT_GT(expected, lower) << what;
+  EXPECT_LE(expected, upper) << what;
+}
+
+TEST(SynthModel, QuantileBucketAndExpectedQuantileHoldTheQuantileOfEveryHistogram) {
+  std::size_t checked = 0;
+  auto check = [&](const auto& group, const std::string& what) {
+    for (Histogram histogram : kAllHistograms) {
+      if (!HasHistogram(group, histogram)) continue;
+      for (double q : kCheckedQuantiles) {
+        const std::string where =
+            what + " " + std::string(MetricName(histogram)) + " q=" + std::to_string(q);
+        ExpectQuantileInBucket(group, histogram, q, where);
+        for (const PodModel& pod : group.pods) {
+          if (HasHistogram(pod, histogram))
+            ExpectQuantileInBucket(pod, histogram, q, pod.name + where);
+        }
+        ++checked;
+      }
+    }
+  };
+  for (const MonoVertexModel& mvtx : DefaultModel()) check(mvtx, mvtx.ns + "/" + mvtx.name);
+  for (const PipelineModel& pipeline : DefaultPipelines()) {
+    for (const VertexModel& vertex : pipeline.vertices) check(vertex, vertex.name);
+  }
+  EXPECT_GT(checked, 100u);
+  // The sink shorthands are the generic functions for monovtx_sink_time.
+  const MonoVertexModel& orders = DefaultModel()[0];
+  EXPECT_EQ(QuantileBucket(orders, Histogram::kMonovtxSink, 0.9), QuantileBucket(orders, 0.9));
+  EXPECT_EQ(SinkCdf(orders.pods[1], 5000),
+            HistogramCdf(orders.pods[1], Histogram::kMonovtxSink, 5000));
+}
+
+TEST(SynthModel, ExpectedQuantileInterpolatesLikeHistogramQuantile) {
+  const PodModel& fast = DefaultModel()[0].pods[0];  // sink p50 in (592.507, 3510.647]
+  const double below = SinkCdf(fast, 592.507);
+  const double at_upper = SinkCdf(fast, 3510.647);
+  EXPECT_DOUBLE_EQ(ExpectedQuantileUs(fast, Histogram::kMonovtxSink, 0.5),
+                   592.507 + (3510.647 - 592.507) * (0.5 - below) / (at_upper - below));
+}
+
+// Every histogram of a MonoVertex or vertex lands in its own buckets, so a query for the wrong
+// metric gives a different answer.
+template <class Group>
+void ExpectDistinctBuckets(const Group& group, const std::string& what) {
+  std::map<std::vector<std::pair<double, double>>, Histogram> seen;
+  for (Histogram histogram : kAllHistograms) {
+    if (!HasHistogram(group, histogram)) continue;
+    std::vector<std::pair<double, double>> buckets;
+    for (double q : kCheckedQuantiles) {
+      buckets.push_back(QuantileBucket(group, histogram, q));
+      for (const PodModel& pod : group.pods) buckets.push_back(QuantileBucket(pod, histogram, q));
+    }
+    const auto [it, inserted] = seen.emplace(buckets, histogram);
+    EXPECT_TRUE(inserted) << what << ": " << MetricName(histogram) << " has the buckets of "
+                          << MetricName(it->second);
+  }
+}
+
+TEST(SynthModel, EveryHistogramOfAMonoVertexOrVertexHasItsOwnBuckets) {
+  for (const MonoVertexModel& mvtx : DefaultModel()) ExpectDistinctBuckets(mvtx, mvtx.name);
+  for (const PipelineModel& pipeline : DefaultPipelines()) {
+    for (const VertexModel& vertex : pipeline.vertices) ExpectDistinctBuckets(vertex, vertex.name);
+  }
+}
+
 TEST(SynthModel, PodsOfOneMonoVertexHaveDifferentLatencies) {
   for (const MonoVertexModel& mvtx : DefaultModel()) {
     ASSERT_GE(mvtx.pods.size(), 3u) << mvtx.name;
     std::set<std::pair<double, double>> p50_buckets;
     for (const PodModel& pod : mvtx.pods) p50_buckets.insert(QuantileBucket(pod, 0.5));
-    EXPECT_GE(p50_buckets.size(), 3u) << mvtx.ns << "/" << mvtx.name;
+    // The peers of a slow pod are alike on purpose; the slow pod stands apart (see below).
+    EXPECT_GE(p50_buckets.size(), SlowPod(mvtx) ? 2u : 3u) << mvtx.ns << "/" << mvtx.name;
+  }
+}
+
+const MonoVertexModel& Mvtx(std::string_view ns, std::string_view name) {
+  for (const MonoVertexModel& mvtx : DefaultModel()) {
+    if (mvtx.ns == ns && mvtx.name == name) return mvtx;
+  }
+  throw std::runtime_error("no such MonoVertex");
+}
+
+double Median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const std::size_t n = values.size();
+  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+// What an outlier detector sees: the slow pod is far above the median of its peers in every
+// histogram, by its mean and by every checked quantile as histogram_quantile computes it, and the
+// peers are close to each other.
+TEST(SynthModel, RefundsHasOneSlowPodTenTimesItsPeersInEveryHistogram) {
+  const MonoVertexModel& refunds = Mvtx("payments", "refunds");
+  ASSERT_EQ(refunds.pods.size(), 4u);
+  const PodModel* slow = SlowPod(refunds);
+  ASSERT_NE(slow, nullptr);
+  EXPECT_EQ(std::count_if(refunds.pods.begin(), refunds.pods.end(),
+                          [](const PodModel& pod) { return pod.slow; }),
+            1);
+  std::size_t histograms = 0;
+  for (Histogram histogram : kMonoVertexHistograms) {
+    if (!HasHistogram(refunds, histogram)) continue;
+    ++histograms;
+    SCOPED_TRACE(MetricName(histogram));
+    ASSERT_TRUE(HasHistogram(*slow, histogram));
+    auto figures = [&](auto figure) {
+      std::vector<double> peers;
+      for (const PodModel& pod : refunds.pods) {
+        if (!pod.slow) peers.push_back(figure(pod));
+      }
+      const double peer_median = Median(peers);
+      EXPECT_GT(figure(*slow), 3 * peer_median);
+      const auto [low, high] = std::minmax_element(peers.begin(), peers.end());
+      EXPECT_LE(*high / *low, 1.5);
+      return figure(*slow) / peer_median;
+    };
+    const double median_ratio =
+        figures([&](const PodModel& pod) { return LatencyOf(pod, histogram).median_us; });
+    EXPECT_GE(median_ratio, 8);
+    EXPECT_LE(median_ratio, 12.5);
+    figures([&](const PodModel& pod) { return MeanUs(pod, histogram); });
+    for (double q : kCheckedQuantiles) {
+      SCOPED_TRACE(q);
+      figures([&](const PodModel& pod) { return ExpectedQuantileUs(pod, histogram, q); });
+    }
+  }
+  EXPECT_GE(histograms, 5u);
+  for (const MonoVertexModel& mvtx : DefaultModel()) {
+    if (&mvtx != &refunds) {
+      EXPECT_EQ(SlowPod(mvtx), nullptr) << mvtx.name;
+    }
+  }
+}
+
+TEST(SynthModel, MonoVerticesExportTheHistogramsNumaflowHas) {
+  using H = Histogram;
+  std::map<H, int> mvtx_count;
+  for (const MonoVertexModel& mvtx : DefaultModel()) {
+    for (H histogram : kMonoVertexHistograms) {
+      if (HasHistogram(mvtx, histogram)) ++mvtx_count[histogram];
+    }
+    for (const PodModel& pod : mvtx.pods) {
+      for (H always : {H::kMonovtxProcessing, H::kMonovtxRead, H::kMonovtxAck, H::kMonovtxSink}) {
+        EXPECT_TRUE(HasHistogram(pod, always)) << pod.name << " " << MetricName(always);
+      }
+      for (const auto& [histogram, latency] : pod.histograms) {
+        EXPECT_TRUE(IsMonoVertexHistogram(histogram)) << pod.name;
+        EXPECT_TRUE(HasHistogram(mvtx, histogram));
+        // A MonoVertex's pods export the same histograms.
+        for (const PodModel& peer : mvtx.pods) EXPECT_TRUE(HasHistogram(peer, histogram));
+      }
+      EXPECT_EQ(pod.median_us, LatencyOf(pod, H::kMonovtxSink).median_us);
+      EXPECT_EQ(pod.sigma, LatencyOf(pod, H::kMonovtxSink).sigma);
+    }
+  }
+  const int total = static_cast<int>(DefaultModel().size());
+  EXPECT_EQ(mvtx_count[H::kMonovtxSink], total);
+  for (H some : {H::kMonovtxTransformer, H::kMonovtxUdf}) {
+    EXPECT_GE(mvtx_count[some], 1) << MetricName(some);
+    EXPECT_LT(mvtx_count[some], total) << MetricName(some);
+  }
+  for (H rare : {H::kMonovtxNack, H::kMonovtxFallbackSink, H::kMonovtxOnSuccessSink}) {
+    EXPECT_GE(mvtx_count[rare], 1) << MetricName(rare);
+  }
+  EXPECT_TRUE(HasHistogram(Mvtx("default", "orders"), H::kMonovtxFallbackSink));
+  EXPECT_FALSE(HasHistogram(Mvtx("default", "orders"), H::kMonovtxUdf));
+  // Fallback writes happen for some batches only: fewer observations than sink writes.
+  const PodModel& orders0 = Mvtx("default", "orders").pods[0];
+  EXPECT_LT(ObservationsPerSecond(orders0, H::kMonovtxFallbackSink),
+            ObservationsPerSecond(orders0, H::kMonovtxSink));
+  EXPECT_THROW(LatencyOf(orders0, H::kMonovtxUdf), std::out_of_range);
+}
+
+TEST(SynthModel, ShopPipelineHasASourceAMapUdfAndASink) {
+  using H = Histogram;
+  ASSERT_EQ(DefaultPipelines().size(), 1u);
+  const PipelineModel& shop = DefaultPipelines()[0];
+  EXPECT_EQ(shop.ns, "default");
+  EXPECT_EQ(shop.name, "shop");
+  ASSERT_EQ(shop.vertices.size(), 3u);
+  const std::vector<std::tuple<std::string, std::string, std::string>> expected = {
+      {"in", "Source", "in"},
+      {"enrich", "MapUDF", "default-shop-enrich-0"},
+      {"out", "Sink", "default-shop-out-0"}};
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    const VertexModel& vertex = shop.vertices[i];
+    EXPECT_EQ(std::tie(vertex.name, vertex.type, vertex.partition_name), expected[i]);
+    ASSERT_EQ(vertex.pods.size(), 2u);
+    for (const PodModel& pod : vertex.pods) {
+      EXPECT_TRUE(std::regex_match(
+          pod.name, std::regex("shop-" + vertex.name + "-" + std::to_string(pod.replica) +
+                               "-[bcdfghjklmnpqrstvwxz2456789]{5}")))
+          << pod.name;
+      EXPECT_TRUE(names.insert(pod.name).second) << pod.name;
+      for (H always :
+           {H::kForwarderRead, H::kForwarderWrite, H::kForwarderProcessing, H::kForwarderAck}) {
+        EXPECT_TRUE(HasHistogram(pod, always)) << pod.name << " " << MetricName(always);
+      }
+      EXPECT_EQ(HasHistogram(pod, H::kForwarderUdf), vertex.type == "MapUDF") << pod.name;
+      for (const auto& [histogram, latency] : pod.histograms) {
+        EXPECT_FALSE(IsMonoVertexHistogram(histogram)) << pod.name;
+      }
+      EXPECT_EQ(pod.median_us, LatencyOf(pod, H::kForwarderWrite).median_us);
+    }
+    // Two replicas with different latencies, so a per-pod answer shows which is which.
+    int different = 0;
+    for (Histogram histogram : kVertexHistograms) {
+      if (!HasHistogram(vertex, histogram)) continue;
+      for (double q : kCheckedQuantiles) {
+        different += QuantileBucket(vertex.pods[0], histogram, q) !=
+                     QuantileBucket(vertex.pods[1], histogram, q);
+      }
+    }
+    EXPECT_GE(different, 4) << vertex.name;
+  }
+  EXPECT_TRUE(std::regex_match(shop.daemon_pod, std::regex("shop-daemon-[a-z0-9]{10}-[a-z0-9]{5}")))
+      << shop.daemon_pod;
+}
+
+TEST(SynthModel, HistogramNamesAndBucketBounds) {
+  for (Histogram histogram : kAllHistograms) {
+    const std::string name(MetricName(histogram));
+    EXPECT_EQ(FindHistogram(name), histogram) << name;
+    EXPECT_EQ(FindHistogram(name + "_bucket"), histogram) << name;
+    EXPECT_EQ(FindHistogram(name + "_count"), histogram) << name;
+    EXPECT_EQ(IsMonoVertexHistogram(histogram), name.starts_with("monovtx_")) << name;
+    EXPECT_EQ(&BucketBoundsUs(histogram),
+              IsMonoVertexHistogram(histogram) ? &kSinkBucketsUs : &kForwarderBucketsUs);
+  }
+  EXPECT_EQ(FindHistogram("monovtx_sink_time_bucket"), Histogram::kMonovtxSink);
+  EXPECT_EQ(FindHistogram("forwarder_write_processing_time"), Histogram::kForwarderWrite);
+  EXPECT_EQ(FindHistogram("monovtx_sink_time_total"), std::nullopt);
+  EXPECT_EQ(FindHistogram("forwarder_data_read_total"), std::nullopt);
+  // Both are NumaFlow's exponential ranges from 100 µs in 10 steps, rounded to 3 decimals.
+  for (const auto& [bounds, top] :
+       {std::pair{&kSinkBucketsUs, 9e8}, std::pair{&kForwarderBucketsUs, 1.2e9}}) {
+    for (std::size_t i = 0; i < bounds->size(); ++i) {
+      const double exact = 100 * std::pow(top / 100, static_cast<double>(i) / 9);
+      EXPECT_NEAR((*bounds)[i], exact, 0.0005 + 1e-12 * exact) << i;
+    }
   }
 }
 
@@ -182,6 +472,7 @@ TEST(SynthOpenMetrics, IsWellFormedAndMonotone) {
   std::string family;
   std::string family_type;
   std::set<std::string> series_done;
+  std::set<std::string> gauges;
   std::string current_series;
   std::map<std::string, std::vector<std::pair<double, double>>> samples;  // series -> (ts, value)
   for (std::size_t i = 0; i + 1 < lines.size(); ++i) {
@@ -204,6 +495,7 @@ TEST(SynthOpenMetrics, IsWellFormedAndMonotone) {
     } else {
       EXPECT_EQ(sample.name, family);
     }
+    if (family_type == "gauge") gauges.insert(sample.series);
     if (sample.series != current_series) {
       EXPECT_TRUE(series_done.insert(sample.series).second) << "series split: " << sample.series;
       current_series = sample.series;
@@ -213,8 +505,20 @@ TEST(SynthOpenMetrics, IsWellFormedAndMonotone) {
   }
   EXPECT_TRUE(families_seen.contains("monovtx_sink_time"));
   EXPECT_TRUE(families_seen.contains("monovtx_pending"));
+  for (Histogram histogram : kAllHistograms) {
+    EXPECT_TRUE(families_seen.contains(std::string(MetricName(histogram))))
+        << MetricName(histogram);
+  }
+  for (const char* other :
+       {"monovtx_read", "monovtx_ack", "monovtx_pending_raw", "forwarder_data_read",
+        "vertex_pending_messages", "namespace_pod_cpu_utilization",
+        "namespace_pod_memory_utilization", "namespace_app_container_cpu_utilization",
+        "namespace_app_container_memory_utilization"}) {
+    EXPECT_TRUE(families_seen.contains(other)) << other;
+  }
 
   // (series without le, timestamp) -> [(le, count)], and _count per series and timestamp.
+  // Histogram series are keyed with their _bucket name.
   std::map<std::pair<std::string, double>, std::vector<std::pair<double, double>>> buckets;
   std::map<std::pair<std::string, double>, double> counts;
   for (const auto& [series, points] : samples) {
@@ -223,7 +527,7 @@ TEST(SynthOpenMetrics, IsWellFormedAndMonotone) {
                      std::chrono::duration<double>(start.time_since_epoch()).count());
     for (std::size_t i = 1; i < points.size(); ++i) {
       EXPECT_LT(points[i - 1].first, points[i].first) << series;
-      if (!series.starts_with("monovtx_pending")) {
+      if (!gauges.contains(series)) {
         EXPECT_LE(points[i - 1].second, points[i].second) << "counter decreased: " << series;
       }
     }
@@ -241,7 +545,13 @@ TEST(SynthOpenMetrics, IsWellFormedAndMonotone) {
   ASSERT_FALSE(buckets.empty());
   for (auto& [key, by_le] : buckets) {
     std::sort(by_le.begin(), by_le.end());
-    ASSERT_EQ(by_le.size(), kSinkBucketsUs.size() + 1) << key.first;
+    const std::optional<Histogram> histogram = FindHistogram(ParseSample(key.first + " 0").name);
+    ASSERT_TRUE(histogram.has_value()) << key.first;
+    const auto& bounds = BucketBoundsUs(*histogram);
+    ASSERT_EQ(by_le.size(), bounds.size() + 1) << key.first;
+    for (std::size_t i = 0; i < bounds.size(); ++i) {
+      EXPECT_EQ(by_le[i].first, bounds[i]) << key.first;  // the le text parses back exactly
+    }
     for (std::size_t i = 1; i < by_le.size(); ++i) {
       EXPECT_LE(by_le[i - 1].second, by_le[i].second) << key.first << " le=" << by_le[i].first;
     }
@@ -255,7 +565,9 @@ TEST(SynthOpenMetrics, DaemonPodExportsPendingButNoSinkHistogram) {
   Lines(OpenMetrics(kT0, kT0 + minutes(1), seconds(15)), lines);
   std::set<std::string> daemon_pods;
   for (const MonoVertexModel& mvtx : DefaultModel()) daemon_pods.insert(mvtx.daemon_pod);
+  for (const PipelineModel& pipeline : DefaultPipelines()) daemon_pods.insert(pipeline.daemon_pod);
   std::set<std::string> pending_periods;
+  std::set<std::tuple<std::string, std::string, std::string>> vertex_pending;
   int sink_series_lines = 0;
   for (const std::string& line : lines) {
     if (line.starts_with("#")) continue;
@@ -263,16 +575,252 @@ TEST(SynthOpenMetrics, DaemonPodExportsPendingButNoSinkHistogram) {
     const bool daemon = daemon_pods.contains(Label(sample.labels, "pod"));
     if (sample.name.starts_with("monovtx_sink_time")) {
       ++sink_series_lines;
-      EXPECT_FALSE(daemon) << line;
       EXPECT_FALSE(Label(sample.labels, "mvtx_replica").empty()) << line;
+    }
+    if (sample.name.ends_with("_bucket") || sample.name.ends_with("_total")) {
+      EXPECT_FALSE(daemon) << line;
     }
     if (sample.name == "monovtx_pending") {
       EXPECT_TRUE(daemon) << line;
       pending_periods.insert(Label(sample.labels, "period"));
     }
+    if (sample.name == "vertex_pending_messages") {
+      EXPECT_EQ(Label(sample.labels, "pod"), DefaultPipelines()[0].daemon_pod) << line;
+      vertex_pending.emplace(Label(sample.labels, "vertex"), Label(sample.labels, "partition_name"),
+                             Label(sample.labels, "period"));
+    }
   }
   EXPECT_GT(sink_series_lines, 0);
   EXPECT_EQ(pending_periods, (std::set<std::string>{"1m", "5m", "15m", "default"}));
+  std::set<std::tuple<std::string, std::string, std::string>> expected;
+  for (const VertexModel& vertex : DefaultPipelines()[0].vertices) {
+    for (const char* period : {"1m", "5m", "15m", "default"}) {
+      expected.emplace(vertex.name, vertex.partition_name, period);
+    }
+  }
+  EXPECT_EQ(vertex_pending, expected);
+}
+
+// {k="v",...} -> map; label values in the model contain no quotes or commas.
+std::map<std::string, std::string> LabelMap(const std::string& labels) {
+  std::map<std::string, std::string> out;
+  static const std::regex kPair(R"re(([a-z_]+)="([^"]*)")re");
+  for (std::sregex_iterator it(labels.begin(), labels.end(), kPair), end; it != end; ++it) {
+    out[(*it)[1]] = (*it)[2];
+  }
+  return out;
+}
+
+std::set<std::string> Keys(const std::map<std::string, std::string>& labels) {
+  std::set<std::string> keys;
+  for (const auto& [key, value] : labels) keys.insert(key);
+  return keys;
+}
+
+// Where a pod of the model sits: its MonoVertex or vertex (one of the two is set).
+struct PodPlace {
+  const PodModel* pod = nullptr;
+  const MonoVertexModel* mvtx = nullptr;
+  const PipelineModel* pipeline = nullptr;
+  const VertexModel* vertex = nullptr;
+};
+
+std::map<std::pair<std::string, std::string>, PodPlace> PodsByNamespaceAndName() {
+  std::map<std::pair<std::string, std::string>, PodPlace> out;
+  for (const MonoVertexModel& mvtx : DefaultModel()) {
+    for (const PodModel& pod : mvtx.pods) out[{mvtx.ns, pod.name}] = {&pod, &mvtx};
+  }
+  for (const PipelineModel& pipeline : DefaultPipelines()) {
+    for (const VertexModel& vertex : pipeline.vertices) {
+      for (const PodModel& pod : vertex.pods) {
+        out[{pipeline.ns, pod.name}] = {&pod, nullptr, &pipeline, &vertex};
+      }
+    }
+  }
+  return out;
+}
+
+TEST(SynthOpenMetrics, ExportsExactlyTheModelsHistogramsWithNumaflowLabels) {
+  std::vector<std::string> lines;
+  Lines(OpenMetrics(kT0, kT0, seconds(15)), lines);
+  const auto pods = PodsByNamespaceAndName();
+  const std::set<std::string> mvtx_keys = {"namespace", "pod", "mvtx_name", "mvtx_replica"};
+  const std::set<std::string> vertex_keys = {"namespace",   "pod",     "pipeline",      "vertex",
+                                             "vertex_type", "replica", "partition_name"};
+  std::set<std::pair<std::string, Histogram>> exported;  // (pod, histogram)
+  std::set<std::string> data_read_pods;
+  for (const std::string& line : lines) {
+    if (line.starts_with("#")) continue;
+    const Sample sample = ParseSample(line);
+    const auto labels = LabelMap(sample.labels);
+    if (sample.name == "forwarder_data_read_total") {
+      EXPECT_EQ(Keys(labels), vertex_keys) << line;
+      data_read_pods.insert(labels.at("pod"));
+    }
+    if (!sample.name.ends_with("_count")) continue;
+    const std::optional<Histogram> histogram = FindHistogram(sample.name);
+    ASSERT_TRUE(histogram.has_value()) << line;
+    ASSERT_TRUE(pods.contains({labels.at("namespace"), labels.at("pod")})) << line;
+    const PodPlace& place = pods.at({labels.at("namespace"), labels.at("pod")});
+    EXPECT_TRUE(exported.emplace(place.pod->name, *histogram).second) << line;
+    EXPECT_EQ(labels.at("namespace"), place.mvtx ? place.mvtx->ns : place.pipeline->ns);
+    if (place.mvtx) {
+      EXPECT_EQ(Keys(labels), mvtx_keys) << line;
+      EXPECT_EQ(labels.at("mvtx_name"), place.mvtx->name) << line;
+      EXPECT_EQ(labels.at("mvtx_replica"), std::to_string(place.pod->replica)) << line;
+    } else {
+      EXPECT_EQ(Keys(labels), vertex_keys) << line;
+      EXPECT_EQ(labels.at("pipeline"), place.pipeline->name) << line;
+      EXPECT_EQ(labels.at("vertex"), place.vertex->name) << line;
+      EXPECT_EQ(labels.at("vertex_type"), place.vertex->type) << line;
+      EXPECT_EQ(labels.at("replica"), std::to_string(place.pod->replica)) << line;
+      EXPECT_EQ(labels.at("partition_name"), place.vertex->partition_name) << line;
+    }
+    EXPECT_EQ(sample.value, static_cast<double>(HistogramCount(*place.pod, *histogram, kT0)));
+  }
+  std::set<std::pair<std::string, Histogram>> expected;
+  std::set<std::string> vertex_pods;
+  for (const auto& [key, place] : pods) {
+    for (const auto& [histogram, latency] : place.pod->histograms) {
+      expected.emplace(place.pod->name, histogram);
+    }
+    if (place.vertex) vertex_pods.insert(place.pod->name);
+  }
+  EXPECT_EQ(exported, expected);
+  EXPECT_EQ(data_read_pods, vertex_pods);
+}
+
+// Prometheus's histogram_quantile on cumulative (le, count) pairs sorted by le, +Inf last.
+double HistogramQuantile(double q, const std::vector<std::pair<double, double>>& buckets) {
+  const double rank = q * buckets.back().second;
+  double lower = 0;
+  double below = 0;
+  for (std::size_t i = 0; i < buckets.size(); ++i) {
+    const auto [le, count] = buckets[i];
+    if (count >= rank) {
+      if (std::isinf(le)) return buckets[i - 1].first;
+      return lower + (le - lower) * (rank - below) / (count - below);
+    }
+    lower = le;
+    below = count;
+  }
+  return kInf;
+}
+
+// The model is the source of truth: the quantile of the exported bucket increases over a rate
+// window, per pod and summed per MonoVertex or vertex, is the one the model predicts.
+TEST(SynthOpenMetrics, BucketRatesGiveTheModelsQuantiles) {
+  std::vector<std::string> lines;
+  Lines(OpenMetrics(kT0, kT0 + minutes(5), minutes(5)), lines);
+  const auto pods = PodsByNamespaceAndName();
+  using Key = std::tuple<Histogram, const void*, const PodModel*>;  // group, pod (null: all pods)
+  std::map<Key, std::map<double, double>> increase;                 // le -> count increase
+  for (const std::string& line : lines) {
+    if (line.starts_with("#")) continue;
+    const Sample sample = ParseSample(line);
+    if (!sample.name.ends_with("_bucket")) continue;
+    const auto labels = LabelMap(sample.labels);
+    const PodPlace& place = pods.at({labels.at("namespace"), labels.at("pod")});
+    const Histogram histogram = *FindHistogram(sample.name);
+    const double le = labels.at("le") == "+Inf" ? kInf : std::stod(labels.at("le"));
+    // Samples come in time order: the first is subtracted, the second added.
+    const double sign =
+        *sample.timestamp == std::chrono::duration<double>(kT0.time_since_epoch()).count() ? -1 : 1;
+    const void* group = place.mvtx ? static_cast<const void*>(place.mvtx) : place.vertex;
+    increase[{histogram, group, place.pod}][le] += sign * sample.value;
+    increase[{histogram, group, nullptr}][le] += sign * sample.value;
+  }
+  std::size_t checked = 0;
+  for (const auto& [key, by_le] : increase) {
+    const auto& [histogram, group, pod] = key;
+    const std::vector<std::pair<double, double>> buckets(by_le.begin(), by_le.end());
+    for (double q : kCheckedQuantiles) {
+      const double got = HistogramQuantile(q, buckets);
+      std::pair<double, double> bucket;
+      double expected = 0;
+      std::string what;
+      if (pod != nullptr) {
+        bucket = QuantileBucket(*pod, histogram, q);
+        expected = ExpectedQuantileUs(*pod, histogram, q);
+        what = pod->name;
+      } else if (IsMonoVertexHistogram(histogram)) {
+        const auto& mvtx = *static_cast<const MonoVertexModel*>(group);
+        bucket = QuantileBucket(mvtx, histogram, q);
+        expected = ExpectedQuantileUs(mvtx, histogram, q);
+        what = mvtx.ns + "/" + mvtx.name;
+      } else {
+        const auto& vertex = *static_cast<const VertexModel*>(group);
+        bucket = QuantileBucket(vertex, histogram, q);
+        expected = ExpectedQuantileUs(vertex, histogram, q);
+        what = vertex.name;
+      }
+      SCOPED_TRACE(what + " " + std::string(MetricName(histogram)) + " q=" + std::to_string(q));
+      EXPECT_GT(got, bucket.first);
+      EXPECT_LE(got, bucket.second);
+      EXPECT_NEAR(got, expected, 0.01 * (bucket.second - bucket.first));
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 500u);
+}
+
+TEST(SynthOpenMetrics, CountersAndGaugesCoverEveryPod) {
+  std::vector<std::string> lines;
+  Lines(OpenMetrics(kT0, kT0, seconds(15)), lines);
+  std::map<std::string, std::set<std::string>> pods_by_metric;
+  std::map<std::string, double> read;
+  std::map<std::string, double> ack;
+  std::map<std::string, double> cpu;
+  std::set<std::pair<std::string, std::string>> containers;
+  for (const std::string& line : lines) {
+    if (line.starts_with("#")) continue;
+    const Sample sample = ParseSample(line);
+    const auto labels = LabelMap(sample.labels);
+    pods_by_metric[sample.name].insert(labels.at("pod"));
+    if (sample.name == "monovtx_read_total") read[labels.at("pod")] = sample.value;
+    if (sample.name == "monovtx_ack_total") ack[labels.at("pod")] = sample.value;
+    if (sample.name == "namespace_pod_cpu_utilization") cpu[labels.at("pod")] = sample.value;
+    if (sample.name.starts_with("namespace_app_container_")) {
+      containers.emplace(labels.at("pod"), labels.at("container"));
+    }
+    if (sample.name.find("utilization") != std::string::npos) {
+      EXPECT_GT(sample.value, 0) << line;
+      EXPECT_LT(sample.value, 100) << line;
+    }
+  }
+  std::set<std::string> mvtx_pods;
+  std::set<std::string> all_pods;
+  for (const MonoVertexModel& mvtx : DefaultModel()) {
+    for (const PodModel& pod : mvtx.pods) {
+      mvtx_pods.insert(pod.name);
+      all_pods.insert(pod.name);
+      EXPECT_TRUE(containers.contains({pod.name, "numa"})) << pod.name;
+      EXPECT_EQ(containers.contains({pod.name, "udf"}), HasHistogram(pod, Histogram::kMonovtxUdf));
+    }
+    all_pods.insert(mvtx.daemon_pod);
+  }
+  for (const PipelineModel& pipeline : DefaultPipelines()) {
+    for (const VertexModel& vertex : pipeline.vertices) {
+      for (const PodModel& pod : vertex.pods) all_pods.insert(pod.name);
+    }
+    all_pods.insert(pipeline.daemon_pod);
+  }
+  EXPECT_EQ(pods_by_metric["monovtx_read_total"], mvtx_pods);
+  EXPECT_EQ(pods_by_metric["monovtx_ack_total"], mvtx_pods);
+  EXPECT_EQ(pods_by_metric["monovtx_pending_raw"], mvtx_pods);
+  EXPECT_EQ(pods_by_metric["namespace_pod_cpu_utilization"], all_pods);
+  EXPECT_EQ(pods_by_metric["namespace_pod_memory_utilization"], all_pods);
+  for (const auto& [pod, messages] : read) {
+    EXPECT_LE(ack[pod], messages) << pod;
+    EXPECT_GT(ack[pod], messages * 0.99) << pod;
+  }
+  // The slow pod is also the busiest.
+  const MonoVertexModel& refunds = Mvtx("payments", "refunds");
+  for (const PodModel& pod : refunds.pods) {
+    if (!pod.slow) {
+      EXPECT_GT(cpu[SlowPod(refunds)->name], 2 * cpu[pod.name]) << pod.name;
+    }
+  }
 }
 
 TEST(SynthExposition, MatchesOpenMetricsAtTheSameInstant) {
@@ -320,8 +868,10 @@ TEST(SynthExposition, ContinuesWhereTheHistoryEnds) {
   std::vector<std::string> ex_lines;
   Lines(RenderExposition(end + seconds(15)), ex_lines);
   int counters = 0;
+  bool gauge = false;
   for (const std::string& line : ex_lines) {
-    if (line.starts_with("#") || line.starts_with("monovtx_pending")) continue;
+    if (line.starts_with("# TYPE ")) gauge = line.ends_with(" gauge");
+    if (line.starts_with("#") || gauge) continue;
     const Sample sample = ParseSample(line);
     ASSERT_TRUE(last.contains(sample.series)) << sample.series;
     EXPECT_GE(sample.value, last[sample.series]) << "counter reset: " << sample.series;
