@@ -4,11 +4,12 @@
 
 #include <string>
 
-#include "http/sink_latency_json.hpp"
-#include "http/sink_latency_params.hpp"
+#include "http/metric_json.hpp"
+#include "http/metric_params.hpp"
 #include "prometheus/response_parser.hpp"
+#include "service/catalog.hpp"
+#include "service/metrics_service.hpp"
 #include "service/query_plan.hpp"
-#include "service/sink_latency_service.hpp"
 
 namespace {
 
@@ -22,6 +23,17 @@ constexpr std::string_view kQuery =
 
 // A Prometheus answer for 3 pods over 1 hour at 15s: 241 points per series, as Prometheus writes
 // it.
+auto ParseParams() {
+  return http::ParseMetricParams(service::DefaultCatalog(), "sink-latency", std::nullopt, kQuery,
+                                 kNow);
+}
+
+std::vector<prometheus::Matrix> One(Result<prometheus::Matrix> matrix) {
+  std::vector<prometheus::Matrix> matrices;
+  matrices.push_back(std::move(matrix).value());
+  return matrices;
+}
+
 std::string PrometheusBody(int pods, int points) {
   std::string body = R"({"status":"success","data":{"resultType":"matrix","result":[)";
   for (int p = 0; p < pods; ++p) {
@@ -40,16 +52,16 @@ std::string PrometheusBody(int pods, int points) {
 
 void BM_ParseAndValidateParams(benchmark::State& state) {
   for (auto _ : state) {
-    auto request = http::ParseSinkLatencyParams(kQuery, kNow);
+    auto request = ParseParams();
     benchmark::DoNotOptimize(request);
   }
 }
 BENCHMARK(BM_ParseAndValidateParams);
 
 void BM_PlanQuery(benchmark::State& state) {
-  auto request = http::ParseSinkLatencyParams(kQuery, kNow);
+  auto request = ParseParams();
   for (auto _ : state) {
-    auto plan = service::PlanSinkLatency(*request);
+    auto plan = service::PlanMetric(*request);
     benchmark::DoNotOptimize(plan);
   }
 }
@@ -66,12 +78,12 @@ void BM_ParsePrometheusAnswer(benchmark::State& state) {
 BENCHMARK(BM_ParsePrometheusAnswer)->Arg(3)->Arg(20);
 
 void BM_ShapeAndWriteJson(benchmark::State& state) {
-  auto request = http::ParseSinkLatencyParams(kQuery, kNow);
-  auto plan = service::PlanSinkLatency(*request);
+  auto request = ParseParams();
+  auto plan = service::PlanMetric(*request);
   auto matrix = prometheus::ParseQueryRangeResponse(PrometheusBody(3, 241), 200);
   for (auto _ : state) {
-    auto result = service::ShapeSinkLatency(*request, *plan, *matrix);
-    std::string json = http::SinkLatencyJson(*request, result);
+    auto result = service::ShapeMetric(*request, *plan, {*matrix});
+    std::string json = http::MetricJson(*request, result);
     benchmark::DoNotOptimize(json);
   }
 }
@@ -81,12 +93,11 @@ BENCHMARK(BM_ShapeAndWriteJson);
 void BM_RequestToResponseWithoutIo(benchmark::State& state) {
   std::string body = PrometheusBody(3, 241);
   for (auto _ : state) {
-    auto request = http::ParseSinkLatencyParams(kQuery, kNow);
-    auto plan = service::PlanSinkLatency(*request);
+    auto request = ParseParams();
+    auto plan = service::PlanMetric(*request);
     auto matrix = prometheus::ParseQueryRangeResponse(body, 200);
-    auto result =
-        service::ShapeSinkLatency(*request, std::move(plan).value(), std::move(matrix).value());
-    std::string json = http::SinkLatencyJson(*request, result);
+    auto result = service::ShapeMetric(*request, std::move(plan).value(), One(std::move(matrix)));
+    std::string json = http::MetricJson(*request, result);
     benchmark::DoNotOptimize(json);
   }
 }

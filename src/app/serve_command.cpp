@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <yaml-cpp/yaml.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -13,8 +12,9 @@
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "prometheus/beast_client.hpp"
+#include "service/catalog.hpp"
 #include "service/duration.hpp"
-#include "service/sink_latency_service.hpp"
+#include "service/metrics_service.hpp"
 
 namespace nfmetrics::app {
 namespace {
@@ -27,40 +27,20 @@ struct ServeOptions {
   std::string log_level = "info";
 };
 
-// The config file uses the format of NumaFlow's numaflow-server-metrics-proxy-config:
-// `url` is the Prometheus URL; `patterns` (the metric catalog) is read by later versions.
-std::optional<std::string> ReadConfigUrl(const std::string& path) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::Exception& e) {
-    throw CLI::ValidationError("--config", path + ": " + e.what());
-  }
-  if (!root || root.IsNull()) return std::nullopt;
-  if (!root.IsMap())
-    throw CLI::ValidationError("--config", path + ": expected a mapping at the top level");
-  std::optional<std::string> url;
-  for (const auto& entry : root) {
-    auto key = entry.first.as<std::string>();
-    if (key == "url") {
-      if (!entry.second.IsScalar())
-        throw CLI::ValidationError("--config", path + ": key 'url' must be a string");
-      url = entry.second.as<std::string>();
-    } else if (key != "patterns") {
-      throw CLI::ValidationError(
-          "--config", fmt::format("{}: unknown key '{}' (accepted: url, patterns)", path, key));
-    }
-  }
-  return url;
-}
-
 int RunServe(const ServeOptions& options) {
   spdlog::set_level(spdlog::level::from_str(options.log_level));
   std::string url = options.prometheus_url;
+  // The catalog: NumaFlow's metrics-proxy configuration when given (its `url` is the default
+  // Prometheus URL), else the built-in one. A bad file stops start-up, naming the key at fault.
+  std::optional<service::Catalog> loaded;
   if (!options.config_file.empty()) {
-    std::optional<std::string> config_url = ReadConfigUrl(options.config_file);
-    if (url.empty() && config_url) url = *config_url;
+    Result<service::Catalog> catalog = service::LoadCatalogFile(options.config_file);
+    if (!catalog.ok()) throw CLI::ValidationError("--config", catalog.error().message);
+    loaded = std::move(catalog).value();
+    if (url.empty() && loaded->url()) url = *loaded->url();
   }
+  bool own_catalog = loaded && loaded->has_patterns();
+  const service::Catalog& catalog = own_catalog ? *loaded : service::DefaultCatalog();
   if (url.empty()) {
     throw CLI::ValidationError("--prometheus-url",
                                "is required (or set `url` in the --config file)");
@@ -78,8 +58,8 @@ int RunServe(const ServeOptions& options) {
   auto client =
       prometheus::MakeBeastClient(io.get_executor(), {.base_url = url, .timeout = *timeout});
   if (!client.ok()) throw CLI::ValidationError("--prometheus-url", client.error().message);
-  service::SinkLatencyService sink_latency(**client);
-  http::Router router(sink_latency, **client, http::SystemNow);
+  service::MetricsService metrics(**client);
+  http::Router router(catalog, metrics, **client, http::SystemNow);
   http::Server server(io.get_executor(), router);
   Result<boost::asio::ip::tcp::endpoint> bound = server.Start(*endpoint);
   if (!bound.ok()) {
@@ -94,8 +74,14 @@ int RunServe(const ServeOptions& options) {
     server.Stop();
     io.stop();
   });
-  spdlog::info("nfmetrics listening on http://{}:{} (Prometheus: {}, upstream timeout {})",
-               bound->address().to_string(), bound->port(), url, service::FormatDuration(*timeout));
+  std::size_t metric_count = 0;
+  for (const service::Pattern& pattern : catalog.patterns()) metric_count += pattern.metrics.size();
+  spdlog::info(
+      "nfmetrics listening on http://{}:{} (Prometheus: {}, upstream timeout {}, catalog: {} "
+      "patterns, {} metrics from {})",
+      bound->address().to_string(), bound->port(), url, service::FormatDuration(*timeout),
+      catalog.patterns().size(), metric_count,
+      own_catalog ? options.config_file : "the built-in default");
   io.run();
   return 0;
 }
@@ -111,7 +97,8 @@ void RegisterServeCommand(CLI::App& app) {
                     "Prometheus base URL, e.g. http://127.0.0.1:9090 (a path prefix is kept)");
   serve
       ->add_option("--config", options->config_file,
-                   "YAML config in NumaFlow's metrics-proxy format (url, patterns)")
+                   "Metric catalog in NumaFlow's metrics-proxy config format (url, patterns); "
+                   "default: the built-in catalog")
       ->check(CLI::ExistingFile);
   serve
       ->add_option("--upstream-timeout", options->upstream_timeout,

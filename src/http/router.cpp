@@ -1,19 +1,28 @@
 #include "http/router.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <exception>
+#include <vector>
 
+#include "http/catalog_json.hpp"
 #include "http/error_response.hpp"
-#include "http/sink_latency_json.hpp"
-#include "http/sink_latency_params.hpp"
+#include "http/json_text.hpp"
+#include "http/metric_json.hpp"
+#include "http/metric_params.hpp"
+#include "http/numaflow_api.hpp"
+#include "http/query_string.hpp"
+#include "service/promql.hpp"
+#include "service/timestamp.hpp"
 
 namespace nfmetrics::http {
 namespace {
 
 namespace beast_http = boost::beast::http;
+using beast_http::verb;
 
-constexpr std::string_view kSinkLatencyPath = "/api/v1/metrics/sink-latency";
+constexpr Duration kDiscoveryDefaultRange = std::chrono::hours(1);
 
 Response JsonResponse(const Request& request, beast_http::status status, std::string body) {
   Response response{status, request.version()};
@@ -27,6 +36,11 @@ Response JsonResponse(const Request& request, beast_http::status status, std::st
 
 Response ErrorResponse(const Request& request, const Error& error) {
   return JsonResponse(request, StatusOf(error.code), ErrorJson(error));
+}
+
+// NumaFlow's error shape, with a real status.
+Response ProxyErrorResponse(const Request& request, const Error& error) {
+  return JsonResponse(request, StatusOf(error.code), ProxyErrorJson(error));
 }
 
 // Path and raw query of an origin-form ("/p?q") or absolute-form ("http://h/p?q") target. The
@@ -48,14 +62,126 @@ std::pair<std::string_view, std::string_view> SplitTarget(std::string_view targe
   return {path, query};
 }
 
+std::vector<std::string_view> Segments(std::string_view path) {
+  std::vector<std::string_view> out;
+  while (!path.empty()) {
+    if (path.front() == '/') {
+      path.remove_prefix(1);
+      continue;
+    }
+    std::size_t slash = path.find('/');
+    out.push_back(path.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash);
+  }
+  return out;
+}
+
+// Which handler a path belongs to, and the method it takes.
+enum class Route {
+  kNone,
+  kHealth,
+  kReady,
+  kCatalog,
+  kMetric,
+  kObjects,  // /api/v1/namespaces/...: discovery lists and NumaFlow-style metric paths
+  kProxy,
+  kDiscovery,
+};
+
+bool IsNamespacesPath(std::span<const std::string_view> s) {
+  // {ns}/mono-vertices[/{mvtx}/pods | /{mvtx}/metrics/{metric}]
+  // {ns}/pipelines[/{pl}/vertices[/{v}/pods | /{v}/metrics/{metric}]]
+  if (s.size() < 2) return false;
+  if (s[1] == "mono-vertices") {
+    return s.size() == 2 || (s.size() == 4 && s[3] == "pods") ||
+           (s.size() == 5 && s[3] == "metrics");
+  }
+  if (s[1] == "pipelines") {
+    return s.size() == 2 || (s.size() == 4 && s[3] == "vertices") ||
+           (s.size() == 6 && s[3] == "vertices" && s[5] == "pods") ||
+           (s.size() == 7 && s[3] == "vertices" && s[5] == "metrics");
+  }
+  return false;
+}
+
+Route RouteOf(const std::vector<std::string_view>& s) {
+  if (s.size() == 1 && s[0] == "healthz") return Route::kHealth;
+  if (s.size() == 1 && s[0] == "readyz") return Route::kReady;
+  if (s.size() < 3 || s[0] != "api" || s[1] != "v1") return Route::kNone;
+  if (s[2] == "metrics") {
+    if (s.size() == 3) return Route::kCatalog;
+    if (s.size() == 4) return Route::kMetric;
+  }
+  if (s[2] == "metrics-proxy" && s.size() == 3) return Route::kProxy;
+  if (s[2] == "metrics-discovery" && s.size() == 5 && s[3] == "object") return Route::kDiscovery;
+  if (s[2] == "namespaces" && IsNamespacesPath(std::span(s).subspan(3))) return Route::kObjects;
+  return Route::kNone;
+}
+
+struct TimeRange {
+  TimePoint start;
+  TimePoint end;
+};
+
+// start and end, as the metric endpoints take them; nothing else.
+Result<TimeRange> ParseRangeParams(std::string_view query, TimePoint now) {
+  Result<QueryParams> params = ParseQueryString(query);
+  if (!params.ok()) return std::move(params).error();
+  std::optional<std::string> start;
+  std::optional<std::string> end;
+  for (auto& [key, value] : *params) {
+    std::optional<std::string>* slot = key == "start" ? &start : key == "end" ? &end : nullptr;
+    if (slot == nullptr) {
+      return BadRequest(key, fmt::format("unknown parameter \"{}\"; accepted: start, end", key));
+    }
+    if (slot->has_value()) {
+      return BadRequest(key, fmt::format("parameter \"{}\" is given more than once", key));
+    }
+    *slot = std::move(value);
+  }
+  TimeRange range{now - kDiscoveryDefaultRange, now};
+  if (end) {
+    auto parsed = service::ParseTimestamp(*end);
+    if (!parsed.ok()) return BadRequest("end", parsed.error().message);
+    range.end = *parsed;
+    range.start = range.end - kDiscoveryDefaultRange;
+  }
+  if (start) {
+    auto parsed = service::ParseTimestamp(*start);
+    if (!parsed.ok()) return BadRequest("start", parsed.error().message);
+    range.start = *parsed;
+  }
+  if (range.end < range.start) {
+    return BadRequest(
+        "end", fmt::format("end ({}) is before start ({})", service::FormatRfc3339(range.end),
+                           service::FormatRfc3339(range.start)));
+  }
+  return range;
+}
+
+template <class Name>
+Result<Name> ParseSegment(std::string_view segment, std::string_view param) {
+  Result<std::string> decoded = DecodePathSegment(segment, param);
+  if (!decoded.ok()) return std::move(decoded).error();
+  Result<Name> name = Name::Parse(*decoded);
+  if (!name.ok()) {
+    Error error = std::move(name).error();
+    error.param = param;
+    return error;
+  }
+  return name;
+}
+
 }  // namespace
 
 TimePoint SystemNow() {
   return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
 }
 
-Router::Router(service::SinkLatencyService& sink_latency, prometheus::Client& upstream, Clock clock)
-    : sink_latency_(sink_latency), upstream_(upstream), clock_(std::move(clock)) {}
+Router::Router(const service::Catalog& catalog, service::MetricsService& metrics,
+               prometheus::Client& upstream, Clock clock)
+    : catalog_(catalog), metrics_(metrics), upstream_(upstream), clock_(std::move(clock)) {}
 
 boost::asio::awaitable<Response> Router::Handle(const Request& request) {
   try {
@@ -68,38 +194,203 @@ boost::asio::awaitable<Response> Router::Handle(const Request& request) {
 
 boost::asio::awaitable<Response> Router::Dispatch(const Request& request) {
   auto [path, query] = SplitTarget(request.target());
-
-  bool known = path == kSinkLatencyPath || path == "/healthz" || path == "/readyz";
-  if (!known) {
+  std::vector<std::string_view> segments = Segments(path);
+  Route route = RouteOf(segments);
+  if (route == Route::kNone) {
     co_return ErrorResponse(
         request, Error{ErrorCode::kNotFound, fmt::format("no such endpoint: {}", path), ""});
   }
-  if (request.method() != beast_http::verb::get) {
+  bool numaflow_shape = route == Route::kProxy || route == Route::kDiscovery;
+  verb method = route == Route::kProxy ? verb::post : verb::get;
+  if (request.method() != method) {
+    Error error{
+        ErrorCode::kMethodNotAllowed,
+        fmt::format("{} is not allowed on {}; use {}", std::string_view(request.method_string()),
+                    path, beast_http::to_string(method)),
+        ""};
     Response response =
-        ErrorResponse(request, Error{ErrorCode::kMethodNotAllowed,
-                                     fmt::format("{} is not allowed on {}; use GET",
-                                                 std::string_view(request.method_string()), path),
-                                     ""});
-    response.set(beast_http::field::allow, "GET");
+        numaflow_shape ? ProxyErrorResponse(request, error) : ErrorResponse(request, error);
+    response.set(beast_http::field::allow, beast_http::to_string(method));
     co_return response;
   }
-  if (path == "/healthz") {
-    co_return JsonResponse(request, beast_http::status::ok, R"({"status":"ok"})");
+
+  switch (route) {
+    case Route::kHealth:
+      co_return JsonResponse(request, beast_http::status::ok, R"({"status":"ok"})");
+    case Route::kReady:
+      co_return co_await Ready(request);
+    case Route::kCatalog:
+      co_return JsonResponse(request, beast_http::status::ok, CatalogJson(catalog_));
+    case Route::kMetric:
+      co_return co_await Metric(request, segments[3], query, {});
+    case Route::kObjects:
+      co_return co_await Objects(request, std::span(segments).subspan(3), query);
+    case Route::kProxy:
+      co_return co_await Proxy(request);
+    case Route::kDiscovery: {
+      Result<std::string> object = DecodePathSegment(segments[4], "object");
+      Result<std::string> body =
+          object.ok() ? DiscoveryJson(catalog_, *object) : Result<std::string>(object.error());
+      if (!body.ok()) co_return ProxyErrorResponse(request, body.error());
+      co_return JsonResponse(request, beast_http::status::ok, std::move(body).value());
+    }
+    case Route::kNone:
+      break;
   }
-  if (path == "/readyz") co_return co_await Ready(request);
-  co_return co_await SinkLatency(request, query);
+  co_return ErrorResponse(request, Error{ErrorCode::kNotFound, "no such endpoint", ""});
 }
 
-boost::asio::awaitable<Response> Router::SinkLatency(const Request& request,
-                                                     std::string_view query) {
-  Result<service::SinkLatencyRequest> parsed = ParseSinkLatencyParams(query, clock_());
+boost::asio::awaitable<Response> Router::Metric(const Request& request, std::string_view metric,
+                                                std::string_view query,
+                                                std::span<const std::string_view> object) {
+  Result<std::string> name = DecodePathSegment(metric, "metric");
+  if (!name.ok()) co_return ErrorResponse(request, name.error());
+
+  // NumaFlow-style paths carry the object: {ns}/mono-vertices/{mvtx} or
+  // {ns}/pipelines/{pl}/vertices/{vertex}.
+  std::optional<PathObject> path;
+  if (!object.empty()) {
+    PathObject from_path;
+    std::vector<std::pair<std::string*, std::pair<std::string_view, const char*>>> parts;
+    if (object[1] == "mono-vertices") {
+      from_path.kind = service::ObjectKind::kMonoVertex;
+      parts = {{&from_path.ns, {object[0], "namespace"}}, {&from_path.mvtx, {object[2], "mvtx"}}};
+    } else {
+      from_path.kind = service::ObjectKind::kVertex;
+      parts = {{&from_path.ns, {object[0], "namespace"}},
+               {&from_path.pipeline, {object[2], "pipeline"}},
+               {&from_path.vertex, {object[4], "vertex"}}};
+    }
+    for (auto& [slot, source] : parts) {
+      Result<std::string> decoded = DecodePathSegment(source.first, source.second);
+      if (!decoded.ok()) co_return ErrorResponse(request, decoded.error());
+      *slot = std::move(decoded).value();
+    }
+    path = std::move(from_path);
+  }
+
+  Result<service::MetricRequest> parsed = ParseMetricParams(catalog_, *name, path, query, clock_());
   if (!parsed.ok()) co_return ErrorResponse(request, parsed.error());
-  Result<service::SinkLatencyResult> result = co_await sink_latency_.Query(*parsed);
+  Result<service::MetricResult> result = co_await metrics_.Query(*parsed);
   if (!result.ok()) {
-    spdlog::warn("sink-latency {}: {}", CodeName(result.error().code), result.error().message);
+    spdlog::warn("{} {}: {}", *name, CodeName(result.error().code), result.error().message);
     co_return ErrorResponse(request, result.error());
   }
-  co_return JsonResponse(request, beast_http::status::ok, SinkLatencyJson(*parsed, *result));
+  co_return JsonResponse(request, beast_http::status::ok, MetricJson(*parsed, *result));
+}
+
+boost::asio::awaitable<Response> Router::Objects(const Request& request,
+                                                 std::span<const std::string_view> s,
+                                                 std::string_view query) {
+  // Metric paths: {ns}/mono-vertices/{mvtx}/metrics/{metric} and
+  // {ns}/pipelines/{pl}/vertices/{v}/metrics/{metric}.
+  if (s.size() == 5 && s[3] == "metrics") co_return co_await Metric(request, s[4], query, s);
+  if (s.size() == 7 && s[5] == "metrics") co_return co_await Metric(request, s[6], query, s);
+
+  // Discovery lists: what the backend has seen in the range.
+  auto ns = ParseSegment<service::Namespace>(s[0], "namespace");
+  if (!ns.ok()) co_return ErrorResponse(request, ns.error());
+  Result<TimeRange> range = ParseRangeParams(query, clock_());
+  if (!range.ok()) co_return ErrorResponse(request, range.error());
+
+  std::vector<service::Matcher> matchers;
+  std::string label;
+  std::string key;
+  std::string exclude_prefix;  // daemon pods export no per-pod latency; NumaFlow's UI hides them
+  std::vector<std::pair<std::string_view, std::string>> echo = {{"namespace", ns->str()}};
+  if (s[1] == "mono-vertices") {
+    matchers.push_back({"__name__", true, "monovtx_.+"});
+    matchers.push_back({"namespace", false, ns->str()});
+    if (s.size() == 2) {
+      label = "mvtx_name";
+      key = "mono_vertices";
+    } else {
+      auto mvtx = ParseSegment<service::MonoVertexName>(s[2], "mvtx");
+      if (!mvtx.ok()) co_return ErrorResponse(request, mvtx.error());
+      matchers.push_back({"mvtx_name", false, mvtx->str()});
+      label = "pod";
+      key = "pods";
+      exclude_prefix = mvtx->str() + "-mv-daemon-";
+      echo.emplace_back("mvtx", mvtx->str());
+    }
+  } else {
+    matchers.push_back(
+        {"__name__", true, s.size() == 6 ? "forwarder_.+" : "forwarder_.+|vertex_.+"});
+    matchers.push_back({"namespace", false, ns->str()});
+    if (s.size() == 2) {
+      label = "pipeline";
+      key = "pipelines";
+    } else {
+      auto pipeline = ParseSegment<service::PipelineName>(s[2], "pipeline");
+      if (!pipeline.ok()) co_return ErrorResponse(request, pipeline.error());
+      matchers.push_back({"pipeline", false, pipeline->str()});
+      echo.emplace_back("pipeline", pipeline->str());
+      if (s.size() == 4) {
+        label = "vertex";
+        key = "vertices";
+      } else {
+        auto vertex = ParseSegment<service::VertexName>(s[4], "vertex");
+        if (!vertex.ok()) co_return ErrorResponse(request, vertex.error());
+        matchers.push_back({"vertex", false, vertex->str()});
+        echo.emplace_back("vertex", vertex->str());
+        label = "pod";
+        key = "pods";
+      }
+    }
+  }
+
+  const prometheus::LabelValuesQuery lookup{
+      label, {"{" + service::RenderMatchers(matchers) + "}"}, range->start, range->end};
+  Result<std::vector<std::string>> values = co_await metrics_.LabelValues(lookup);
+  if (!values.ok()) {
+    spdlog::warn("{} {}: {}", key, CodeName(values.error().code), values.error().message);
+    co_return ErrorResponse(request, values.error());
+  }
+
+  rapidjson::StringBuffer buffer;
+  JsonWriter writer(buffer);
+  writer.StartObject();
+  writer.Key("status");
+  writer.String("success");
+  writer.Key("data");
+  writer.StartObject();
+  for (const auto& [name, value] : echo) {
+    WriteString(writer, name);
+    WriteString(writer, value);
+  }
+  WriteString(writer, key);
+  writer.StartArray();
+  for (const std::string& value : *values) {
+    if (!exclude_prefix.empty() && value.starts_with(exclude_prefix)) continue;
+    WriteString(writer, value);
+  }
+  writer.EndArray();
+  writer.Key("range");
+  writer.StartObject();
+  writer.Key("start");
+  WriteString(writer, service::FormatRfc3339(range->start));
+  writer.Key("end");
+  WriteString(writer, service::FormatRfc3339(range->end));
+  writer.EndObject();
+  writer.EndObject();
+  writer.Key("warnings");
+  writer.StartArray();
+  writer.EndArray();
+  writer.EndObject();
+  co_return JsonResponse(request, beast_http::status::ok,
+                         std::string(buffer.GetString(), buffer.GetSize()));
+}
+
+boost::asio::awaitable<Response> Router::Proxy(const Request& request) {
+  Result<prometheus::RangeQuery> query = ParseProxyRequest(catalog_, request.body(), clock_());
+  if (!query.ok()) co_return ProxyErrorResponse(request, query.error());
+  std::vector<prometheus::RangeQuery> queries{std::move(query).value()};
+  Result<std::vector<prometheus::Matrix>> matrices = co_await metrics_.RunAll(queries);
+  if (!matrices.ok()) {
+    spdlog::warn("metrics-proxy {}: {}", CodeName(matrices.error().code), matrices.error().message);
+    co_return ProxyErrorResponse(request, matrices.error());
+  }
+  co_return JsonResponse(request, beast_http::status::ok, ProxyDataJson(matrices->front()));
 }
 
 boost::asio::awaitable<Response> Router::Ready(const Request& request) {

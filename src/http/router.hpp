@@ -5,10 +5,13 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <functional>
+#include <span>
+#include <string_view>
 
 #include "core/time.hpp"
 #include "prometheus/client.hpp"
-#include "service/sink_latency_service.hpp"
+#include "service/catalog.hpp"
+#include "service/metrics_service.hpp"
 
 namespace nfmetrics::http {
 
@@ -18,17 +21,25 @@ using Clock = std::function<TimePoint()>;
 
 class Router {
  public:
-  Router(service::SinkLatencyService& sink_latency, prometheus::Client& upstream, Clock clock);
+  Router(const service::Catalog& catalog, service::MetricsService& metrics,
+         prometheus::Client& upstream, Clock clock);
 
   // Never throws: unexpected failures become a 500 `internal` JSON error.
   boost::asio::awaitable<Response> Handle(const Request& request);
 
  private:
   boost::asio::awaitable<Response> Dispatch(const Request& request);
-  boost::asio::awaitable<Response> SinkLatency(const Request& request, std::string_view query);
+  boost::asio::awaitable<Response> Metric(const Request& request, std::string_view metric,
+                                          std::string_view query,
+                                          std::span<const std::string_view> object_segments);
+  boost::asio::awaitable<Response> Objects(const Request& request,
+                                           std::span<const std::string_view> segments,
+                                           std::string_view query);
+  boost::asio::awaitable<Response> Proxy(const Request& request);
   boost::asio::awaitable<Response> Ready(const Request& request);
 
-  service::SinkLatencyService& sink_latency_;
+  const service::Catalog& catalog_;
+  service::MetricsService& metrics_;
   prometheus::Client& upstream_;
   Clock clock_;
 };

@@ -61,7 +61,23 @@ struct PodNameTag {
   static bool IsValid(std::string_view text) { return IsDns1123Subdomain(text); }
 };
 
+struct PipelineNameTag {
+  static constexpr const char* kWhat = "pipeline name";
+  static constexpr const char* kRule =
+      "must be a DNS-1123 subdomain (at most 253 lower-case letters, digits, '-' and '.')";
+  static bool IsValid(std::string_view text) { return IsDns1123Subdomain(text); }
+};
+struct VertexNameTag {
+  static constexpr const char* kWhat = "vertex name";
+  static constexpr const char* kRule =
+      "must be a DNS-1123 label (at most 63 lower-case letters, digits and '-', starting and "
+      "ending with a letter or digit)";
+  static bool IsValid(std::string_view text) { return IsDns1123Label(text); }
+};
+
 using Namespace = ValidatedName<NamespaceTag>;
+using PipelineName = ValidatedName<PipelineNameTag>;
+using VertexName = ValidatedName<VertexNameTag>;
 using MonoVertexName = ValidatedName<MonoVertexNameTag>;
 using PodName = ValidatedName<PodNameTag>;
 

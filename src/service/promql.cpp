@@ -1,5 +1,7 @@
 #include "service/promql.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdio>
 
@@ -57,34 +59,160 @@ std::string FormatNumber(double value) {
   return ec == std::errc() ? std::string(buffer, end) : std::string("NaN");
 }
 
-std::string BuildSinkLatencyQuery(const SinkLatencyQueryParts& parts) {
-  // Matchers in a fixed order: namespace, mvtx_name, pod.
-  std::string selector = "monovtx_sink_time_bucket{namespace=\"";
-  selector += EscapePromqlString(parts.ns.str());
-  selector += "\",mvtx_name=\"";
-  selector += EscapePromqlString(parts.mvtx.str());
-  selector += '"';
-  if (parts.pods.size() == 1) {
-    selector += ",pod=\"" + EscapePromqlString(parts.pods.front().str()) + '"';
-  } else if (parts.pods.size() > 1) {
-    std::string alternatives;
-    for (const PodName& pod : parts.pods) {
-      if (!alternatives.empty()) alternatives += '|';
-      alternatives += EscapeRegex(pod.str());
-    }
-    // Prometheus anchors regex matchers, so this matches exactly the listed pods.
-    selector += ",pod=~\"" + EscapePromqlString(alternatives) + '"';
+std::string RenderMatchers(const std::vector<Matcher>& matchers) {
+  std::string out;
+  for (const Matcher& matcher : matchers) {
+    if (!out.empty()) out += ',';
+    out += matcher.label;
+    out += matcher.regex ? "=~\"" : "=\"";
+    out += EscapePromqlString(matcher.value);
+    out += '"';
   }
-  selector += '}';
+  return out;
+}
 
-  std::string query = "histogram_quantile(";
-  query += FormatNumber(parts.quantile);
-  query += parts.group_by == GroupBy::kPod ? ", sum by (le, pod) (rate(" : ", sum by (le) (rate(";
-  query += selector;
-  query += '[';
-  query += FormatDuration(parts.window);
-  query += "]))) / 1e6";
+std::string AlternationOf(std::span<const std::string> literals) {
+  std::string out;
+  for (const std::string& literal : literals) {
+    if (!out.empty()) out += '|';
+    out += EscapeRegex(literal);
+  }
+  return out;
+}
+
+std::vector<Matcher> RequestMatchers(const MetricRequest& request) {
+  const ObjectRef& object = request.object;
+  std::vector<FilterSpec> filters = request.metric->AllFilters();
+  auto declares = [&](std::string_view label) {
+    return std::any_of(filters.begin(), filters.end(),
+                       [&](const FilterSpec& f) { return f.name == label; });
+  };
+  // A metric that cannot select the object by its own labels is narrowed by pod name instead:
+  // <mvtx>-mv-<replica>-... or <pipeline>-<vertex>-<replica>-... (never the daemon pod).
+  std::optional<std::string> pod_pattern;
+  bool by_labels = object.kind == ObjectKind::kMonoVertex
+                       ? declares("mvtx_name")
+                       : declares("pipeline") && declares("vertex");
+  if (!by_labels && declares("pod") && request.FindFilter("pod") == nullptr) {
+    std::string prefix = object.kind == ObjectKind::kMonoVertex
+                             ? object.mvtx->str() + "-mv-"
+                             : object.pipeline->str() + "-" + object.vertex->str() + "-";
+    pod_pattern = EscapeRegex(prefix) + "[0-9]+-.+";
+  }
+
+  std::vector<Matcher> matchers;
+  for (const FilterSpec& filter : filters) {
+    const std::string& label = filter.name;
+    if (label == "namespace") {
+      matchers.push_back({label, false, object.ns.str()});
+    } else if (label == "mvtx_name" && object.mvtx) {
+      matchers.push_back({label, false, object.mvtx->str()});
+    } else if (label == "pipeline" && object.pipeline) {
+      matchers.push_back({label, false, object.pipeline->str()});
+    } else if (label == "vertex" && object.vertex) {
+      matchers.push_back({label, false, object.vertex->str()});
+    } else if (const FilterValues* given = request.FindFilter(label)) {
+      if (given->values.size() == 1) {
+        matchers.push_back({label, false, given->values.front()});
+      } else {
+        // Prometheus anchors regex matchers, so this matches exactly the listed values.
+        matchers.push_back({label, true, AlternationOf(given->values)});
+      }
+    } else if (label == "pod" && pod_pattern) {
+      matchers.push_back({label, true, *pod_pattern});
+    }
+  }
+  return matchers;
+}
+
+std::string RenderPattern(const ExprTemplate& expr, std::string_view metric_name,
+                          const std::vector<Matcher>& matchers,
+                          std::span<const std::string> dimension_labels,
+                          std::optional<double> quantile, std::optional<Duration> duration) {
+  std::string filters = RenderMatchers(matchers);
+  std::string quantile_text = quantile ? FormatNumber(*quantile) : std::string();
+  std::string duration_text = duration ? FormatDuration(*duration) : std::string();
+  return expr.Render({.metric_name = metric_name,
+                      .filters = filters,
+                      .dimensions = dimension_labels,
+                      .quantile = quantile_text,
+                      .duration = duration_text});
+}
+
+namespace {
+
+// True when `expr` is one function call: name(...) with the call's ')' as the last character.
+bool IsSingleCall(std::string_view expr) {
+  std::size_t open = expr.find('(');
+  if (open == std::string_view::npos || open == 0 || expr.back() != ')') return false;
+  for (std::size_t i = 0; i < open; ++i) {
+    char c = expr[i];
+    if (!(std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == ':')) return false;
+  }
+  int depth = 0;
+  for (std::size_t i = open; i < expr.size(); ++i) {
+    char c = expr[i];
+    if (c == '"' || c == '\'' || c == '`') {  // skip string literals
+      for (++i; i < expr.size() && expr[i] != c; ++i) {
+        if (expr[i] == '\\' && c != '`') ++i;
+      }
+      continue;
+    }
+    if (c == '(') ++depth;
+    if (c == ')' && --depth == 0) return i == expr.size() - 1;
+  }
+  return false;
+}
+
+std::string_view SecondsDivisor(SourceUnit unit) {
+  switch (unit) {
+    case SourceUnit::kNanoseconds:
+      return "1e9";
+    case SourceUnit::kMicroseconds:
+      return "1e6";
+    case SourceUnit::kMilliseconds:
+      return "1e3";
+    case SourceUnit::kSeconds:
+    case SourceUnit::kNone:
+      break;
+  }
+  return "";
+}
+
+}  // namespace
+
+const ExprTemplate& EffectiveExpr(const MetricRequest& request) {
+  if (request.group_by.size() == 1 && request.group_by.front()->expr) {
+    return *request.group_by.front()->expr;
+  }
+  return request.metric->pattern->expr;
+}
+
+std::string BuildMetricQuery(const MetricRequest& request, std::optional<double> quantile,
+                             Duration window) {
+  const MetricSpec& metric = *request.metric;
+  std::vector<std::string> labels;
+  for (const DimensionSpec* dimension : request.group_by) labels.push_back(dimension->label);
+  std::string query = RenderPattern(EffectiveExpr(request), metric.metric_name,
+                                    RequestMatchers(request), labels, quantile, window);
+  std::string_view divisor = SecondsDivisor(metric.source_unit);
+  if (divisor.empty()) return query;
+  if (!IsSingleCall(query)) query = "(" + query + ")";
+  query += " / ";
+  query += divisor;
   return query;
+}
+
+const FilterValues* MetricRequest::FindFilter(std::string_view label) const {
+  for (const FilterValues& filter : filters) {
+    if (filter.label == label) return &filter;
+  }
+  return nullptr;
+}
+
+bool MetricRequest::GroupsBy(std::string_view label) const {
+  return std::any_of(group_by.begin(), group_by.end(),
+                     [&](const DimensionSpec* d) { return d->label == label; });
 }
 
 }  // namespace nfmetrics::service

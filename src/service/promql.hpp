@@ -1,13 +1,15 @@
 // Building PromQL text safely: every user-supplied value is escaped here, and nowhere else.
 #pragma once
 
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/time.hpp"
-#include "service/k8s_names.hpp"
-#include "service/sink_latency_request.hpp"
+#include "service/catalog.hpp"
+#include "service/metric_request.hpp"
 
 namespace nfmetrics::service {
 
@@ -18,20 +20,42 @@ std::string EscapePromqlString(std::string_view value);
 // An RE2 pattern matching `literal` exactly: every metacharacter is backslash-escaped.
 std::string EscapeRegex(std::string_view literal);
 
-struct SinkLatencyQueryParts {
-  const Namespace& ns;
-  const MonoVertexName& mvtx;
-  const std::vector<PodName>& pods;  // sorted, unique; empty means no pod matcher
-  GroupBy group_by;
-  double quantile;
-  Duration window;
-};
-
-// histogram_quantile(q, sum by (le[, pod]) (rate(monovtx_sink_time_bucket{namespace="..",
-// mvtx_name=".."[,pod=..]}[w]))) / 1e6 -- seconds, since the histogram is in microseconds.
-std::string BuildSinkLatencyQuery(const SinkLatencyQueryParts& parts);
-
 // Shortest text that reads back as the same double ("0.95", "1", "0.999").
 std::string FormatNumber(double value);
+
+// One label matcher; `value` is unescaped (a literal for =, an RE2 pattern for =~).
+struct Matcher {
+  std::string label;
+  bool regex = false;
+  std::string value;
+};
+
+// `label="value",label=~"pattern"`: the text that replaces $filters.
+std::string RenderMatchers(const std::vector<Matcher>& matchers);
+
+// One anchored alternation matching exactly the given literals: "a\\.b|c".
+std::string AlternationOf(std::span<const std::string> literals);
+
+// The matchers a request selects with, in the metric's fixed filter order: its required filters
+// as declared, then its dimension filters as declared. The object supplies namespace, mvtx_name,
+// pipeline and vertex; a pod-scoped metric without an mvtx_name (or pipeline/vertex) filter is
+// narrowed to the object's pods by name.
+std::vector<Matcher> RequestMatchers(const MetricRequest& request);
+
+// The expression a request runs from: the single group-by dimension's own `expr` when it has one,
+// else the pattern's.
+const ExprTemplate& EffectiveExpr(const MetricRequest& request);
+
+// The expression a request runs: the dimension's own expression when it has one, else the
+// pattern's. In API units: a time-valued metric is divided to seconds ("... / 1e6" for µs).
+std::string BuildMetricQuery(const MetricRequest& request, std::optional<double> quantile,
+                             Duration window);
+
+// The pattern expression with its placeholders filled, as NumaFlow's metrics proxy runs it (no
+// unit conversion).
+std::string RenderPattern(const ExprTemplate& expr, std::string_view metric_name,
+                          const std::vector<Matcher>& matchers,
+                          std::span<const std::string> dimension_labels,
+                          std::optional<double> quantile, std::optional<Duration> duration);
 
 }  // namespace nfmetrics::service

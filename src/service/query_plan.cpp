@@ -40,12 +40,12 @@ TimePoint AlignToStep(TimePoint time, Duration step) {
   return TimePoint(Duration(t - remainder));
 }
 
-Result<QueryPlan> PlanSinkLatency(const SinkLatencyRequest& request) {
-  Duration step = request.step.value_or(ChooseStep(request.end - request.start));
-  TimePoint start = AlignToStep(request.start, step);
-  TimePoint end = AlignToStep(request.end, step);
+Result<PlannedRange> PlanRange(TimePoint from, TimePoint to, std::optional<Duration> fixed_step) {
+  Duration step = fixed_step.value_or(ChooseStep(to - from));
+  TimePoint start = AlignToStep(from, step);
+  TimePoint end = AlignToStep(to, step);
   std::int64_t points = (end - start) / step + 1;
-  if (points > kMaxPointsPerSeries && !request.step) {
+  if (points > kMaxPointsPerSeries && !fixed_step) {
     return BadRequest("start",
                       fmt::format("the range from start to end is too long: even the "
                                   "largest automatic step ({}) gives {} points per series; "
@@ -58,14 +58,22 @@ Result<QueryPlan> PlanSinkLatency(const SinkLatencyRequest& request) {
                                           "or a shorter range",
                                           FormatDuration(step), points, kMaxPointsPerSeries));
   }
-  Duration window = request.window.value_or(std::max<Duration>(kMinWindow, step));
-  std::string promql = BuildSinkLatencyQuery({.ns = request.ns,
-                                              .mvtx = request.mvtx,
-                                              .pods = request.pods,
-                                              .group_by = request.group_by,
-                                              .quantile = request.quantile,
-                                              .window = window});
-  return QueryPlan{std::move(promql), start, end, step, window};
+  return PlannedRange{start, end, step};
+}
+
+Result<QueryPlan> PlanMetric(const MetricRequest& request) {
+  Result<PlannedRange> range = PlanRange(request.start, request.end, request.step);
+  if (!range.ok()) return std::move(range).error();
+  QueryPlan plan{{}, range->start, range->end, range->step, std::nullopt};
+  Duration window = request.window.value_or(std::max<Duration>(kMinWindow, range->step));
+  if (EffectiveExpr(request).Uses(Placeholder::kDuration)) plan.window = window;
+  if (request.quantiles.empty()) {
+    plan.queries.push_back({std::nullopt, BuildMetricQuery(request, std::nullopt, window)});
+  }
+  for (double quantile : request.quantiles) {
+    plan.queries.push_back({quantile, BuildMetricQuery(request, quantile, window)});
+  }
+  return plan;
 }
 
 }  // namespace nfmetrics::service

@@ -2,11 +2,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "core/result.hpp"
 #include "core/time.hpp"
-#include "service/sink_latency_request.hpp"
+#include "service/metric_request.hpp"
 
 namespace nfmetrics::service {
 
@@ -15,12 +17,18 @@ namespace nfmetrics::service {
 inline constexpr std::int64_t kMaxPointsPerSeries = 11000;
 inline constexpr Duration kMinWindow = std::chrono::minutes(5);
 
-struct QueryPlan {
+// One upstream query: a request with several quantiles runs one per quantile.
+struct PlannedQuery {
+  std::optional<double> quantile;  // set for quantile metrics
   std::string promql;
-  TimePoint start;  // aligned down to a multiple of step
-  TimePoint end;    // aligned down to a multiple of step
+};
+
+struct QueryPlan {
+  std::vector<PlannedQuery> queries;  // at least one
+  TimePoint start;                    // aligned down to a multiple of step
+  TimePoint end;                      // aligned down to a multiple of step
   Duration step;
-  Duration window;
+  std::optional<Duration> window;  // when the expression has a $duration
 };
 
 // The smallest of 15s, 30s, 1m, ..., 1d that gives at most ~300 points over the range.
@@ -30,6 +38,15 @@ Duration ChooseStep(Duration range);
 TimePoint AlignToStep(TimePoint time, Duration step);
 
 // Errors: kBadRequest with param "step" when the range needs more than kMaxPointsPerSeries points.
-Result<QueryPlan> PlanSinkLatency(const SinkLatencyRequest& request);
+Result<QueryPlan> PlanMetric(const MetricRequest& request);
+
+// The aligned range and step alone, with the same point limit: for queries that are not built
+// from a MetricRequest (NumaFlow's metrics proxy).
+struct PlannedRange {
+  TimePoint start;
+  TimePoint end;
+  Duration step;
+};
+Result<PlannedRange> PlanRange(TimePoint start, TimePoint end, std::optional<Duration> step);
 
 }  // namespace nfmetrics::service

@@ -80,7 +80,7 @@ TEST_F(ApiOverFakeUpstream, SendsThePlannedQueryUnderThePathPrefix) {
   for (const auto& p : boost::urls::params_view(requests[0].body)) form[p.key] = p.value;
   EXPECT_EQ(
       form["query"],
-      "histogram_quantile(0.95, sum by (le, pod) (rate(monovtx_sink_time_bucket{namespace=\"ns\","
+      "histogram_quantile(0.95, sum by(pod,le) (rate(monovtx_sink_time_bucket{namespace=\"ns\","
       "mvtx_name=\"mv\",pod=\"mv-mv-0-aaaaa\"}[5m]))) / 1e6");
   EXPECT_EQ(std::stod(form["start"]), 1795467600);
   EXPECT_EQ(std::stod(form["end"]), 1795471200);

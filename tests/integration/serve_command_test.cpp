@@ -56,12 +56,79 @@ TEST(ServeCommand, AnswersLikeTheInProcessStack) {
 }
 
 TEST(ServeCommand, TakesThePrometheusUrlFromANumaflowStyleConfig) {
+  // Without `patterns` the file only sets the url, and the built-in catalog is served.
   auto config = std::filesystem::temp_directory_path() / "nfmetrics-serve-config.yaml";
-  std::ofstream(config) << "url: " << BackendUrl() << "\npatterns: []\n";
+  std::ofstream(config) << "url: " << BackendUrl() << "\n";
   unsigned short port = FreeLoopbackPort();
   auto child = StartServe(port, {"--config", config.string()});
   EXPECT_EQ(Get("127.0.0.1", port, SinkLatencyTarget()).status, 200);
   EXPECT_EQ(child->Stop(), 0);
+}
+
+TEST(ServeCommand, ServesTheCatalogOfItsConfigFileAndOnlyThat) {
+  // A user's own pattern: the mean sink time from _sum / _count, grouped by the dimension.
+  auto config = std::filesystem::temp_directory_path() / "nfmetrics-serve-catalog.yaml";
+  std::ofstream(config) << "url: " << BackendUrl() << R"(
+patterns:
+  - name: mean_time
+    objects: [mono-vertex]
+    title: Mean time
+    expr: |
+      sum by ($dimension) (rate($metric_name{$filters}[$duration]))
+    params:
+      - name: duration
+        required: true
+    metrics:
+      - metric_name: monovtx_sink_time_sum
+        display_name: Sink time spent per second
+        unit: µs
+        required_filters: [namespace, mvtx_name]
+        dimensions:
+          - name: pod
+            filters:
+              - name: pod
+                required: false
+)";
+  unsigned short port = FreeLoopbackPort();
+  auto child = StartServe(port, {"--config", config.string()});
+  const auto& m = synth::DefaultModel().front();
+  std::string target = fmt::format(
+      "/api/v1/metrics/monovtx-sink-time-sum?namespace={}&mvtx={}&group_by=pod&start={}&end={}&"
+      "step=1m",
+      m.ns, m.name, DataEnd() - 7200, DataEnd() - 600);
+  HttpResponse answer = Get("127.0.0.1", port, target);
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  EXPECT_NE(
+      answer.body.find(fmt::format(
+          R"("query":"(sum by (pod) (rate(monovtx_sink_time_sum{{namespace=\"{}\",mvtx_name=\"{}\"}}[5m]))) / 1e6")",
+          m.ns, m.name)),
+      std::string::npos)
+      << answer.body.substr(0, 600);
+  EXPECT_NE(answer.body.find(m.pods.front().name), std::string::npos);
+  // The built-in metrics are not part of this catalog.
+  EXPECT_EQ(Get("127.0.0.1", port, SinkLatencyTarget()).status, 404);
+  EXPECT_EQ(child->Stop(), 0) << child->LogTail();
+}
+
+TEST(ServeCommand, RejectsABadCatalogAtStartUpNamingFileKeyAndReason) {
+  auto config = std::filesystem::temp_directory_path() / "nfmetrics-serve-bad-catalog.yaml";
+  std::ofstream(config) << "patterns:\n  - name: p\n    objects: [mono-vertex]\n"
+                           "    expr: histogram_quantile($quantile, sum by($dim, le) "
+                           "(rate($metric_name{$filters}[5m])))\n"
+                           "    params: [{name: quantile, required: true}]\n"
+                           "    metrics: [{metric_name: m_bucket}]\n";
+  auto log = std::filesystem::temp_directory_path() / "nfmetrics-serve-bad-catalog.log";
+  std::filesystem::remove(log);
+  auto child = ChildProcess::Start(
+      NFMETRICS_BINARY, {"serve", "--prometheus-url", BackendUrl(), "--config", config.string()},
+      log);
+  auto code = child->Wait(std::chrono::seconds(10));
+  ASSERT_TRUE(code.has_value());
+  EXPECT_NE(*code, 0);
+  std::string tail = child->LogTail();
+  EXPECT_NE(tail.find("nfmetrics-serve-bad-catalog.yaml"), std::string::npos) << tail;
+  EXPECT_NE(tail.find("patterns[0].expr"), std::string::npos) << tail;
+  EXPECT_NE(tail.find("$dim"), std::string::npos) << tail;
 }
 
 TEST(ServeCommand, RejectsABadConfigAtStartUpNamingTheKey) {

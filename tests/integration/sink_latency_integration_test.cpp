@@ -135,7 +135,7 @@ TEST(SinkLatencyApi, AggregateEqualsTheBackendsOwnAnswer) {
   EXPECT_EQ(data["series"][0]["labels"].MemberCount(), 0u);
   EXPECT_EQ(data["group_by"].Size(), 0u);
   EXPECT_EQ(std::string(data["query"].GetString())
-                .rfind("histogram_quantile(0.95, sum by (le) (rate(", 0),
+                .rfind("histogram_quantile(0.95, sum by(le) (rate(", 0),
             0u);
 }
 

@@ -8,28 +8,32 @@
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "prometheus/beast_client.hpp"
-#include "service/sink_latency_service.hpp"
+#include "service/catalog.hpp"
+#include "service/metrics_service.hpp"
 
 namespace nfmetrics::testing {
 
 struct InProcessApi::Impl {
   boost::asio::io_context io{1};
   std::unique_ptr<prometheus::Client> client;
-  std::unique_ptr<service::SinkLatencyService> service;
+  std::unique_ptr<service::MetricsService> service;
   std::unique_ptr<http::Router> router;
   std::unique_ptr<http::Server> server;
   unsigned short port = 0;
   std::thread thread;
 };
 
-InProcessApi::InProcessApi(const std::string& prometheus_url, Duration upstream_timeout)
+InProcessApi::InProcessApi(const std::string& prometheus_url, Duration upstream_timeout,
+                           const service::Catalog* catalog)
     : impl_(std::make_unique<Impl>()) {
   auto client = prometheus::MakeBeastClient(
       impl_->io.get_executor(), {.base_url = prometheus_url, .timeout = upstream_timeout});
   if (!client.ok()) throw std::runtime_error(client.error().message);
   impl_->client = std::move(client).value();
-  impl_->service = std::make_unique<service::SinkLatencyService>(*impl_->client);
-  impl_->router = std::make_unique<http::Router>(*impl_->service, *impl_->client, http::SystemNow);
+  impl_->service = std::make_unique<service::MetricsService>(*impl_->client);
+  impl_->router =
+      std::make_unique<http::Router>(catalog != nullptr ? *catalog : service::DefaultCatalog(),
+                                     *impl_->service, *impl_->client, http::SystemNow);
   impl_->server = std::make_unique<http::Server>(impl_->io.get_executor(), *impl_->router);
   auto bound = impl_->server->Start(
       boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));

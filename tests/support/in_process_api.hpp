@@ -8,12 +8,18 @@
 
 #include "core/time.hpp"
 
+namespace nfmetrics::service {
+class Catalog;
+}
+
 namespace nfmetrics::testing {
 
 class InProcessApi {
  public:
+  // catalog: the metric catalog to serve (must outlive this); nullptr for the built-in one.
   explicit InProcessApi(const std::string& prometheus_url,
-                        Duration upstream_timeout = std::chrono::seconds(10));
+                        Duration upstream_timeout = std::chrono::seconds(10),
+                        const service::Catalog* catalog = nullptr);
   ~InProcessApi();
   InProcessApi(const InProcessApi&) = delete;
   InProcessApi& operator=(const InProcessApi&) = delete;

@@ -9,22 +9,36 @@ namespace {
 
 using std::chrono::minutes;
 
-std::vector<PodName> Pods(std::initializer_list<const char*> names) {
-  std::vector<PodName> pods;
-  for (const char* name : names) pods.push_back(*PodName::Parse(name));
-  return pods;
+MetricRequest MonoVertexRequest(std::string_view metric, std::vector<std::string> pods = {},
+                                std::vector<std::string> group_by = {}) {
+  const MetricSpec* spec = DefaultCatalog().Find(metric, ObjectKind::kMonoVertex);
+  EXPECT_NE(spec, nullptr) << metric;
+  MetricRequest request{.metric = spec,
+                        .object = {.kind = ObjectKind::kMonoVertex, .ns = *Namespace::Parse("ns")},
+                        .start = {},
+                        .end = {}};
+  request.object.mvtx = *MonoVertexName::Parse("mv");
+  if (!pods.empty()) request.filters.push_back({"pod", std::move(pods)});
+  for (const std::string& name : group_by) request.group_by.push_back(spec->FindDimension(name));
+  return request;
 }
 
-std::string Build(const std::vector<PodName>& pods, GroupBy group_by, double quantile = 0.95,
+MetricRequest VertexRequest(std::string_view metric, std::vector<std::string> group_by = {}) {
+  const MetricSpec* spec = DefaultCatalog().Find(metric, ObjectKind::kVertex);
+  EXPECT_NE(spec, nullptr) << metric;
+  MetricRequest request{.metric = spec,
+                        .object = {.kind = ObjectKind::kVertex, .ns = *Namespace::Parse("ns")},
+                        .start = {},
+                        .end = {}};
+  request.object.pipeline = *PipelineName::Parse("shop");
+  request.object.vertex = *VertexName::Parse("out");
+  for (const std::string& name : group_by) request.group_by.push_back(spec->FindDimension(name));
+  return request;
+}
+
+std::string Build(const MetricRequest& request, std::optional<double> quantile = 0.95,
                   Duration window = minutes(5)) {
-  static const Namespace ns = *Namespace::Parse("ns");
-  static const MonoVertexName mvtx = *MonoVertexName::Parse("mv");
-  return BuildSinkLatencyQuery({.ns = ns,
-                                .mvtx = mvtx,
-                                .pods = pods,
-                                .group_by = group_by,
-                                .quantile = quantile,
-                                .window = window});
+  return BuildMetricQuery(request, quantile, window);
 }
 
 TEST(EscapePromqlString, EscapesQuotesAndBackslashes) {
@@ -57,40 +71,85 @@ TEST(EscapeRegex, EscapesEveryRe2Metacharacter) {
   EXPECT_EQ(EscapeRegex("plain-name-0"), "plain-name-0");
 }
 
-TEST(BuildSinkLatencyQuery, AggregateUsesSumByLe) {
-  EXPECT_EQ(Build({}, GroupBy::kNone),
-            "histogram_quantile(0.95, sum by (le) (rate(monovtx_sink_time_bucket{namespace=\"ns\","
+TEST(BuildMetricQuery, SinkLatencyAggregateGroupsByLeOnlyAndConvertsToSeconds) {
+  EXPECT_EQ(Build(MonoVertexRequest("sink-latency")),
+            "histogram_quantile(0.95, sum by(le) (rate(monovtx_sink_time_bucket{namespace=\"ns\","
             "mvtx_name=\"mv\"}[5m]))) / 1e6");
 }
 
-TEST(BuildSinkLatencyQuery, GroupByPodUsesSumByLePod) {
+TEST(BuildMetricQuery, GroupByPodFollowsNumaFlowsTemplate) {
   EXPECT_EQ(
-      Build({}, GroupBy::kPod, 0.5, minutes(1)),
-      "histogram_quantile(0.5, sum by (le, pod) (rate(monovtx_sink_time_bucket{namespace=\"ns\","
+      Build(MonoVertexRequest("sink-latency", {}, {"pod"}), 0.5, minutes(1)),
+      "histogram_quantile(0.5, sum by(pod,le) (rate(monovtx_sink_time_bucket{namespace=\"ns\","
       "mvtx_name=\"mv\"}[1m]))) / 1e6");
 }
 
-TEST(BuildSinkLatencyQuery, OnePodIsAnEqualityMatcherAfterTheOthers) {
+TEST(BuildMetricQuery, SeveralDimensionsKeepTheirOrder) {
+  std::string query = Build(MonoVertexRequest("processing-latency", {}, {"mvtx_replica", "pod"}));
+  EXPECT_NE(query.find("sum by(mvtx_replica,pod,le) (rate(monovtx_processing_time_bucket{"),
+            std::string::npos)
+      << query;
+}
+
+TEST(BuildMetricQuery, OnePodIsAnEqualityMatcherAfterTheOthers) {
   EXPECT_EQ(
-      Build(Pods({"mv-mv-0-abcde"}), GroupBy::kPod),
-      "histogram_quantile(0.95, sum by (le, pod) (rate(monovtx_sink_time_bucket{namespace=\"ns\","
+      Build(MonoVertexRequest("sink-latency", {"mv-mv-0-abcde"}, {"pod"})),
+      "histogram_quantile(0.95, sum by(pod,le) (rate(monovtx_sink_time_bucket{namespace=\"ns\","
       "mvtx_name=\"mv\",pod=\"mv-mv-0-abcde\"}[5m]))) / 1e6");
 }
 
-TEST(BuildSinkLatencyQuery, SeveralPodsAreOneEscapedRegexAlternation) {
-  std::string query = Build(Pods({"a.b", "c"}), GroupBy::kNone);
+TEST(BuildMetricQuery, SeveralPodsAreOneEscapedRegexAlternation) {
+  std::string query = Build(MonoVertexRequest("sink-latency", {"a.b", "c"}));
   EXPECT_NE(query.find(R"(,pod=~"a\\.b|c"})"), std::string::npos) << query;
 }
 
-TEST(BuildSinkLatencyQuery, QuantileIsWrittenInShortestForm) {
-  EXPECT_NE(Build({}, GroupBy::kNone, 0.999).find("histogram_quantile(0.999, "), std::string::npos);
-  EXPECT_NE(Build({}, GroupBy::kNone, 1).find("histogram_quantile(1, "), std::string::npos);
-  EXPECT_NE(Build({}, GroupBy::kNone, 0).find("histogram_quantile(0, "), std::string::npos);
+TEST(BuildMetricQuery, QuantileIsWrittenInShortestForm) {
+  MetricRequest request = MonoVertexRequest("sink-latency");
+  EXPECT_NE(Build(request, 0.999).find("histogram_quantile(0.999, "), std::string::npos);
+  EXPECT_NE(Build(request, 1).find("histogram_quantile(1, "), std::string::npos);
+  EXPECT_NE(Build(request, 0).find("histogram_quantile(0, "), std::string::npos);
 }
 
-TEST(BuildSinkLatencyQuery, WindowIsAPrometheusDuration) {
-  EXPECT_NE(Build({}, GroupBy::kNone, 0.95, std::chrono::seconds(90)).find("[1m30s]"),
-            std::string::npos);
+TEST(BuildMetricQuery, WindowIsAPrometheusDuration) {
+  EXPECT_NE(
+      Build(MonoVertexRequest("sink-latency"), 0.95, std::chrono::seconds(90)).find("[1m30s]"),
+      std::string::npos);
+}
+
+TEST(BuildMetricQuery, FilterValuesAreEscapedInsideTheirStringLiteral) {
+  MetricRequest request = MonoVertexRequest("sink-latency");
+  request.filters.push_back({"mvtx_replica", {R"(0"} or vector(1) #)"}});
+  std::string query = Build(request);
+  EXPECT_NE(query.find(R"(mvtx_replica="0\"} or vector(1) #"})"), std::string::npos) << query;
+}
+
+TEST(BuildMetricQuery, AVertexIsSelectedByNamespacePipelineAndVertex) {
+  EXPECT_EQ(Build(VertexRequest("sink-latency", {"pod"}), 0.99),
+            "histogram_quantile(0.99, sum by(pod,le) (rate(forwarder_write_processing_time_bucket{"
+            "namespace=\"ns\",pipeline=\"shop\",vertex=\"out\"}[5m]))) / 1e6");
+}
+
+TEST(BuildMetricQuery, ARateIsNotConvertedAndDropsAnEmptyDimensionList) {
+  EXPECT_EQ(Build(MonoVertexRequest("read-throughput"), std::nullopt, minutes(2)),
+            "sum(rate(monovtx_read_total{namespace=\"ns\",mvtx_name=\"mv\"}[2m])) by ()");
+  EXPECT_EQ(Build(MonoVertexRequest("read-throughput", {}, {"pod"}), std::nullopt, minutes(2)),
+            "sum(rate(monovtx_read_total{namespace=\"ns\",mvtx_name=\"mv\"}[2m])) by (pod)");
+}
+
+TEST(BuildMetricQuery, TheVertexGaugeKeepsItsFixedGroupingLabels) {
+  EXPECT_EQ(Build(VertexRequest("pending"), std::nullopt),
+            "sum(max(vertex_pending_messages{namespace=\"ns\",pipeline=\"shop\",vertex=\"out\"}) "
+            "by (partition_name, period)) by (period)");
+}
+
+TEST(BuildMetricQuery, APodScopedMetricIsNarrowedToTheMonoVertexsPodsByName) {
+  EXPECT_EQ(Build(MonoVertexRequest("pod-cpu-utilization"), std::nullopt, minutes(5)),
+            "avg_over_time(namespace_pod_cpu_utilization{namespace=\"ns\","
+            "pod=~\"mv-mv-[0-9]+-.+\"}[5m])");
+  // An explicit pod filter replaces the name pattern.
+  EXPECT_EQ(Build(MonoVertexRequest("pod-cpu-utilization", {"mv-mv-0-abcde"}), std::nullopt),
+            "avg_over_time(namespace_pod_cpu_utilization{namespace=\"ns\","
+            "pod=\"mv-mv-0-abcde\"}[5m])");
 }
 
 }  // namespace

@@ -12,11 +12,14 @@ using std::chrono::seconds;
 
 TimePoint At(std::int64_t unix_seconds) { return TimePoint(seconds(unix_seconds)); }
 
-SinkLatencyRequest Request(TimePoint start, TimePoint end) {
-  return SinkLatencyRequest{.ns = *Namespace::Parse("ns"),
-                            .mvtx = *MonoVertexName::Parse("mv"),
-                            .start = start,
-                            .end = end};
+MetricRequest Request(TimePoint start, TimePoint end, std::vector<double> quantiles = {0.95}) {
+  MetricRequest request{.metric = DefaultCatalog().Find("sink-latency", ObjectKind::kMonoVertex),
+                        .object = {.kind = ObjectKind::kMonoVertex, .ns = *Namespace::Parse("ns")},
+                        .start = start,
+                        .end = end};
+  request.object.mvtx = *MonoVertexName::Parse("mv");
+  request.quantiles = std::move(quantiles);
+  return request;
 }
 
 TEST(ChooseStep, PicksTheSmallestLadderStepGivingAtMost300Points) {
@@ -37,52 +40,72 @@ TEST(AlignToStep, FloorsToAMultipleOfStep) {
             TimePoint(milliseconds(1000)));
 }
 
-TEST(PlanSinkLatency, AlignsStartAndEndDownToTheStep) {
+TEST(PlanMetric, AlignsStartAndEndDownToTheStep) {
   auto request = Request(At(1795464030), At(1795467659));
   request.step = minutes(1);
-  auto plan = PlanSinkLatency(request);
+  auto plan = PlanMetric(request);
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(plan->start, At(1795464000));
   EXPECT_EQ(plan->end, At(1795467600));
   EXPECT_EQ(plan->step, minutes(1));
 }
 
-TEST(PlanSinkLatency, DefaultsStepFromTheRangeAndWindowToAtLeastFiveMinutes) {
-  auto plan = PlanSinkLatency(Request(At(1795467600 - 24 * 3600), At(1795467600)));
+TEST(PlanMetric, DefaultsStepFromTheRangeAndWindowToAtLeastFiveMinutes) {
+  auto plan = PlanMetric(Request(At(1795467600 - 24 * 3600), At(1795467600)));
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(plan->step, minutes(5));
   EXPECT_EQ(plan->window, minutes(5));
 
   auto request = Request(At(1795467600 - 7 * 24 * 3600), At(1795467600));
-  plan = PlanSinkLatency(request);
+  plan = PlanMetric(request);
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(plan->step, hours(1));
   EXPECT_EQ(plan->window, hours(1));  // max(5m, step)
 }
 
-TEST(PlanSinkLatency, ExplicitWindowWins) {
+TEST(PlanMetric, ExplicitWindowWins) {
   auto request = Request(At(1795464000), At(1795467600));
   request.window = minutes(1);
-  auto plan = PlanSinkLatency(request);
+  auto plan = PlanMetric(request);
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(plan->window, minutes(1));
-  EXPECT_NE(plan->promql.find("[1m]"), std::string::npos);
+  EXPECT_NE(plan->queries.front().promql.find("[1m]"), std::string::npos);
 }
 
-TEST(PlanSinkLatency, RejectsMoreThan11000PointsBeforeAskingPrometheus) {
+TEST(PlanMetric, RejectsMoreThan11000PointsBeforeAskingPrometheus) {
   auto request = Request(At(1795467600 - 11000), At(1795467600));
   request.step = seconds(1);
-  auto plan = PlanSinkLatency(request);  // 11001 points
+  auto plan = PlanMetric(request);  // 11001 points
   ASSERT_FALSE(plan.ok());
   EXPECT_EQ(plan.error().code, ErrorCode::kBadRequest);
   EXPECT_EQ(plan.error().param, "step");
 
   request.start = At(1795467600 - 10999);  // 11000 points: allowed
-  EXPECT_TRUE(PlanSinkLatency(request).ok());
+  EXPECT_TRUE(PlanMetric(request).ok());
 }
 
-TEST(PlanSinkLatency, StartEqualToEndIsOnePoint) {
-  auto plan = PlanSinkLatency(Request(At(1795467600), At(1795467600)));
+TEST(PlanMetric, OneQueryPerQuantileInRequestOrder) {
+  auto plan = PlanMetric(Request(At(1795464000), At(1795467600), {0.5, 0.99}));
+  ASSERT_TRUE(plan.ok());
+  ASSERT_EQ(plan->queries.size(), 2u);
+  EXPECT_EQ(plan->queries[0].quantile, 0.5);
+  EXPECT_NE(plan->queries[0].promql.find("histogram_quantile(0.5, "), std::string::npos);
+  EXPECT_EQ(plan->queries[1].quantile, 0.99);
+  EXPECT_NE(plan->queries[1].promql.find("histogram_quantile(0.99, "), std::string::npos);
+}
+
+TEST(PlanMetric, AMetricWithoutQuantilesIsOneQueryAndAGaugeHasNoWindow) {
+  auto request = Request(At(1795464000), At(1795467600), {});
+  request.metric = DefaultCatalog().Find("pending", ObjectKind::kMonoVertex);
+  auto plan = PlanMetric(request);
+  ASSERT_TRUE(plan.ok());
+  ASSERT_EQ(plan->queries.size(), 1u);
+  EXPECT_FALSE(plan->queries[0].quantile.has_value());
+  EXPECT_FALSE(plan->window.has_value());
+}
+
+TEST(PlanMetric, StartEqualToEndIsOnePoint) {
+  auto plan = PlanMetric(Request(At(1795467600), At(1795467600)));
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(plan->start, plan->end);
 }
@@ -93,8 +116,8 @@ TEST(PlanSinkLatency, StartEqualToEndIsOnePoint) {
 namespace nfmetrics::service {
 namespace {
 
-TEST(PlanSinkLatency, TooLongARangeForTheAutomaticStepBlamesTheRange) {
-  auto plan = PlanSinkLatency(Request(At(0), At(253402300799)));
+TEST(PlanMetric, TooLongARangeForTheAutomaticStepBlamesTheRange) {
+  auto plan = PlanMetric(Request(At(0), At(253402300799)));
   ASSERT_FALSE(plan.ok());
   EXPECT_EQ(plan.error().param, "start");
 }

@@ -1,0 +1,188 @@
+#include "http/metric_json.hpp"
+
+#include <algorithm>
+
+#include "http/json_text.hpp"
+#include "service/duration.hpp"
+#include "service/timestamp.hpp"
+
+namespace nfmetrics::http {
+namespace {
+
+// Whole seconds as a JSON integer, otherwise seconds with the milliseconds as a fraction.
+void WriteSeconds(JsonWriter& writer, std::int64_t millis) {
+  if (millis % 1000 == 0) {
+    writer.Int64(millis / 1000);
+  } else {
+    writer.Double(static_cast<double>(millis) / 1000.0);
+  }
+}
+
+void WriteOptional(JsonWriter& writer, const std::optional<double>& value) {
+  if (value) {
+    writer.Double(*value);
+  } else {
+    writer.Null();
+  }
+}
+
+void WriteSummary(JsonWriter& writer, const service::SeriesSummary& summary, bool by_pod) {
+  writer.StartObject();
+  writer.Key("last");
+  WriteOptional(writer, summary.last);
+  writer.Key("min");
+  WriteOptional(writer, summary.min);
+  writer.Key("mean");
+  WriteOptional(writer, summary.mean);
+  writer.Key("max");
+  WriteOptional(writer, summary.max);
+  if (by_pod) {
+    writer.Key("outlier");
+    writer.Bool(summary.outlier);
+  }
+  writer.EndObject();
+}
+
+}  // namespace
+
+std::string MetricJson(const service::MetricRequest& request, const service::MetricResult& result) {
+  const service::QueryPlan& plan = result.plan;
+  const service::MetricSpec& metric = *request.metric;
+  const service::ObjectRef& object = request.object;
+  rapidjson::StringBuffer buffer;
+  JsonWriter writer(buffer);
+  writer.StartObject();
+  writer.Key("status");
+  writer.String("success");
+  writer.Key("data");
+  writer.StartObject();
+  writer.Key("metric");
+  std::string name = metric.api_name;
+  std::replace(name.begin(), name.end(), '-', '_');
+  WriteString(writer, name);
+  writer.Key("metric_name");
+  WriteString(writer, metric.metric_name);
+  writer.Key("object");
+  WriteString(writer, service::ObjectKindName(object.kind));
+  writer.Key("namespace");
+  WriteString(writer, object.ns.str());
+  if (object.mvtx) {
+    writer.Key("mvtx");
+    WriteString(writer, object.mvtx->str());
+  }
+  if (object.pipeline) {
+    writer.Key("pipeline");
+    WriteString(writer, object.pipeline->str());
+  }
+  if (object.vertex) {
+    writer.Key("vertex");
+    WriteString(writer, object.vertex->str());
+  }
+  writer.Key("unit");
+  WriteString(writer, metric.ApiUnit());
+  if (!request.quantiles.empty()) {
+    if (request.quantiles.size() == 1) {
+      writer.Key("quantile");
+      writer.Double(request.quantiles.front());
+    }
+    writer.Key("quantiles");
+    writer.StartArray();
+    for (double quantile : request.quantiles) writer.Double(quantile);
+    writer.EndArray();
+  }
+  writer.Key("group_by");
+  writer.StartArray();
+  for (const service::DimensionSpec* dimension : request.group_by) {
+    WriteString(writer, dimension->name);
+  }
+  writer.EndArray();
+  if (!request.filters.empty()) {
+    writer.Key("filters");
+    writer.StartObject();
+    for (const service::FilterValues& filter : request.filters) {
+      writer.Key(filter.label.data(), static_cast<rapidjson::SizeType>(filter.label.size()));
+      writer.StartArray();
+      for (const std::string& value : filter.values) WriteString(writer, value);
+      writer.EndArray();
+    }
+    writer.EndObject();
+  }
+  writer.Key("query");
+  WriteString(writer, plan.queries.front().promql);
+  writer.Key("queries");
+  writer.StartArray();
+  for (const service::PlannedQuery& query : plan.queries) {
+    writer.StartObject();
+    if (query.quantile) {
+      writer.Key("quantile");
+      writer.Double(*query.quantile);
+    }
+    writer.Key("query");
+    WriteString(writer, query.promql);
+    writer.EndObject();
+  }
+  writer.EndArray();
+
+  writer.Key("range");
+  writer.StartObject();
+  writer.Key("start");
+  WriteString(writer, service::FormatRfc3339(plan.start));
+  writer.Key("end");
+  WriteString(writer, service::FormatRfc3339(plan.end));
+  writer.Key("start_unix");
+  WriteSeconds(writer, plan.start.time_since_epoch().count());
+  writer.Key("end_unix");
+  WriteSeconds(writer, plan.end.time_since_epoch().count());
+  writer.Key("step");
+  WriteString(writer, service::FormatDuration(plan.step));
+  writer.Key("step_seconds");
+  WriteSeconds(writer, plan.step.count());
+  if (plan.window) {
+    writer.Key("window");
+    WriteString(writer, service::FormatDuration(*plan.window));
+  }
+  writer.EndObject();
+
+  bool by_pod = request.GroupsBy("pod");
+  writer.Key("series");
+  writer.StartArray();
+  for (const service::MetricSeries& series : result.series) {
+    writer.StartObject();
+    writer.Key("labels");
+    writer.StartObject();
+    for (const auto& [label, value] : series.labels) {
+      writer.Key(label.data(), static_cast<rapidjson::SizeType>(label.size()));
+      WriteString(writer, value);
+    }
+    writer.EndObject();
+    if (series.quantile) {
+      writer.Key("quantile");
+      writer.Double(*series.quantile);
+    }
+    if (series.summary) {
+      writer.Key("summary");
+      WriteSummary(writer, *series.summary, by_pod);
+    }
+    writer.Key("points");
+    writer.StartArray();
+    for (const service::Point& point : series.points) {
+      writer.StartArray();
+      WriteSeconds(writer, point.time.time_since_epoch().count());
+      WriteOptional(writer, point.value);
+      writer.EndArray();
+    }
+    writer.EndArray();
+    writer.EndObject();
+  }
+  writer.EndArray();
+  writer.EndObject();  // data
+
+  writer.Key("warnings");
+  writer.StartArray();
+  for (const std::string& warning : result.warnings) WriteString(writer, warning);
+  writer.EndArray();
+  writer.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+}  // namespace nfmetrics::http

@@ -1,0 +1,13 @@
+// MetricResult -> the API's JSON answer (the sink-latency contract, generalised to every metric).
+#pragma once
+
+#include <string>
+
+#include "service/metric_request.hpp"
+#include "service/metrics_service.hpp"
+
+namespace nfmetrics::http {
+
+std::string MetricJson(const service::MetricRequest& request, const service::MetricResult& result);
+
+}  // namespace nfmetrics::http

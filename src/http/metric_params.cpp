@@ -1,0 +1,429 @@
+#include "http/metric_params.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "http/query_string.hpp"
+#include "service/duration.hpp"
+#include "service/promql.hpp"
+#include "service/timestamp.hpp"
+
+namespace nfmetrics::http {
+namespace {
+
+using service::DimensionSpec;
+using service::MetricRequest;
+using service::MetricSpec;
+using service::ObjectKind;
+using service::Placeholder;
+
+constexpr Duration kDefaultRange = std::chrono::hours(1);
+
+// Labels the object itself supplies; never accepted as filter parameters.
+bool IsObjectLabel(std::string_view label) {
+  return label == "namespace" || label == "mvtx_name" || label == "pipeline" || label == "vertex";
+}
+
+// Adds the parameter name to an error produced by a value parser.
+template <class T>
+Result<T> ForParam(Result<T> result, std::string_view param) {
+  if (result.ok()) return result;
+  Error error = std::move(result).error();
+  error.param = param;
+  return error;
+}
+
+bool UsesAnywhere(const MetricSpec& metric, Placeholder placeholder) {
+  if (metric.pattern->expr.Uses(placeholder)) return true;
+  return std::any_of(metric.dimensions.begin(), metric.dimensions.end(),
+                     [&](const DimensionSpec& d) { return d.expr && d.expr->Uses(placeholder); });
+}
+
+// What a request for `metric` on `kind` may carry, in the order the error message lists them.
+struct Accepted {
+  std::vector<std::string> single;  // at most once
+  std::vector<std::string> multi;   // repeatable and/or comma-separated
+  std::string list;                 // "namespace, mvtx, start, ..."
+
+  bool Single(std::string_view key) const {
+    return std::find(single.begin(), single.end(), key) != single.end();
+  }
+  bool Multi(std::string_view key) const {
+    return std::find(multi.begin(), multi.end(), key) != multi.end();
+  }
+};
+
+Accepted AcceptedParams(const MetricSpec& metric, ObjectKind kind) {
+  Accepted accepted;
+  accepted.single = {"namespace"};
+  if (kind == ObjectKind::kMonoVertex) {
+    accepted.single.emplace_back("mvtx");
+  } else {
+    accepted.single.emplace_back("pipeline");
+    accepted.single.emplace_back("vertex");
+  }
+  for (const char* name : {"start", "end", "step"}) accepted.single.emplace_back(name);
+  if (UsesAnywhere(metric, Placeholder::kDuration)) accepted.single.emplace_back("window");
+  if (UsesAnywhere(metric, Placeholder::kQuantile)) accepted.multi.emplace_back("quantile");
+  if (UsesAnywhere(metric, Placeholder::kDimension) && !metric.dimensions.empty()) {
+    accepted.multi.emplace_back("group_by");
+  }
+  for (const service::FilterSpec& filter : metric.AllFilters()) {
+    if (!IsObjectLabel(filter.name)) accepted.multi.push_back(filter.name);
+  }
+  accepted.single.emplace_back("summary");
+  std::vector<std::string> all = accepted.single;
+  all.insert(all.end(), accepted.multi.begin(), accepted.multi.end());
+  accepted.list = fmt::format("{}", fmt::join(all, ", "));
+  return accepted;
+}
+
+// Splits repeated and comma-separated values: ["a,b", "c"] -> [a, b, c]. Empty items are errors.
+Result<std::vector<std::string>> SplitValues(const std::vector<std::string>& raw,
+                                             std::string_view param, std::string_view what) {
+  std::vector<std::string> out;
+  for (const std::string& value : raw) {
+    std::string_view rest = value;
+    while (true) {
+      std::size_t comma = rest.find(',');
+      std::string_view item = rest.substr(0, comma);
+      if (item.empty()) {
+        return BadRequest(std::string(param),
+                          fmt::format("empty {}: give one or more, comma-separated or as "
+                                      "repeated {} parameters",
+                                      what, param));
+      }
+      out.emplace_back(item);
+      if (comma == std::string_view::npos) break;
+      rest = rest.substr(comma + 1);
+    }
+  }
+  return out;
+}
+
+Result<double> ParseQuantile(std::string_view text) {
+  double value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty() ||
+      !std::isfinite(value) || value < 0 || value > 1) {
+    return BadRequest(
+        "quantile",
+        fmt::format("invalid quantile \"{}\": expected a number from 0 to 1, e.g. 0.95", text));
+  }
+  return value + 0.0;  // -0 becomes 0
+}
+
+Result<Duration> ParsePositive(Result<Duration> parsed, std::string_view param) {
+  if (!parsed.ok()) return ForParam(std::move(parsed), param);
+  if (parsed->count() <= 0) {
+    return BadRequest(std::string(param),
+                      fmt::format("{} must be greater than 0 (resolution: 1ms)", param));
+  }
+  return parsed;
+}
+
+// A label value from a request: any text but control characters, at most 253 bytes (the longest
+// Kubernetes name). Escaping makes anything safe; this keeps the answers sensible.
+Status CheckLabelValue(std::string_view value, std::string_view param) {
+  if (value.size() > 253) {
+    return BadRequest(std::string(param), fmt::format("{} value is longer than 253 bytes", param));
+  }
+  for (char c : value) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      return BadRequest(std::string(param),
+                        fmt::format("{} value contains a control character", param));
+    }
+  }
+  return Ok();
+}
+
+Result<bool> ParseBool(std::string_view text, std::string_view param) {
+  if (text == "true" || text == "1" || text.empty()) return true;
+  if (text == "false" || text == "0") return false;
+  return BadRequest(std::string(param),
+                    fmt::format("invalid {} \"{}\": use true or false", param, text));
+}
+
+std::string Describe(ObjectKind kind) {
+  return kind == ObjectKind::kMonoVertex ? "a MonoVertex (namespace and mvtx)"
+                                         : "a pipeline vertex (namespace, pipeline and vertex)";
+}
+
+}  // namespace
+
+std::vector<std::string> AcceptedParamNames(const MetricSpec& metric, ObjectKind kind) {
+  Accepted accepted = AcceptedParams(metric, kind);
+  std::vector<std::string> all = accepted.single;
+  all.insert(all.end(), accepted.multi.begin(), accepted.multi.end());
+  return all;
+}
+
+Result<MetricRequest> ParseMetricParams(const service::Catalog& catalog, std::string_view metric,
+                                        const std::optional<PathObject>& path,
+                                        std::string_view query, TimePoint now) {
+  Result<QueryParams> parsed = ParseQueryString(query);
+  if (!parsed.ok()) return std::move(parsed).error();
+
+  // The object kind: from the path, else a MonoVertex unless pipeline or vertex is given.
+  ObjectKind kind = ObjectKind::kMonoVertex;
+  if (path) {
+    kind = path->kind;
+  } else if (std::any_of(parsed->begin(), parsed->end(), [](const auto& p) {
+               return p.first == "pipeline" || p.first == "vertex";
+             })) {
+    kind = ObjectKind::kVertex;
+  }
+
+  const MetricSpec* spec = catalog.Find(metric, kind);
+  if (spec == nullptr) {
+    if (catalog.Knows(metric)) {
+      ObjectKind other =
+          kind == ObjectKind::kMonoVertex ? ObjectKind::kVertex : ObjectKind::kMonoVertex;
+      return BadRequest(kind == ObjectKind::kMonoVertex ? "mvtx" : "vertex",
+                        fmt::format("metric \"{}\" does not apply to {}; ask for it on {}", metric,
+                                    Describe(kind), Describe(other)));
+    }
+    return Error{
+        ErrorCode::kNotFound,
+        fmt::format("unknown metric \"{}\"; GET /api/v1/metrics lists the catalog", metric),
+        "metric"};
+  }
+  Accepted accepted = AcceptedParams(*spec, kind);
+
+  std::map<std::string, std::string> single;
+  std::map<std::string, std::vector<std::string>> multi;
+  for (auto& [key, value] : *parsed) {
+    if (path && (key == "namespace" || key == "mvtx" || key == "pipeline" || key == "vertex")) {
+      return BadRequest(key, fmt::format("\"{}\" is given by the path; do not repeat it in the "
+                                         "query string",
+                                         key));
+    }
+    if (accepted.Multi(key)) {
+      multi[key].push_back(std::move(value));
+      continue;
+    }
+    if (!accepted.Single(key)) {
+      if (key == "mvtx" || key == "pipeline" || key == "vertex") {
+        return BadRequest(key, fmt::format("\"{}\" does not name {}: a MonoVertex takes "
+                                           "namespace and mvtx, a pipeline vertex namespace, "
+                                           "pipeline and vertex",
+                                           key, Describe(kind)));
+      }
+      return BadRequest(key, fmt::format("unknown parameter \"{}\" for metric \"{}\"; accepted: {}",
+                                         key, metric, accepted.list));
+    }
+    if (!single.emplace(key, std::move(value)).second) {
+      return BadRequest(key, fmt::format("parameter \"{}\" is given more than once", key));
+    }
+  }
+  auto get = [&](const char* key) -> const std::string* {
+    auto it = single.find(key);
+    return it == single.end() ? nullptr : &it->second;
+  };
+
+  // The object.
+  if (!path && !get("namespace")) {
+    return BadRequest("namespace", "missing required parameter \"namespace\"");
+  }
+  auto ns = ForParam(service::Namespace::Parse(path ? path->ns : *get("namespace")), "namespace");
+  if (!ns.ok()) return std::move(ns).error();
+  MetricRequest request{.metric = spec,
+                        .object = {.kind = kind, .ns = std::move(ns).value()},
+                        .start = {},
+                        .end = {}};
+  if (kind == ObjectKind::kMonoVertex) {
+    if (!path && !get("mvtx")) {
+      return BadRequest("mvtx", "missing required parameter \"mvtx\" (the MonoVertex name)");
+    }
+    auto mvtx = ForParam(service::MonoVertexName::Parse(path ? path->mvtx : *get("mvtx")), "mvtx");
+    if (!mvtx.ok()) return std::move(mvtx).error();
+    request.object.mvtx = std::move(mvtx).value();
+  } else {
+    if (!path && !get("pipeline")) {
+      return BadRequest("pipeline", "missing required parameter \"pipeline\" (the pipeline name)");
+    }
+    if (!path && !get("vertex")) {
+      return BadRequest("vertex", "missing required parameter \"vertex\" (the vertex name)");
+    }
+    auto pipeline = ForParam(service::PipelineName::Parse(path ? path->pipeline : *get("pipeline")),
+                             "pipeline");
+    if (!pipeline.ok()) return std::move(pipeline).error();
+    request.object.pipeline = std::move(pipeline).value();
+    auto vertex =
+        ForParam(service::VertexName::Parse(path ? path->vertex : *get("vertex")), "vertex");
+    if (!vertex.ok()) return std::move(vertex).error();
+    request.object.vertex = std::move(vertex).value();
+  }
+
+  // The time range.
+  if (const std::string* end = get("end")) {
+    auto parsed_end = ForParam(service::ParseTimestamp(*end), "end");
+    if (!parsed_end.ok()) return std::move(parsed_end).error();
+    request.end = *parsed_end;
+  } else {
+    request.end = now;
+  }
+  if (const std::string* start = get("start")) {
+    auto parsed_start = ForParam(service::ParseTimestamp(*start), "start");
+    if (!parsed_start.ok()) return std::move(parsed_start).error();
+    request.start = *parsed_start;
+  } else {
+    request.start = std::max(TimePoint(), request.end - kDefaultRange);  // not before 1970
+  }
+  if (request.end < request.start) {
+    if (!get("end")) {
+      return BadRequest(
+          "start",
+          fmt::format("start ({}) is in the future: end defaults to now ({})",
+                      service::FormatRfc3339(request.start), service::FormatRfc3339(request.end)));
+    }
+    return BadRequest(
+        "end", fmt::format("end ({}) is before start ({})", service::FormatRfc3339(request.end),
+                           service::FormatRfc3339(request.start)));
+  }
+  if (const std::string* step = get("step")) {
+    auto parsed_step = ParsePositive(service::ParseDurationOrSeconds(*step), "step");
+    if (!parsed_step.ok()) return std::move(parsed_step).error();
+    request.step = *parsed_step;
+  }
+  if (const std::string* window = get("window")) {
+    auto parsed_window = ParsePositive(service::ParseDuration(*window), "window");
+    if (!parsed_window.ok()) return std::move(parsed_window).error();
+    request.window = *parsed_window;
+  }
+  if (const std::string* summary = get("summary")) {
+    auto parsed_summary = ParseBool(*summary, "summary");
+    if (!parsed_summary.ok()) return std::move(parsed_summary).error();
+    request.summary = *parsed_summary;
+  }
+
+  // Quantiles: ascending, without duplicates; 0.95 when none is given.
+  if (UsesAnywhere(*spec, Placeholder::kQuantile)) {
+    if (auto it = multi.find("quantile"); it != multi.end()) {
+      auto texts = SplitValues(it->second, "quantile", "quantile");
+      if (!texts.ok()) return std::move(texts).error();
+      for (const std::string& text : *texts) {
+        auto quantile = ParseQuantile(text);
+        if (!quantile.ok()) return std::move(quantile).error();
+        request.quantiles.push_back(*quantile);
+      }
+      std::sort(request.quantiles.begin(), request.quantiles.end());
+      request.quantiles.erase(std::unique(request.quantiles.begin(), request.quantiles.end()),
+                              request.quantiles.end());
+      if (request.quantiles.size() > kMaxQuantiles) {
+        return BadRequest("quantile", fmt::format("too many quantiles ({}); at most {}",
+                                                  request.quantiles.size(), kMaxQuantiles));
+      }
+    } else {
+      request.quantiles.push_back(0.95);
+    }
+  }
+
+  // Group-by dimensions, by dimension name or by label (mvtx_name for mono-vertex).
+  if (auto it = multi.find("group_by"); it != multi.end()) {
+    auto names = SplitValues(it->second, "group_by", "group_by dimension");
+    if (!names.ok()) return std::move(names).error();
+    std::vector<std::string> known;
+    for (const DimensionSpec& d : spec->dimensions) known.push_back(d.name);
+    for (const std::string& name : *names) {
+      const DimensionSpec* dimension = spec->FindDimension(name);
+      if (dimension == nullptr) {
+        for (const DimensionSpec& d : spec->dimensions) {
+          if (d.label == name) dimension = &d;
+        }
+      }
+      if (dimension == nullptr) {
+        return BadRequest("group_by",
+                          fmt::format("unsupported group_by \"{}\" for metric \"{}\": use {}, or "
+                                      "omit it for one aggregate series",
+                                      name, metric, fmt::join(known, ", ")));
+      }
+      if (std::find(request.group_by.begin(), request.group_by.end(), dimension) ==
+          request.group_by.end()) {
+        request.group_by.push_back(dimension);
+      }
+    }
+    if (request.group_by.size() > 1) {
+      for (const DimensionSpec* dimension : request.group_by) {
+        if (dimension->expr) {
+          return BadRequest("group_by",
+                            fmt::format("dimension \"{}\" has its own expression and cannot be "
+                                        "combined with other dimensions",
+                                        dimension->name));
+        }
+      }
+    }
+  }
+
+  // Filters beyond the object's own labels.
+  for (auto& [label, raw] : multi) {
+    if (label == "quantile" || label == "group_by") continue;
+    auto values = SplitValues(raw, label, label == "pod" ? "pod name" : label + " value");
+    if (!values.ok()) return std::move(values).error();
+    for (const std::string& value : *values) {
+      if (label == "pod") {
+        auto pod = ForParam(service::PodName::Parse(value), "pod");
+        if (!pod.ok()) return std::move(pod).error();
+      } else if (Status ok = CheckLabelValue(value, label); !ok.ok()) {
+        return std::move(ok).error();
+      }
+    }
+    std::sort(values->begin(), values->end());
+    values->erase(std::unique(values->begin(), values->end()), values->end());
+    if (values->size() > kMaxFilterValues) {
+      return BadRequest(
+          label, fmt::format("too many {} values ({}); at most {} per request",
+                             label == "pod" ? "pod" : label, values->size(), kMaxFilterValues));
+    }
+    request.filters.push_back({label, std::move(values).value()});
+  }
+  std::sort(request.filters.begin(), request.filters.end(),
+            [](const auto& a, const auto& b) { return a.label < b.label; });
+
+  // Required filters the object does not supply must be given. A pod-scoped metric without the
+  // object's own labels is narrowed by pod name (see service::RequestMatchers).
+  std::vector<service::Matcher> matchers = service::RequestMatchers(request);
+  auto selected = [&](std::string_view label) {
+    return std::any_of(matchers.begin(), matchers.end(),
+                       [&](const service::Matcher& m) { return m.label == label; });
+  };
+  for (const std::string& label : spec->required_filters) {
+    if (!selected(label)) {
+      if (IsObjectLabel(label)) {
+        return BadRequest(kind == ObjectKind::kMonoVertex ? "mvtx" : "vertex",
+                          fmt::format("metric \"{}\" needs a \"{}\" filter, which {} does not "
+                                      "supply",
+                                      metric, label, Describe(kind)));
+      }
+      return BadRequest(label, fmt::format("missing required parameter \"{}\"", label));
+    }
+  }
+  for (const DimensionSpec* dimension : request.group_by) {
+    for (const service::FilterSpec& filter : dimension->filters) {
+      if (filter.required && !selected(filter.name)) {
+        return BadRequest(filter.name, fmt::format("group_by {} needs the \"{}\" parameter",
+                                                   dimension->name, filter.name));
+      }
+    }
+  }
+  if (!selected("mvtx_name") && !selected("pod") && kind == ObjectKind::kMonoVertex) {
+    return BadRequest("mvtx",
+                      fmt::format("metric \"{}\" has neither an mvtx_name nor a pod filter, "
+                                  "so it cannot be narrowed to one MonoVertex",
+                                  metric));
+  }
+  if (kind == ObjectKind::kVertex && !(selected("pipeline") && selected("vertex")) &&
+      !selected("pod")) {
+    return BadRequest("vertex", fmt::format("metric \"{}\" has neither pipeline and vertex nor a "
+                                            "pod filter, so it cannot be narrowed to one vertex",
+                                            metric));
+  }
+  return request;
+}
+
+}  // namespace nfmetrics::http

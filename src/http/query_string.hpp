@@ -1,0 +1,23 @@
+// Query strings as clients really send them: decoded into (key, value) pairs, tolerating the raw
+// characters Prometheus tolerates, naming the parameter when a percent-escape is broken.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace nfmetrics::http {
+
+using QueryParams = std::vector<std::pair<std::string, std::string>>;
+
+// query: the part of the target after '?', still percent-encoded ('+' reads as a space). Empty
+// entries ("a=1&&b=2") are skipped.
+Result<QueryParams> ParseQueryString(std::string_view query);
+
+// One path segment, percent-decoded ('+' stays '+'). Errors name `param`.
+Result<std::string> DecodePathSegment(std::string_view segment, std::string_view param);
+
+}  // namespace nfmetrics::http
