@@ -70,11 +70,11 @@ std::optional<LoopbackAnswer> LoopbackRequest(unsigned short port, std::string_v
   asio::io_context ioc;
   std::optional<LoopbackAnswer> answer;
   auto exchange = [&]() -> asio::awaitable<void> {
-    constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+    constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
     beast::tcp_stream stream(ioc);
     stream.expires_after(timeout);
     auto [connect_error] = co_await stream.async_connect(
-        tcp::endpoint(asio::ip::address_v4::loopback(), port), use_tuple);
+        tcp::endpoint(asio::ip::address_v4::loopback(), port), kUseTuple);
     if (connect_error) co_return;
     http::request<http::string_body> request{http::string_to_verb(method), target, 11};
     request.set(http::field::host, fmt::format("127.0.0.1:{}", port));
@@ -84,12 +84,12 @@ std::optional<LoopbackAnswer> LoopbackRequest(unsigned short port, std::string_v
       request.body() = std::move(body);
       request.prepare_payload();
     }
-    auto [write_error, written] = co_await http::async_write(stream, request, use_tuple);
+    auto [write_error, written] = co_await http::async_write(stream, request, kUseTuple);
     if (write_error) co_return;
     beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
     parser.body_limit(std::size_t{64} << 20);
-    auto [read_error, read] = co_await http::async_read(stream, buffer, parser, use_tuple);
+    auto [read_error, read] = co_await http::async_read(stream, buffer, parser, kUseTuple);
     if (read_error) co_return;
     answer =
         LoopbackAnswer{static_cast<int>(parser.get().result_int()), std::move(parser.get().body())};
@@ -107,14 +107,15 @@ std::string UnixSecondsParam(TimePoint t) {
 std::string WaitForSyntheticData(unsigned short port, TimePoint at,
                                  std::chrono::milliseconds patience) {
   using namespace std::chrono_literals;
-  static const std::regex kPositive(R"re("value":\[[0-9.e+]+,"[1-9][0-9]*"\])re");
+  static const std::regex positive_count(R"re("value":\[[0-9.e+]+,"[1-9][0-9]*"\])re");
   const std::string target =
       "/api/v1/query?query=count(monovtx_sink_time_count)&time=" + UnixSecondsParam(at);
   const auto deadline = std::chrono::steady_clock::now() + patience;
   std::optional<LoopbackAnswer> answer;
   for (;;) {
     answer = LoopbackRequest(port, "GET", target);
-    if (answer && answer->status == 200 && std::regex_search(answer->body, kPositive)) return {};
+    if (answer && answer->status == 200 && std::regex_search(answer->body, positive_count))
+      return {};
     if (std::chrono::steady_clock::now() >= deadline) break;
     std::this_thread::sleep_for(100ms);
   }
