@@ -253,7 +253,10 @@ Result<prometheus::RangeQuery> ParseProxyRequest(const service::Catalog& catalog
   auto range = service::PlanRange(start_time, end_time, step);
   if (!range.ok()) {
     Error error = std::move(range).error();
-    if (error.param == "start") error.param = "start_time";
+    // Without a `step` field the fixed default step cannot be at fault: the range is.
+    if (error.param == "start" || (error.param == "step" && field("step") == nullptr)) {
+      error.param = "start_time";
+    }
     return error;
   }
 

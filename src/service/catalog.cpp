@@ -105,7 +105,7 @@ class Loader {
   Result<std::string> String(const YAML::Node& parent, std::string_view key,
                              const std::string& path, bool required) const {
     YAML::Node node = parent[std::string(key)];
-    std::string at = fmt::format("{}.{}", path, key);
+    std::string at = path.empty() ? std::string(key) : fmt::format("{}.{}", path, key);
     if (!node || node.IsNull()) {
       if (required) return Fail(at, "missing required key");
       return std::string();
@@ -128,7 +128,7 @@ class Loader {
   Result<YAML::Node> Sequence(const YAML::Node& parent, std::string_view key,
                               const std::string& path, bool required) const {
     YAML::Node node = parent[std::string(key)];
-    std::string at = fmt::format("{}.{}", path, key);
+    std::string at = path.empty() ? std::string(key) : fmt::format("{}.{}", path, key);
     if (!node || node.IsNull()) {
       if (required) return Fail(at, "missing required key");
       return YAML::Node(YAML::NodeType::Sequence);
@@ -250,12 +250,10 @@ class Loader {
     }
 
     // `objects` (a list) is today's key; early NumaFlow versions used `object` (one string).
-    YAML::Node objects = node["objects"];
-    std::string objects_path = path + ".objects";
-    if (!objects && node["object"]) {
-      objects = node["object"];
-      objects_path = path + ".object";
-    }
+    // (yaml-cpp: assigning one node to another writes through, so choose before binding.)
+    const bool legacy = !node["objects"] && node["object"];
+    YAML::Node objects = legacy ? node["object"] : node["objects"];
+    std::string objects_path = path + (legacy ? ".object" : ".objects");
     if (!objects || objects.IsNull()) return Fail(path + ".objects", "missing required key");
     std::vector<std::string> object_names;
     if (objects.IsScalar()) {
@@ -468,7 +466,7 @@ Result<Catalog> LoadCatalog(std::string_view yaml_text, std::string_view source)
       catalog.url_ = root["url"].Scalar();
     }
     catalog.has_patterns_ = root["patterns"].IsDefined();
-    auto patterns = loader.Sequence(root, "patterns", "(top level)", false);
+    auto patterns = loader.Sequence(root, "patterns", "", false);
     if (!patterns.ok()) return std::move(patterns).error();
     std::set<std::string> seen;
     catalog.patterns_.reserve(patterns->size());
@@ -483,7 +481,8 @@ Result<Catalog> LoadCatalog(std::string_view yaml_text, std::string_view source)
       catalog.patterns_.push_back(std::move(pattern).value());
     }
   } catch (const YAML::Exception& e) {
-    return loader.Fail(fmt::format("line {}", e.mark.line + 1), e.msg);
+    return loader.Fail(e.mark.is_null() ? "(document)" : fmt::format("line {}", e.mark.line + 1),
+                       e.msg);
   }
   for (Pattern& pattern : catalog.patterns_) {
     for (MetricSpec& metric : pattern.metrics) metric.pattern = &pattern;
