@@ -5,6 +5,7 @@
 
 #include "http/json_text.hpp"
 #include "http/metric_params.hpp"
+#include "service/timestamp.hpp"
 
 namespace nfmetrics::http {
 namespace {
@@ -40,11 +41,7 @@ std::string CatalogJson(const service::Catalog& catalog) {
 
   rapidjson::StringBuffer buffer;
   JsonWriter writer(buffer);
-  writer.StartObject();
-  writer.Key("status");
-  writer.String("success");
-  writer.Key("data");
-  writer.StartObject();
+  BeginSuccess(writer);
   writer.Key("metrics");
   writer.StartArray();
   for (const std::string& name : order) {
@@ -106,11 +103,32 @@ std::string CatalogJson(const service::Catalog& catalog) {
     writer.EndObject();
   }
   writer.EndArray();
-  writer.EndObject();
-  writer.Key("warnings");
+  EndSuccess(writer);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+std::string ObjectListJson(const std::vector<std::pair<std::string, std::string>>& echo,
+                           std::string_view key, const std::vector<std::string>& values,
+                           TimePoint start, TimePoint end) {
+  rapidjson::StringBuffer buffer;
+  JsonWriter writer(buffer);
+  BeginSuccess(writer);
+  for (const auto& [name, value] : echo) {
+    WriteString(writer, name);
+    WriteString(writer, value);
+  }
+  WriteString(writer, key);
   writer.StartArray();
+  for (const std::string& value : values) WriteString(writer, value);
   writer.EndArray();
+  writer.Key("range");
+  writer.StartObject();
+  writer.Key("start");
+  WriteString(writer, service::FormatRfc3339(start));
+  writer.Key("end");
+  WriteString(writer, service::FormatRfc3339(end));
   writer.EndObject();
+  EndSuccess(writer);
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 

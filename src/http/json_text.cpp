@@ -60,4 +60,29 @@ void WriteString(JsonWriter& writer, std::string_view text) {
   writer.String(valid.data(), static_cast<rapidjson::SizeType>(valid.size()));
 }
 
+void WriteSeconds(JsonWriter& writer, std::int64_t millis) {
+  if (millis % 1000 == 0) {
+    writer.Int64(millis / 1000);
+  } else {
+    writer.Double(static_cast<double>(millis) / 1000.0);
+  }
+}
+
+void BeginSuccess(JsonWriter& writer) {
+  writer.StartObject();
+  writer.Key("status");
+  writer.String("success");
+  writer.Key("data");
+  writer.StartObject();
+}
+
+void EndSuccess(JsonWriter& writer, const std::vector<std::string>& warnings) {
+  writer.EndObject();  // data
+  writer.Key("warnings");
+  writer.StartArray();
+  for (const std::string& warning : warnings) WriteString(writer, warning);
+  writer.EndArray();
+  writer.EndObject();
+}
+
 }  // namespace nfmetrics::http

@@ -5,8 +5,10 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace nfmetrics::http {
 
@@ -16,5 +18,13 @@ using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 std::string ValidUtf8(std::string_view text);
 
 void WriteString(JsonWriter& writer, std::string_view text);
+
+// Whole seconds as a JSON integer, otherwise seconds with the milliseconds as a fraction.
+void WriteSeconds(JsonWriter& writer, std::int64_t millis);
+
+// The API's success envelope: BeginSuccess writes {"status":"success","data":{ and EndSuccess
+// closes data, adds "warnings":[...] and closes the document.
+void BeginSuccess(JsonWriter& writer);
+void EndSuccess(JsonWriter& writer, const std::vector<std::string>& warnings = {});
 
 }  // namespace nfmetrics::http

@@ -9,15 +9,6 @@
 namespace nfmetrics::http {
 namespace {
 
-// Whole seconds as a JSON integer, otherwise seconds with the milliseconds as a fraction.
-void WriteSeconds(JsonWriter& writer, std::int64_t millis) {
-  if (millis % 1000 == 0) {
-    writer.Int64(millis / 1000);
-  } else {
-    writer.Double(static_cast<double>(millis) / 1000.0);
-  }
-}
-
 void WriteOptional(JsonWriter& writer, const std::optional<double>& value) {
   if (value) {
     writer.Double(*value);
@@ -51,11 +42,7 @@ std::string MetricJson(const service::MetricRequest& request, const service::Met
   const service::ObjectRef& object = request.object;
   rapidjson::StringBuffer buffer;
   JsonWriter writer(buffer);
-  writer.StartObject();
-  writer.Key("status");
-  writer.String("success");
-  writer.Key("data");
-  writer.StartObject();
+  BeginSuccess(writer);
   writer.Key("metric");
   std::string name = metric.api_name;
   std::replace(name.begin(), name.end(), '-', '_');
@@ -175,13 +162,7 @@ std::string MetricJson(const service::MetricRequest& request, const service::Met
     writer.EndObject();
   }
   writer.EndArray();
-  writer.EndObject();  // data
-
-  writer.Key("warnings");
-  writer.StartArray();
-  for (const std::string& warning : result.warnings) WriteString(writer, warning);
-  writer.EndArray();
-  writer.EndObject();
+  EndSuccess(writer, result.warnings);
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 

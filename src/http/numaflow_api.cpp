@@ -58,14 +58,6 @@ std::string FormatSampleValue(double value) {
   return ec == std::errc() ? std::string(buffer, end) : fmt::format("{}", value);
 }
 
-void WriteSeconds(JsonWriter& writer, std::int64_t millis) {
-  if (millis % 1000 == 0) {
-    writer.Int64(millis / 1000);
-  } else {
-    writer.Double(static_cast<double>(millis) / 1000.0);
-  }
-}
-
 }  // namespace
 
 Result<prometheus::RangeQuery> ParseProxyRequest(const service::Catalog& catalog,

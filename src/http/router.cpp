@@ -297,7 +297,7 @@ boost::asio::awaitable<Response> Router::Objects(const Request& request,
   std::string label;
   std::string key;
   std::string exclude_prefix;  // daemon pods export no per-pod latency; NumaFlow's UI hides them
-  std::vector<std::pair<std::string_view, std::string>> echo = {{"namespace", ns->str()}};
+  std::vector<std::pair<std::string, std::string>> echo = {{"namespace", ns->str()}};
   if (s[1] == "mono-vertices") {
     matchers.push_back({"__name__", true, "monovtx_.+"});
     matchers.push_back({"namespace", false, ns->str()});
@@ -347,38 +347,14 @@ boost::asio::awaitable<Response> Router::Objects(const Request& request,
     co_return ErrorResponse(request, values.error());
   }
 
-  rapidjson::StringBuffer buffer;
-  JsonWriter writer(buffer);
-  writer.StartObject();
-  writer.Key("status");
-  writer.String("success");
-  writer.Key("data");
-  writer.StartObject();
-  for (const auto& [name, value] : echo) {
-    WriteString(writer, name);
-    WriteString(writer, value);
+  std::vector<std::string> listed;
+  for (std::string& value : *values) {
+    if (exclude_prefix.empty() || !value.starts_with(exclude_prefix)) {
+      listed.push_back(std::move(value));
+    }
   }
-  WriteString(writer, key);
-  writer.StartArray();
-  for (const std::string& value : *values) {
-    if (!exclude_prefix.empty() && value.starts_with(exclude_prefix)) continue;
-    WriteString(writer, value);
-  }
-  writer.EndArray();
-  writer.Key("range");
-  writer.StartObject();
-  writer.Key("start");
-  WriteString(writer, service::FormatRfc3339(range->start));
-  writer.Key("end");
-  WriteString(writer, service::FormatRfc3339(range->end));
-  writer.EndObject();
-  writer.EndObject();
-  writer.Key("warnings");
-  writer.StartArray();
-  writer.EndArray();
-  writer.EndObject();
   co_return JsonResponse(request, beast_http::status::ok,
-                         std::string(buffer.GetString(), buffer.GetSize()));
+                         ObjectListJson(echo, key, listed, range->start, range->end));
 }
 
 boost::asio::awaitable<Response> Router::Proxy(const Request& request) {
