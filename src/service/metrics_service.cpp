@@ -43,6 +43,24 @@ std::string NoMatchWarning(const MetricRequest& request, const QueryPlan& plan) 
       request.object.kind == ObjectKind::kMonoVertex ? "MonoVertex" : "vertex");
 }
 
+// One point per step from start to end: the engine's value where it is finite, null where the
+// engine gave NaN or +-Inf or no sample at all (Prometheus writes "NaN", VictoriaMetrics drops
+// the point; both become null here, so the answer has the same shape on either).
+std::vector<Point> OnGrid(const std::vector<prometheus::Sample>& samples, const QueryPlan& plan) {
+  std::vector<Point> points;
+  points.reserve(static_cast<std::size_t>((plan.end - plan.start) / plan.step) + 1);
+  auto sample = samples.begin();
+  for (TimePoint t = plan.start; t <= plan.end; t += plan.step) {
+    while (sample != samples.end() && sample->timestamp < t) ++sample;
+    std::optional<double> value;
+    if (sample != samples.end() && sample->timestamp == t && std::isfinite(sample->value)) {
+      value = sample->value;
+    }
+    points.push_back({t, value});
+  }
+  return points;
+}
+
 std::optional<double> Median(std::vector<double> values) {
   if (values.empty()) return std::nullopt;
   std::sort(values.begin(), values.end());
@@ -114,12 +132,12 @@ MetricResult ShapeMetric(const MetricRequest& request, QueryPlan plan,
       }
     }
     for (prometheus::Series& in : matrix.series) {
-      MetricSeries out{std::move(in.labels), quantile, {}, std::nullopt};
-      out.points.reserve(in.samples.size());
-      for (const prometheus::Sample& sample : in.samples) {
-        out.points.push_back({sample.timestamp, std::isfinite(sample.value)
-                                                    ? std::optional(sample.value)
-                                                    : std::nullopt});
+      MetricSeries out{std::move(in.labels), quantile, OnGrid(in.samples, result.plan), std::nullopt};
+      // A series without one finite value is left out: VictoriaMetrics never returns one, and a
+      // chart has nothing to draw for it.
+      if (std::none_of(out.points.begin(), out.points.end(),
+                       [](const Point& point) { return point.value.has_value(); })) {
+        continue;
       }
       if (request.summary) out.summary = Summarize(out.points);
       result.series.push_back(std::move(out));

@@ -42,8 +42,10 @@ struct MetricResult {
   std::vector<std::string> warnings;  // the engine's, then ours
 };
 
-// Pure shaping, testable without I/O: one matrix per planned query, in plan order. NaN/Inf become
-// empty, series are sorted, summaries computed when asked, a warning when nothing matched.
+// Pure shaping, testable without I/O: one matrix per planned query, in plan order. Every series
+// gets one point per step from plan.start to plan.end, empty where the engine had NaN, +-Inf or
+// no sample; a series with no value at all is left out. Series are sorted, summaries computed
+// when asked, and a warning added when nothing is left.
 MetricResult ShapeMetric(const MetricRequest& request, QueryPlan plan,
                          std::vector<prometheus::Matrix> matrices);
 

@@ -14,6 +14,7 @@
 #include <string>
 #include <thread>
 
+#include "api_checks.hpp"
 #include "support/http_client.hpp"
 #include "support/in_process_api.hpp"
 #include "synth/model.hpp"
@@ -24,35 +25,7 @@ namespace {
 
 using synth::MonoVertexModel;
 
-std::string Encode(std::string_view text) {
-  return boost::urls::encode(text, boost::urls::unreserved_chars);
-}
-
-struct Json {
-  int status = 0;
-  rapidjson::Document doc;
-  std::string body;
-};
-
-Json ParseAnswer(HttpResponse response) {
-  Json json;
-  json.status = response.status;
-  json.body = std::move(response.body);
-  json.doc.Parse<rapidjson::kParseFullPrecisionFlag>(json.body.c_str());
-  EXPECT_FALSE(json.doc.HasParseError()) << json.body.substr(0, 500);
-  return json;
-}
-
-Json Api(const std::string& query) {
-  return ParseAnswer(Get("127.0.0.1", world->api->port(), "/api/v1/metrics/sink-latency?" + query));
-}
-
-// The backend's own answer, asked directly.
-Json BackendAnswer(const std::string& promql, double start, double end, double step) {
-  std::string target = fmt::format("/api/v1/query_range?query={}&start={}&end={}&step={}",
-                                   Encode(promql), start, end, step);
-  return ParseAnswer(Get("127.0.0.1", BackendPort(), target));
-}
+Json Api(const std::string& query) { return ApiGet("/api/v1/metrics/sink-latency?" + query); }
 
 // A window well inside the backfilled data, with room for the 5m rate window before it.
 std::string Range() {
@@ -78,40 +51,6 @@ std::map<std::string, const rapidjson::Value*> SeriesByPod(const rapidjson::Valu
   return out;
 }
 
-// Asserts that the API answer equals the backend's answer to the reported PromQL, point by point.
-void ExpectSameAsBackend(const Json& answer) {
-  ASSERT_EQ(answer.status, 200) << answer.body;
-  const auto& data = answer.doc["data"];
-  const auto& range = data["range"];
-  Json direct = BackendAnswer(data["query"].GetString(), range["start_unix"].GetDouble(),
-                              range["end_unix"].GetDouble(), range["step_seconds"].GetDouble());
-  ASSERT_EQ(direct.status, 200) << direct.body;
-  const auto& result = direct.doc["data"]["result"];
-  ASSERT_EQ(result.Size(), data["series"].Size());
-  auto api_series = SeriesByPod(data);
-  std::size_t compared = 0;
-  for (const auto& expected : result.GetArray()) {
-    std::string pod =
-        expected["metric"].HasMember("pod") ? expected["metric"]["pod"].GetString() : "";
-    ASSERT_TRUE(api_series.count(pod)) << pod;
-    const auto& points = (*api_series[pod])["points"];
-    const auto& values = expected["values"];
-    ASSERT_EQ(points.Size(), values.Size()) << pod;
-    for (rapidjson::SizeType i = 0; i < values.Size(); ++i) {
-      EXPECT_EQ(points[i][0].GetDouble(), values[i][0].GetDouble());
-      double want = std::strtod(values[i][1].GetString(), nullptr);
-      if (std::isfinite(want)) {
-        ASSERT_TRUE(points[i][1].IsNumber()) << pod << " point " << i;
-        EXPECT_EQ(points[i][1].GetDouble(), want) << pod << " point " << i;
-        ++compared;
-      } else {
-        EXPECT_TRUE(points[i][1].IsNull()) << pod << " point " << i;
-      }
-    }
-  }
-  EXPECT_GT(compared, 0u) << "no finite value compared";
-}
-
 std::set<std::string> PodNames(const MonoVertexModel& m) {
   std::set<std::string> pods;
   for (const auto& pod : m.pods) pods.insert(pod.name);
@@ -129,14 +68,14 @@ std::string Select(const MonoVertexModel& m) { return "namespace=" + m.ns + "&mv
 
 TEST(SinkLatencyApi, AggregateEqualsTheBackendsOwnAnswer) {
   Json answer = Api(Select(FirstModel()) + "&" + Range());
-  ExpectSameAsBackend(answer);
+  ExpectEveryQueryMatchesTheBackend(answer);
   const auto& data = answer.doc["data"];
   ASSERT_EQ(data["series"].Size(), 1u);
   EXPECT_EQ(data["series"][0]["labels"].MemberCount(), 0u);
   EXPECT_EQ(data["group_by"].Size(), 0u);
-  EXPECT_EQ(std::string(data["query"].GetString())
-                .rfind("histogram_quantile(0.95, sum by(le) (rate(", 0),
-            0u);
+  EXPECT_EQ(
+      std::string(data["query"].GetString()).rfind("histogram_quantile(0.95, sum by(le) (rate(", 0),
+      0u);
 }
 
 TEST(SinkLatencyApi, AggregateEqualsThePinnedQueryInMicrosecondsDividedByAMillion) {
@@ -149,7 +88,7 @@ TEST(SinkLatencyApi, AggregateEqualsThePinnedQueryInMicrosecondsDividedByAMillio
       "(rate(monovtx_sink_time_bucket{{namespace=\"{}\",mvtx_name=\"{}\"}}[5m])))",
       m.ns, m.name);
   Json direct =
-      BackendAnswer(pinned, range["start_unix"].GetDouble(), range["end_unix"].GetDouble(), 60);
+      BackendQuery(pinned, range["start_unix"].GetDouble(), range["end_unix"].GetDouble(), 60);
   ASSERT_EQ(direct.doc["data"]["result"].Size(), 1u);
   const auto& values = direct.doc["data"]["result"][0]["values"];
   const auto& points = answer.doc["data"]["series"][0]["points"];
@@ -165,7 +104,7 @@ TEST(SinkLatencyApi, PerPodEqualsTheBackendAndListsEveryPodButNotTheDaemon) {
   for (const MonoVertexModel& m : synth::DefaultModel()) {
     SCOPED_TRACE(m.ns + "/" + m.name);
     Json answer = Api(Select(m) + "&group_by=pod&" + Range());
-    ExpectSameAsBackend(answer);
+    ExpectEveryQueryMatchesTheBackend(answer);
     EXPECT_EQ(PodsIn(answer), PodNames(m));
     EXPECT_EQ(PodsIn(answer).count(m.daemon_pod), 0u);
   }
@@ -175,7 +114,7 @@ TEST(SinkLatencyApi, SinglePodFilterReturnsExactlyThatPod) {
   const MonoVertexModel& m = FirstModel();
   const std::string& pod = m.pods[1].name;
   Json answer = Api(Select(m) + "&group_by=pod&pod=" + pod + "&" + Range());
-  ExpectSameAsBackend(answer);
+  ExpectEveryQueryMatchesTheBackend(answer);
   EXPECT_EQ(PodsIn(answer), std::set<std::string>{pod});
   EXPECT_NE(std::string(answer.doc["data"]["query"].GetString()).find(",pod=\"" + pod + "\"}"),
             std::string::npos);
@@ -187,7 +126,7 @@ TEST(SinkLatencyApi, SeveralPodsReturnExactlyThosePods) {
   std::set<std::string> wanted = {m.pods[0].name, m.pods[2].name};
   Json answer = Api(Select(m) + "&group_by=pod&pod=" + m.pods[0].name + "&pod=" + m.pods[2].name +
                     "&" + Range());
-  ExpectSameAsBackend(answer);
+  ExpectEveryQueryMatchesTheBackend(answer);
   EXPECT_EQ(PodsIn(answer), wanted);
 
   // Comma-separated is the same request.
@@ -199,7 +138,7 @@ TEST(SinkLatencyApi, SeveralPodsReturnExactlyThosePods) {
 TEST(SinkLatencyApi, AggregateOverAPodFilterEqualsTheBackend) {
   const MonoVertexModel& m = FirstModel();
   Json answer = Api(Select(m) + "&pod=" + m.pods[0].name + "," + m.pods[1].name + "&" + Range());
-  ExpectSameAsBackend(answer);
+  ExpectEveryQueryMatchesTheBackend(answer);
   ASSERT_EQ(answer.doc["data"]["series"].Size(), 1u);
 }
 

@@ -38,7 +38,7 @@ service::MetricRequest Request(GroupBy group_by, std::vector<double> quantiles =
 service::QueryPlan Plan(std::vector<double> quantiles = {0.95}) {
   service::QueryPlan plan{.queries = {},
                           .start = At(1795467600),
-                          .end = At(1795467660),
+                          .end = At(1795467840),  // 5 points
                           .step = minutes(1),
                           .window = minutes(5)};
   for (double q : quantiles) {
@@ -76,11 +76,42 @@ TEST(ShapeMetric, TurnsNanAndInfinityIntoEmptyValues) {
   auto result = Shape(Request(GroupBy::kPod), Plan(), {PodSeries("p", {0.5, nan, inf, -inf})});
   ASSERT_EQ(result.series.size(), 1u);
   const auto& points = result.series[0].points;
-  ASSERT_EQ(points.size(), 4u);
+  ASSERT_EQ(points.size(), 5u);
   EXPECT_EQ(points[0].value, 0.5);
   EXPECT_FALSE(points[1].value.has_value());
   EXPECT_FALSE(points[2].value.has_value());
   EXPECT_FALSE(points[3].value.has_value());
+  EXPECT_FALSE(points[4].value.has_value());  // no sample at all
+}
+
+TEST(ShapeMetric, EverySeriesHasOnePointPerStepWithNullWhereTheEngineHadNone) {
+  // VictoriaMetrics drops NaN points instead of writing "NaN": the answer is the same.
+  prometheus::Series sparse{{{"pod", "p"}}, {{At(1795467660), 0.5}, {At(1795467780), 0.75}}};
+  auto result = Shape(Request(GroupBy::kPod), Plan(), {sparse});
+  ASSERT_EQ(result.series.size(), 1u);
+  const auto& points = result.series[0].points;
+  ASSERT_EQ(points.size(), 5u);
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    EXPECT_EQ(points[i].time, At(1795467600 + 60 * static_cast<std::int64_t>(i)));
+  }
+  EXPECT_FALSE(points[0].value.has_value());
+  EXPECT_EQ(points[1].value, 0.5);
+  EXPECT_FALSE(points[2].value.has_value());
+  EXPECT_EQ(points[3].value, 0.75);
+  EXPECT_FALSE(points[4].value.has_value());
+}
+
+TEST(ShapeMetric, ASeriesWithoutAnyValueIsLeftOut) {
+  double nan = std::numeric_limits<double>::quiet_NaN();
+  auto result = Shape(Request(GroupBy::kPod), Plan(),
+                      {PodSeries("idle", {nan, nan}), PodSeries("busy", {nan, 0.25})});
+  ASSERT_EQ(result.series.size(), 1u);
+  EXPECT_EQ(result.series[0].labels[0].second, "busy");
+  // With nothing left, the no-data warning explains it.
+  result = Shape(Request(GroupBy::kPod), Plan(), {PodSeries("idle", {nan})});
+  EXPECT_TRUE(result.series.empty());
+  ASSERT_EQ(result.warnings.size(), 1u);
+  EXPECT_NE(result.warnings[0].find("no sink latency data"), std::string::npos);
 }
 
 TEST(ShapeMetric, SortsSeriesByLabels) {
@@ -119,16 +150,16 @@ TEST(MetricJson, FollowsTheDocumentedShape) {
   EXPECT_STREQ(data["query"].GetString(), "histogram_quantile(0.95, x)");
   const auto& range = data["range"];
   EXPECT_STREQ(range["start"].GetString(), "2026-11-23T21:00:00Z");
-  EXPECT_STREQ(range["end"].GetString(), "2026-11-23T21:01:00Z");
+  EXPECT_STREQ(range["end"].GetString(), "2026-11-23T21:04:00Z");
   EXPECT_EQ(range["start_unix"].GetInt64(), 1795467600);
-  EXPECT_EQ(range["end_unix"].GetInt64(), 1795467660);
+  EXPECT_EQ(range["end_unix"].GetInt64(), 1795467840);
   EXPECT_STREQ(range["step"].GetString(), "1m");
   EXPECT_EQ(range["step_seconds"].GetInt64(), 60);
   EXPECT_STREQ(range["window"].GetString(), "5m");
   ASSERT_EQ(data["series"].Size(), 1u);
   const auto& series = data["series"][0];
   EXPECT_STREQ(series["labels"]["pod"].GetString(), "mv-mv-0-abcde");
-  ASSERT_EQ(series["points"].Size(), 2u);
+  ASSERT_EQ(series["points"].Size(), 5u);
   EXPECT_EQ(series["points"][0][0].GetInt64(), 1795467600);
   EXPECT_DOUBLE_EQ(series["points"][0][1].GetDouble(), 0.0248);
   EXPECT_TRUE(series["points"][1][1].IsNull());
@@ -220,8 +251,9 @@ TEST(MarkOutliers, APodMoreThanTwiceTheMedianOfItsPeersIsAnOutlier) {
 
 TEST(MarkOutliers, NeedsAtLeastThreePodsWithData) {
   EXPECT_EQ(Outliers({{1}, {10}}), (std::vector<bool>{false, false}));
+  // A pod without data is no peer (it is not in the answer at all).
   EXPECT_EQ(Outliers({{1}, {10}, {std::numeric_limits<double>::quiet_NaN()}}),
-            (std::vector<bool>{false, false, false}));
+            (std::vector<bool>{false, false}));
 }
 
 TEST(MarkOutliers, ComparesPodsOnlyWithinTheSameQuantile) {
@@ -234,22 +266,17 @@ TEST(MarkOutliers, ComparesPodsOnlyWithinTheSameQuantile) {
   for (const auto& s : result.series) EXPECT_FALSE(s.summary->outlier);
 }
 
-TEST(MetricJson, SummaryCarriesNullsForAnEmptySeriesAndOutlierOnlyWhenGroupedByPod) {
+TEST(MetricJson, SummaryCarriesLastMinMeanMaxAndOutlierOnlyWhenGroupedByPod) {
   auto request = Request(GroupBy::kPod);
   request.summary = true;
-  auto result = Shape(
-      request, Plan(),
-      {PodSeries("a", {std::numeric_limits<double>::quiet_NaN()}), PodSeries("b", {0.5, 0.25})});
+  auto result = Shape(request, Plan(), {PodSeries("b", {0.5, 0.25})});
   rapidjson::Document doc = ParseJson(MetricJson(request, result));
-  const auto& empty = doc["data"]["series"][0]["summary"];
-  EXPECT_TRUE(empty["last"].IsNull());
-  EXPECT_TRUE(empty["mean"].IsNull());
-  EXPECT_FALSE(empty["outlier"].GetBool());
-  const auto& full = doc["data"]["series"][1]["summary"];
+  const auto& full = doc["data"]["series"][0]["summary"];
   EXPECT_DOUBLE_EQ(full["last"].GetDouble(), 0.25);
   EXPECT_DOUBLE_EQ(full["min"].GetDouble(), 0.25);
   EXPECT_DOUBLE_EQ(full["mean"].GetDouble(), 0.375);
   EXPECT_DOUBLE_EQ(full["max"].GetDouble(), 0.5);
+  EXPECT_FALSE(full["outlier"].GetBool());
 
   auto aggregate = Request(GroupBy::kNone);
   aggregate.summary = true;
