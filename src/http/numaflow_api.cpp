@@ -155,10 +155,12 @@ Result<prometheus::RangeQuery> ParseProxyRequest(const service::Catalog& catalog
       }
     }
   }
-  for (const auto& [label, value] : filters) {
+  for (const auto& filter : filters) {
+    const std::string& label = filter.first;
     if (std::none_of(allowed.begin(), allowed.end(),
                      [&](const auto& a) { return a.name == label; })) {
       std::vector<std::string> names;
+      names.reserve(allowed.size());
       for (const auto& a : allowed) names.push_back(a.name);
       return BadRequest(
           "filters",
