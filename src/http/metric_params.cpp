@@ -45,10 +45,10 @@ bool UsesAnywhere(const MetricSpec& metric, Placeholder placeholder) {
 }
 
 // What a request for `metric` on `kind` may carry, in the order the error message lists them.
+// Views into string literals and the catalog, which outlives every request.
 struct Accepted {
-  std::vector<std::string> single;  // at most once
-  std::vector<std::string> multi;   // repeatable and/or comma-separated
-  std::string list;                 // "namespace, mvtx, start, ..."
+  std::vector<std::string_view> single;  // at most once
+  std::vector<std::string_view> multi;   // repeatable and/or comma-separated
 
   bool Single(std::string_view key) const {
     return std::find(single.begin(), single.end(), key) != single.end();
@@ -56,11 +56,15 @@ struct Accepted {
   bool Multi(std::string_view key) const {
     return std::find(multi.begin(), multi.end(), key) != multi.end();
   }
+  std::string List() const {  // "namespace, mvtx, start, ..."
+    return fmt::format("{}, {}", fmt::join(single, ", "), fmt::join(multi, ", "));
+  }
 };
 
 Accepted AcceptedParams(const MetricSpec& metric, ObjectKind kind) {
   Accepted accepted;
-  accepted.single = {"namespace"};
+  accepted.single.reserve(8);
+  accepted.single.emplace_back("namespace");
   if (kind == ObjectKind::kMonoVertex) {
     accepted.single.emplace_back("mvtx");
   } else {
@@ -69,17 +73,19 @@ Accepted AcceptedParams(const MetricSpec& metric, ObjectKind kind) {
   }
   for (const char* name : {"start", "end", "step"}) accepted.single.emplace_back(name);
   if (UsesAnywhere(metric, Placeholder::kDuration)) accepted.single.emplace_back("window");
+  accepted.single.emplace_back("summary");
   if (UsesAnywhere(metric, Placeholder::kQuantile)) accepted.multi.emplace_back("quantile");
   if (UsesAnywhere(metric, Placeholder::kDimension) && !metric.dimensions.empty()) {
     accepted.multi.emplace_back("group_by");
   }
-  for (const service::FilterSpec& filter : metric.AllFilters()) {
-    if (!IsObjectLabel(filter.name)) accepted.multi.push_back(filter.name);
+  // Filters in the fixed matcher order, without the object's own labels or repeats.
+  auto add_filter = [&](std::string_view label) {
+    if (!IsObjectLabel(label) && !accepted.Multi(label)) accepted.multi.push_back(label);
+  };
+  for (const std::string& label : metric.required_filters) add_filter(label);
+  for (const DimensionSpec& dimension : metric.dimensions) {
+    for (const service::FilterSpec& filter : dimension.filters) add_filter(filter.name);
   }
-  accepted.single.emplace_back("summary");
-  std::vector<std::string> all = accepted.single;
-  all.insert(all.end(), accepted.multi.begin(), accepted.multi.end());
-  accepted.list = fmt::format("{}", fmt::join(all, ", "));
   return accepted;
 }
 
@@ -158,7 +164,7 @@ std::string Describe(ObjectKind kind) {
 
 std::vector<std::string> AcceptedParamNames(const MetricSpec& metric, ObjectKind kind) {
   Accepted accepted = AcceptedParams(metric, kind);
-  std::vector<std::string> all = accepted.single;
+  std::vector<std::string> all(accepted.single.begin(), accepted.single.end());
   all.insert(all.end(), accepted.multi.begin(), accepted.multi.end());
   return all;
 }
@@ -215,7 +221,7 @@ Result<MetricRequest> ParseMetricParams(const service::Catalog& catalog, std::st
                                            key, Describe(kind)));
       }
       return BadRequest(key, fmt::format("unknown parameter \"{}\" for metric \"{}\"; accepted: {}",
-                                         key, metric, accepted.list));
+                                         key, metric, accepted.List()));
     }
     if (!single.emplace(key, std::move(value)).second) {
       return BadRequest(key, fmt::format("parameter \"{}\" is given more than once", key));
