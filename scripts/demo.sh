@@ -175,9 +175,11 @@ if ! curl -sS --max-time 30 "$latency?namespace=default&mvtx=orders&group_by=pod
   say "warning: the example query failed; see $log_dir/nfmetrics.log"
 fi
 
+api=$api_url/api/v1
 cat <<EOF
 
-Try these (MonoVertices: default/orders, default/orders-sink, default/clicks, payments/orders):
+Try these (MonoVertices: default/orders, default/orders-sink, default/clicks, payments/orders,
+payments/refunds; pipeline default/shop with vertices in, enrich, out):
   # the whole MonoVertex, default range and quantile
   curl -s '$latency?namespace=default&mvtx=orders' | jq .
   # one series per pod
@@ -188,8 +190,19 @@ Try these (MonoVertices: default/orders, default/orders-sink, default/clicks, pa
   curl -s '$latency?namespace=default&mvtx=orders&pod=$pod1,$pod2&group_by=pod' | jq .
   # explicit range and step (RFC3339)
   curl -s '$latency?namespace=default&mvtx=orders&start=$start_time&end=$end_time&step=5m' | jq .
-  # p99 of the slow namespace
-  curl -s '$latency?namespace=payments&mvtx=orders&quantile=0.99' | jq .
+  # several quantiles of another latency, one series per pod and quantile
+  curl -s '$api/metrics/processing-latency?namespace=payments&mvtx=orders&quantile=0.5,0.9,0.99&group_by=pod' | jq .
+  # which pod is slow? summary=true marks the outlier
+  curl -s '$api/metrics/sink-latency?namespace=payments&mvtx=refunds&group_by=pod&summary=true' | jq '.data.series[] | {pod: .labels.pod, summary}'
+  # a pipeline vertex, NumaFlow-style path
+  curl -s '$api/namespaces/default/pipelines/shop/vertices/out/metrics/sink-latency?group_by=pod' | jq .
+  # the catalog, and what the backend has seen
+  curl -s '$api/metrics' | jq '.data.metrics[].name'
+  curl -s '$api/namespaces/default/mono-vertices' | jq .
+  curl -s '$api/namespaces/default/mono-vertices/orders/pods' | jq .
+  # NumaFlow's own metrics API, as its UI calls it
+  curl -s -X POST '$api/metrics-proxy' -d '{"pattern_name":"mono_vertex_histogram","metric_name":"monovtx_sink_time_bucket","dimension":"pod","quantile":"0.99","duration":"5m","filters":{"namespace":"default","mvtx_name":"orders"}}' | jq .
+  curl -s '$api/metrics-discovery/object/mono-vertex' | jq .
   # an error: quantile out of range
   curl -s '$latency?namespace=default&mvtx=orders&quantile=1.5' | jq .
   # Prometheus UI: $prometheus_url   exporter: http://127.0.0.1:$exporter_port/metrics

@@ -79,7 +79,7 @@ std::string CatalogJson(const service::Catalog& catalog) {
       writer.Key("unit");
       WriteString(writer, metric->ApiUnit());
       writer.Key("source_unit");
-      WriteString(writer, metric->unit);
+      WriteString(writer, metric->SourceUnitName());
       writer.Key("dimensions");
       writer.StartArray();
       for (const service::DimensionSpec& dimension : metric->dimensions) {

@@ -17,7 +17,7 @@ void WriteOptional(JsonWriter& writer, const std::optional<double>& value) {
   }
 }
 
-void WriteSummary(JsonWriter& writer, const service::SeriesSummary& summary, bool by_pod) {
+void WriteSummary(JsonWriter& writer, const service::SeriesSummary& summary, bool per_pod) {
   writer.StartObject();
   writer.Key("last");
   WriteOptional(writer, summary.last);
@@ -27,7 +27,7 @@ void WriteSummary(JsonWriter& writer, const service::SeriesSummary& summary, boo
   WriteOptional(writer, summary.mean);
   writer.Key("max");
   WriteOptional(writer, summary.max);
-  if (by_pod) {
+  if (per_pod) {
     writer.Key("outlier");
     writer.Bool(summary.outlier);
   }
@@ -130,7 +130,6 @@ std::string MetricJson(const service::MetricRequest& request, const service::Met
   }
   writer.EndObject();
 
-  bool by_pod = request.GroupsBy("pod");
   writer.Key("series");
   writer.StartArray();
   for (const service::MetricSeries& series : result.series) {
@@ -148,7 +147,10 @@ std::string MetricJson(const service::MetricRequest& request, const service::Met
     }
     if (series.summary) {
       writer.Key("summary");
-      WriteSummary(writer, *series.summary, by_pod);
+      // Pods are compared with their peers only where series are per pod.
+      bool per_pod = std::any_of(series.labels.begin(), series.labels.end(),
+                                 [](const auto& label) { return label.first == "pod"; });
+      WriteSummary(writer, *series.summary, per_pod);
     }
     writer.Key("points");
     writer.StartArray();

@@ -57,6 +57,7 @@ struct Accepted {
     return std::find(multi.begin(), multi.end(), key) != multi.end();
   }
   std::string List() const {  // "namespace, mvtx, start, ..."
+    if (multi.empty()) return fmt::format("{}", fmt::join(single, ", "));
     return fmt::format("{}, {}", fmt::join(single, ", "), fmt::join(multi, ", "));
   }
 };
@@ -414,6 +415,22 @@ Result<MetricRequest> ParseMetricParams(const service::Catalog& catalog, std::st
       if (filter.required && !selected(filter.name)) {
         return BadRequest(filter.name, fmt::format("group_by {} needs the \"{}\" parameter",
                                                    dimension->name, filter.name));
+      }
+    }
+  }
+  // A metric selected by pod name only: the pods asked for must be the object's own.
+  bool by_pod_name = kind == ObjectKind::kMonoVertex
+                         ? !selected("mvtx_name")
+                         : !(selected("pipeline") && selected("vertex"));
+  if (const service::FilterValues* pods = request.FindFilter("pod"); pods && by_pod_name) {
+    std::string prefix = kind == ObjectKind::kMonoVertex ? request.object.mvtx->str() + "-mv-"
+                                                         : request.object.pipeline->str() + "-" +
+                                                               request.object.vertex->str() + "-";
+    for (const std::string& pod : pods->values) {
+      if (!pod.starts_with(prefix)) {
+        return BadRequest("pod", fmt::format("pod \"{}\" is not a pod of {} (its pods are named "
+                                             "{}...)",
+                                             pod, Describe(kind), prefix));
       }
     }
   }

@@ -65,9 +65,10 @@ Result<prometheus::RangeQuery> ParseProxyRequest(const service::Catalog& catalog
   rapidjson::Document doc;
   doc.Parse(body.data(), body.size());
   if (doc.HasParseError()) {
-    return BadRequest(
-        "", fmt::format("the body is not valid JSON: {} at offset {}",
-                        rapidjson::GetParseError_En(doc.GetParseError()), doc.GetErrorOffset()));
+    std::string_view reason = rapidjson::GetParseError_En(doc.GetParseError());
+    if (reason.ends_with('.')) reason.remove_suffix(1);
+    return BadRequest("", fmt::format("the body is not valid JSON: {} (at offset {})", reason,
+                                      doc.GetErrorOffset()));
   }
   if (!doc.IsObject()) return BadRequest("", "the body must be a JSON object");
 

@@ -375,6 +375,11 @@ std::string MetricSpec::ApiUnit() const {
   return source_unit == SourceUnit::kNone ? unit : "seconds";
 }
 
+std::string MetricSpec::SourceUnitName() const {
+  if (!unit.empty() || source_unit != SourceUnit::kMicroseconds) return unit;
+  return "µs";
+}
+
 std::vector<FilterSpec> MetricSpec::AllFilters() const {
   std::vector<FilterSpec> out;
   auto add = [&](const FilterSpec& filter) {

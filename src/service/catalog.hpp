@@ -57,6 +57,9 @@ struct MetricSpec {
   const DimensionSpec* FindDimension(std::string_view name) const;
   // The API's unit: "seconds" for time units, otherwise the configured unit.
   std::string ApiUnit() const;
+  // The unit of the stored values: as configured, or "µs" where it was inferred for a NumaFlow
+  // latency histogram (`*_time_bucket`) configured without one.
+  std::string SourceUnitName() const;
   // Every filter label the metric accepts, in the fixed order matchers are emitted: required
   // filters as declared, then dimension filters as declared, without duplicates.
   std::vector<FilterSpec> AllFilters() const;

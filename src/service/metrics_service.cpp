@@ -84,7 +84,9 @@ SeriesSummary Summarize(const std::vector<Point>& points) {
     sum += value;
     ++count;
   }
-  if (count > 0) summary.mean = sum / static_cast<double>(count);
+  // Rounding can put the mean of a flat series a hair outside [min, max]; it never is.
+  if (count > 0)
+    summary.mean = std::clamp(sum / static_cast<double>(count), *summary.min, *summary.max);
   return summary;
 }
 
@@ -132,7 +134,8 @@ MetricResult ShapeMetric(const MetricRequest& request, QueryPlan plan,
       }
     }
     for (prometheus::Series& in : matrix.series) {
-      MetricSeries out{std::move(in.labels), quantile, OnGrid(in.samples, result.plan), std::nullopt};
+      MetricSeries out{std::move(in.labels), quantile, OnGrid(in.samples, result.plan),
+                       std::nullopt};
       // A series without one finite value is left out: VictoriaMetrics never returns one, and a
       // chart has nothing to draw for it.
       if (std::none_of(out.points.begin(), out.points.end(),

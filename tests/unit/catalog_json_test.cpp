@@ -175,3 +175,32 @@ TEST_F(CatalogJsonTest, EveryVariantHasTheSameKeys) {
 
 }  // namespace
 }  // namespace nfmetrics::http
+
+namespace nfmetrics::http {
+namespace {
+
+TEST(CatalogJsonSourceUnit, AnInferredMicrosecondUnitIsListed) {
+  // A NumaFlow latency histogram configured without `unit` is taken to be in microseconds; the
+  // listing says so instead of an empty source unit.
+  auto catalog = service::LoadCatalog(R"(
+patterns:
+  - name: p
+    objects: [mono-vertex]
+    expr: histogram_quantile($quantile, sum by($dimension,le) (rate($metric_name{$filters}[$duration])))
+    params: [{name: quantile, required: true}, {name: duration, required: true}]
+    metrics:
+      - metric_name: monovtx_read_time_bucket
+        required_filters: [namespace, mvtx_name]
+)",
+                                      "cfg.yaml");
+  ASSERT_TRUE(catalog.ok()) << catalog.error().message;
+  rapidjson::Document doc;
+  std::string json = CatalogJson(*catalog);
+  doc.Parse(json.c_str());
+  const auto& variant = doc["data"]["metrics"][0]["variants"][0];
+  EXPECT_STREQ(variant["source_unit"].GetString(), "µs");
+  EXPECT_STREQ(variant["unit"].GetString(), "seconds");
+}
+
+}  // namespace
+}  // namespace nfmetrics::http

@@ -324,3 +324,32 @@ TEST(StatusOf, MapsEveryCodeToItsPinnedStatus) {
 
 }  // namespace
 }  // namespace nfmetrics::http
+
+namespace nfmetrics::http {
+namespace {
+
+TEST(Summarize, TheMeanOfAFlatSeriesIsItsValueDespiteRounding) {
+  // Seven times 0.1 sums to a little less than 0.7: the plain mean would fall below the minimum.
+  std::vector<service::Point> points;
+  for (int i = 0; i < 7; ++i) points.push_back({At(60 * i), 0.1});
+  service::SeriesSummary summary = service::Summarize(points);
+  EXPECT_EQ(*summary.mean, 0.1);
+  EXPECT_LE(*summary.min, *summary.mean);
+  EXPECT_LE(*summary.mean, *summary.max);
+}
+
+TEST(MetricJson, SeriesPerPodGetAnOutlierFlagEvenWithoutGroupBy) {
+  // Pod-scoped metrics (CPU, memory) are per pod without any group_by.
+  auto request = Request(GroupBy::kNone);
+  request.summary = true;
+  auto result = Shape(request, Plan(),
+                      {PodSeries("a", {1}), PodSeries("b", {1.1}), PodSeries("c", {9})});
+  rapidjson::Document doc = ParseJson(MetricJson(request, result));
+  const auto& series = doc["data"]["series"];
+  ASSERT_EQ(series.Size(), 3u);
+  EXPECT_FALSE(series[0]["summary"]["outlier"].GetBool());
+  EXPECT_TRUE(series[2]["summary"]["outlier"].GetBool());
+}
+
+}  // namespace
+}  // namespace nfmetrics::http

@@ -371,6 +371,17 @@ TEST(MetricParams, ThePathCanNameTheObject) {
 TEST(MetricParams, APodScopedMetricNeedsNoPodForAMonoVertex) {
   auto parsed = ParseMetric("pod-cpu-utilization", "namespace=ns&mvtx=mv");
   ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  // A pod filter narrows within the object's pods, and cannot reach another object's.
+  EXPECT_TRUE(ParseMetric("pod-cpu-utilization", "namespace=ns&mvtx=mv&pod=mv-mv-0-abcde").ok());
+  std::string message = ExpectMetricBadRequest("pod-cpu-utilization",
+                                               "namespace=ns&mvtx=mv&pod=other-mv-0-abcde", "pod");
+  EXPECT_NE(message.find("mv-mv-"), std::string::npos) << message;
+  ExpectMetricBadRequest("pod-cpu-utilization",
+                         "namespace=ns&pipeline=shop&vertex=out&pod=shop-in-0-abcde", "pod");
+  // An unknown parameter lists exactly what is accepted, without a dangling separator.
+  message = ExpectMetricBadRequest("pending", "namespace=ns&mvtx=mv&foo=1", "foo");
+  EXPECT_EQ(message.find(", ;"), std::string::npos) << message;
+  EXPECT_FALSE(message.ends_with(", ")) << message;
   ExpectMetricBadRequest("pod-cpu-utilization", "namespace=ns&mvtx=mv&group_by=pod", "group_by");
 }
 
