@@ -423,14 +423,12 @@ Result<MetricRequest> ParseMetricParams(const service::Catalog& catalog, std::st
                          ? !selected("mvtx_name")
                          : !(selected("pipeline") && selected("vertex"));
   if (const service::FilterValues* pods = request.FindFilter("pod"); pods && by_pod_name) {
-    std::string prefix = kind == ObjectKind::kMonoVertex ? request.object.mvtx->str() + "-mv-"
-                                                         : request.object.pipeline->str() + "-" +
-                                                               request.object.vertex->str() + "-";
     for (const std::string& pod : pods->values) {
-      if (!pod.starts_with(prefix)) {
-        return BadRequest("pod", fmt::format("pod \"{}\" is not a pod of {} (its pods are named "
-                                             "{}...)",
-                                             pod, Describe(kind), prefix));
+      if (!service::IsObjectPod(request.object, pod)) {
+        return BadRequest(
+            "pod", fmt::format("pod \"{}\" is not a pod of {} (its pods are named "
+                               "{}<replica>-<5 characters>)",
+                               pod, Describe(kind), service::ObjectPodPrefix(request.object)));
       }
     }
   }

@@ -21,9 +21,10 @@ namespace {
 using service::Matcher;
 using service::MetricSpec;
 
-constexpr std::array<std::string_view, 9> kFields = {"pattern_name", "metric_name", "dimension",
-                                                     "filters",      "duration",    "quantile",
-                                                     "start_time",   "end_time",    "step"};
+// NumaFlow's request fields (its UI also sends display_name, which selects nothing), plus step.
+constexpr std::array<std::string_view, 10> kFields = {
+    "pattern_name", "metric_name", "display_name", "dimension", "filters",
+    "duration",     "quantile",    "start_time",   "end_time",  "step"};
 
 template <class T>
 Result<T> ForField(Result<T> result, std::string_view field) {
@@ -37,7 +38,10 @@ Result<T> ForField(Result<T> result, std::string_view field) {
 // A value NumaFlow would paste into the query: "*.x" style wildcards become an anchored regex
 // with everything but the ".*" escaped; anything else is a literal.
 Matcher FilterMatcher(const std::string& label, const std::string& value) {
-  if (value.find(".*") == std::string::npos) return {label, false, value};
+  // The object's own labels are always literal: ".*" there would read every namespace.
+  bool object_label =
+      label == "namespace" || label == "mvtx_name" || label == "pipeline" || label == "vertex";
+  if (object_label || value.find(".*") == std::string::npos) return {label, false, value};
   std::string pattern;
   std::size_t at = 0;
   while (true) {
@@ -77,10 +81,8 @@ Result<prometheus::RangeQuery> ParseProxyRequest(const service::Catalog& catalog
   for (const auto& member : doc.GetObject()) {
     std::string name(member.name.GetString(), member.name.GetStringLength());
     if (std::find(kFields.begin(), kFields.end(), name) == kFields.end()) {
-      return BadRequest(name, fmt::format("unknown field \"{}\"; accepted: pattern_name, "
-                                          "metric_name, dimension, filters, duration, quantile, "
-                                          "start_time, end_time, step",
-                                          name));
+      return BadRequest(
+          name, fmt::format("unknown field \"{}\"; accepted: {}", name, fmt::join(kFields, ", ")));
     }
     if (name == "filters") {
       if (member.value.IsNull()) continue;
@@ -108,28 +110,49 @@ Result<prometheus::RangeQuery> ParseProxyRequest(const service::Catalog& catalog
     return it == fields.end() ? nullptr : &it->second;
   };
 
-  const std::string* pattern_name = field("pattern_name");
-  if (!pattern_name) return BadRequest("pattern_name", "missing required field pattern_name");
   const std::string* metric_name = field("metric_name");
   if (!metric_name) return BadRequest("metric_name", "missing required field metric_name");
-  const MetricSpec* metric = catalog.FindInPattern(*pattern_name, *metric_name);
-  if (metric == nullptr) {
-    bool pattern_known =
-        std::any_of(catalog.patterns().begin(), catalog.patterns().end(),
-                    [&](const service::Pattern& p) { return p.name == *pattern_name; });
-    if (!pattern_known) {
-      return Error{ErrorCode::kNotFound, fmt::format("unknown pattern_name \"{}\"", *pattern_name),
-                   "pattern_name"};
+  const std::string* dimension_name = field("dimension");
+  const MetricSpec* metric = nullptr;
+  if (const std::string* pattern_name = field("pattern_name")) {
+    metric = catalog.FindInPattern(*pattern_name, *metric_name);
+    if (metric == nullptr) {
+      bool pattern_known =
+          std::any_of(catalog.patterns().begin(), catalog.patterns().end(),
+                      [&](const service::Pattern& p) { return p.name == *pattern_name; });
+      if (!pattern_known) {
+        return Error{ErrorCode::kNotFound,
+                     fmt::format("unknown pattern_name \"{}\"", *pattern_name), "pattern_name"};
+      }
+      return Error{ErrorCode::kNotFound,
+                   fmt::format("pattern \"{}\" has no metric \"{}\"", *pattern_name, *metric_name),
+                   "metric_name"};
     }
-    return Error{ErrorCode::kNotFound,
-                 fmt::format("pattern \"{}\" has no metric \"{}\"", *pattern_name, *metric_name),
-                 "metric_name"};
+  } else {
+    // Without a pattern, as NumaFlow's server does: the metric, preferring a pattern whose metric
+    // declares the dimension asked for.
+    const MetricSpec* first = nullptr;
+    for (const service::Pattern& pattern : catalog.patterns()) {
+      for (const MetricSpec& candidate : pattern.metrics) {
+        if (candidate.metric_name != *metric_name) continue;
+        if (first == nullptr) first = &candidate;
+        if (metric == nullptr &&
+            (dimension_name == nullptr || candidate.FindDimension(*dimension_name) != nullptr)) {
+          metric = &candidate;
+        }
+      }
+    }
+    if (metric == nullptr) metric = first;
+    if (metric == nullptr) {
+      return Error{ErrorCode::kNotFound, fmt::format("no pattern has metric \"{}\"", *metric_name),
+                   "metric_name"};
+    }
   }
   const service::Pattern& pattern = *metric->pattern;
 
   // The dimension: required when the expression groups by it.
   const service::DimensionSpec* dimension = nullptr;
-  if (const std::string* name = field("dimension")) {
+  if (const std::string* name = dimension_name) {
     dimension = metric->FindDimension(*name);
     if (dimension == nullptr) {
       std::vector<std::string> known;
@@ -145,14 +168,14 @@ Result<prometheus::RangeQuery> ParseProxyRequest(const service::Catalog& catalog
     return BadRequest("dimension", "missing required field dimension");
   }
 
-  // Filters: the metric's required filters, then the dimension's, in that order.
-  std::vector<service::FilterSpec> allowed;
-  for (const std::string& label : metric->required_filters) allowed.push_back({label, true});
+  // Filters: any the metric declares, in its fixed order (required filters, then dimension
+  // filters). NumaFlow's UI keeps a pod filter when the dimension changes, so a filter of another
+  // dimension is accepted too. Required: the metric's, and the chosen dimension's.
+  std::vector<service::FilterSpec> allowed = metric->AllFilters();
   if (dimension != nullptr) {
-    for (const service::FilterSpec& filter : dimension->filters) {
-      if (std::none_of(allowed.begin(), allowed.end(),
-                       [&](const auto& a) { return a.name == filter.name; })) {
-        allowed.push_back(filter);
+    for (service::FilterSpec& filter : allowed) {
+      for (const service::FilterSpec& own : dimension->filters) {
+        if (own.name == filter.name && own.required) filter.required = true;
       }
     }
   }
@@ -163,12 +186,9 @@ Result<prometheus::RangeQuery> ParseProxyRequest(const service::Catalog& catalog
       std::vector<std::string> names;
       names.reserve(allowed.size());
       for (const auto& a : allowed) names.push_back(a.name);
-      return BadRequest(
-          "filters",
-          fmt::format("filter \"{}\" is not accepted by metric \"{}\"{}; "
-                      "accepted: {}",
-                      label, *metric_name, dimension ? " with dimension " + dimension->name : "",
-                      fmt::join(names, ", ")));
+      return BadRequest("filters",
+                        fmt::format("filter \"{}\" is not accepted by metric \"{}\"; accepted: {}",
+                                    label, *metric_name, fmt::join(names, ", ")));
     }
   }
   std::vector<Matcher> matchers;

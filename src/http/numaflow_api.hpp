@@ -19,8 +19,10 @@ inline constexpr Duration kProxyDefaultStep = std::chrono::minutes(1);
 
 // The JSON body of POST /api/v1/metrics-proxy -> the one range query to run. Errors are
 // kBadRequest naming the body field (or kNotFound for an unknown pattern or metric).
-// Filter values are literal, except that each ".*" in a value is a wildcard (NumaFlow's UI selects
-// a MonoVertex's pods with "<mvtx>-mv-.*"): such a value becomes an anchored =~ matcher with
+// pattern_name may be left out (the first pattern with the metric and dimension is used), as with
+// NumaFlow's server. Filter values are literal, except that each ".*" in a value of a label other
+// than namespace, mvtx_name, pipeline and vertex is a wildcard (NumaFlow's UI selects a
+// MonoVertex's pods with "<mvtx>-mv-.*"): such a value becomes an anchored =~ matcher with
 // everything else regex-escaped.
 Result<prometheus::RangeQuery> ParseProxyRequest(const service::Catalog& catalog,
                                                  std::string_view body, TimePoint now);

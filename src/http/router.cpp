@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <exception>
 #include <vector>
 
@@ -145,7 +146,7 @@ Result<TimeRange> ParseRangeParams(std::string_view query, TimePoint now) {
     auto parsed = service::ParseTimestamp(*end);
     if (!parsed.ok()) return BadRequest("end", parsed.error().message);
     range.end = *parsed;
-    range.start = range.end - kDiscoveryDefaultRange;
+    range.start = std::max(TimePoint(), range.end - kDiscoveryDefaultRange);  // not before 1970
   }
   if (start) {
     auto parsed = service::ParseTimestamp(*start);

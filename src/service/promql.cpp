@@ -80,6 +80,29 @@ std::string AlternationOf(std::span<const std::string> literals) {
   return out;
 }
 
+std::string ObjectPodPrefix(const ObjectRef& object) {
+  return object.kind == ObjectKind::kMonoVertex
+             ? object.mvtx->str() + "-mv-"
+             : object.pipeline->str() + "-" + object.vertex->str() + "-";
+}
+
+std::string ObjectPodPattern(const ObjectRef& object) {
+  return EscapeRegex(ObjectPodPrefix(object)) + "[0-9]+-[a-z0-9]{5}";
+}
+
+bool IsObjectPod(const ObjectRef& object, std::string_view pod) {
+  std::string prefix = ObjectPodPrefix(object);
+  if (!pod.starts_with(prefix)) return false;
+  std::string_view rest = pod.substr(prefix.size());
+  std::size_t digits = 0;
+  while (digits < rest.size() && std::isdigit(static_cast<unsigned char>(rest[digits])) != 0) {
+    ++digits;
+  }
+  if (digits == 0 || rest.size() != digits + 6 || rest[digits] != '-') return false;
+  return std::all_of(rest.begin() + static_cast<std::ptrdiff_t>(digits) + 1, rest.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); });
+}
+
 std::vector<Matcher> RequestMatchers(const MetricRequest& request) {
   const ObjectRef& object = request.object;
   std::vector<FilterSpec> filters = request.metric->AllFilters();
@@ -94,10 +117,7 @@ std::vector<Matcher> RequestMatchers(const MetricRequest& request) {
                        ? declares("mvtx_name")
                        : declares("pipeline") && declares("vertex");
   if (!by_labels && declares("pod") && request.FindFilter("pod") == nullptr) {
-    std::string prefix = object.kind == ObjectKind::kMonoVertex
-                             ? object.mvtx->str() + "-mv-"
-                             : object.pipeline->str() + "-" + object.vertex->str() + "-";
-    pod_pattern = EscapeRegex(prefix) + "[0-9]+-.+";
+    pod_pattern = ObjectPodPattern(object);
   }
 
   std::vector<Matcher> matchers;

@@ -36,6 +36,12 @@ std::string RenderMatchers(const std::vector<Matcher>& matchers);
 // One anchored alternation matching exactly the given literals: "a\\.b|c".
 std::string AlternationOf(std::span<const std::string> literals);
 
+// Replica pods of an object are named <mvtx>-mv-<replica>-<5 chars> or
+// <pipeline>-<vertex>-<replica>-<5 chars>; the daemon pod is not one of them.
+std::string ObjectPodPrefix(const ObjectRef& object);   // "<mvtx>-mv-" or "<pipeline>-<vertex>-"
+std::string ObjectPodPattern(const ObjectRef& object);  // an RE2 pattern matching exactly those
+bool IsObjectPod(const ObjectRef& object, std::string_view pod);
+
 // The matchers a request selects with, in the metric's fixed filter order: its required filters
 // as declared, then its dimension filters as declared. The object supplies namespace, mvtx_name,
 // pipeline and vertex; a pod-scoped metric without an mvtx_name (or pipeline/vertex) filter is

@@ -91,7 +91,7 @@ TEST_F(CatalogJsonTest, SinkLatencyMonoVertexVariant) {
   ASSERT_NE(variant, nullptr);
   EXPECT_STREQ((*variant)["pattern"].GetString(), "mono_vertex_histogram");
   EXPECT_STREQ((*variant)["metric_name"].GetString(), "monovtx_sink_time_bucket");
-  EXPECT_STREQ((*variant)["display_name"].GetString(), "Mono Vertex Sink Write Time Latency");
+  EXPECT_STREQ((*variant)["display_name"].GetString(), "MonoVertex Sink Write Time Latency");
   EXPECT_STREQ((*variant)["unit"].GetString(), "seconds");
   EXPECT_STREQ((*variant)["source_unit"].GetString(), "µs");
   std::vector<std::string> dimensions;

@@ -897,3 +897,38 @@ TEST(LoadCatalogFile, UnreadableFileIsAnError) {
 
 }  // namespace
 }  // namespace nfmetrics::service
+
+namespace nfmetrics::service {
+namespace {
+
+// NumaFlow's UI formats latencies and splits pending messages by period by matching these display
+// names exactly; the built-in catalog must use them.
+TEST(DefaultCatalogDisplayNames, AreTheOnesNumaFlowsUiMatchesOn) {
+  const std::pair<const char*, const char*> expected[] = {
+      {"monovtx_processing_time_bucket", "MonoVertex Processing Time Latency"},
+      {"monovtx_sink_time_bucket", "MonoVertex Sink Write Time Latency"},
+      {"monovtx_read_time_bucket", "MonoVertex Read Time Latency"},
+      {"monovtx_ack_time_bucket", "MonoVertex Ack Time Latency"},
+      {"monovtx_transformer_time_bucket", "MonoVertex Transformer Processing Time Latency"},
+      {"monovtx_fallback_sink_time_bucket", "MonoVertex Fallback Sink Write Time Latency"},
+      {"monovtx_read_total", "MonoVertex Read Processing Rate"},
+      {"monovtx_pending", "MonoVertex Pending Messages"},
+      {"forwarder_processing_time_bucket", "Vertex Processing Time Latency"},
+      {"forwarder_write_processing_time_bucket", "Vertex Write Processing Time Latency"},
+      {"forwarder_read_processing_time_bucket", "Vertex Read Processing Time Latency"},
+      {"forwarder_udf_processing_time_bucket", "UDF Processing Time Latency"},
+      {"forwarder_data_read_total", "Vertex Read Processing Rate"},
+      {"vertex_pending_messages", "Vertex Pending Messages"},
+      {"namespace_pod_cpu_utilization", "Pod CPU Utilization"},
+      {"namespace_app_container_memory_utilization", "Container Memory Utilization"},
+  };
+  for (const auto& [metric_name, display_name] : expected) {
+    const MetricSpec* metric = DefaultCatalog().Find(metric_name, ObjectKind::kMonoVertex);
+    if (metric == nullptr) metric = DefaultCatalog().Find(metric_name, ObjectKind::kVertex);
+    ASSERT_NE(metric, nullptr) << metric_name;
+    EXPECT_EQ(metric->display_name, display_name) << metric_name;
+  }
+}
+
+}  // namespace
+}  // namespace nfmetrics::service

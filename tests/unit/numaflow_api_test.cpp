@@ -435,9 +435,43 @@ TEST(ProxyErrors, FiltersMustBeAnObjectOfStrings) {
   EXPECT_THAT(error.message, HasSubstr("mvtx_name"));
 }
 
-TEST(ProxyErrors, MissingPatternOrMetricName) {
-  ErrorOf(Without(MonoVertexHistogram(), "pattern_name").Json(), "pattern_name");
+TEST(ProxyErrors, MissingMetricName) {
   ErrorOf(Without(MonoVertexHistogram(), "metric_name").Json(), "metric_name");
+  Error error = ErrorOf(
+      Without(With(MonoVertexHistogram(), "metric_name", "nope_bucket"), "pattern_name").Json(),
+      "metric_name", ErrorCode::kNotFound);
+  EXPECT_THAT(error.message, HasSubstr("nope_bucket"));
+}
+
+TEST(ProxyRequest, WithoutPatternNameTheMetricsPatternIsUsedAsNumaFlowDoes) {
+  Result<prometheus::RangeQuery> query =
+      Parse(Without(MonoVertexHistogram(), "pattern_name").Json());
+  ASSERT_TRUE(query.ok()) << query.error().message;
+  EXPECT_EQ(query->promql,
+            "histogram_quantile(0.99, sum by(pod,le) (rate(monovtx_processing_time_bucket{"
+            "namespace=\"default\",mvtx_name=\"simple-mono-vertex\"}[1m])))");
+}
+
+TEST(ProxyRequest, TheBodyNumaFlowsUiSendsIsAccepted) {
+  // The UI sends display_name too, and keeps a pod filter after switching back to the
+  // mono-vertex dimension.
+  Result<prometheus::RangeQuery> query = Parse(
+      R"({"metric_name":"monovtx_processing_time_bucket","pattern_name":"mono_vertex_histogram",)"
+      R"("display_name":"MonoVertex Processing Time Latency","dimension":"mono-vertex",)"
+      R"("quantile":"0.99","duration":"1m","start_time":"2026-11-23T21:00:00Z",)"
+      R"("end_time":"2026-11-23T22:00:00Z","filters":{"namespace":"default",)"
+      R"("mvtx_name":"simple","pod":"simple-mv-0-abcde"}})");
+  ASSERT_TRUE(query.ok()) << query.error().message;
+  EXPECT_EQ(query->promql,
+            "histogram_quantile(0.99, sum by(mvtx_name,le) (rate(monovtx_processing_time_bucket{"
+            "namespace=\"default\",mvtx_name=\"simple\",pod=\"simple-mv-0-abcde\"}[1m])))");
+}
+
+TEST(ProxyRequest, TheObjectsOwnLabelsAreNeverWildcards) {
+  Result<prometheus::RangeQuery> query = Parse(
+      WithFilter(WithFilter(MonoVertexHistogram(), "namespace", ".*"), "mvtx_name", "a.*").Json());
+  ASSERT_TRUE(query.ok()) << query.error().message;
+  EXPECT_THAT(query->promql, HasSubstr(R"({namespace=".*",mvtx_name="a.*"})"));
 }
 
 TEST(ProxyErrors, UnknownPatternIsNotFound) {
@@ -468,8 +502,6 @@ TEST(ProxyErrors, MissingDimensionWhenTheExpressionGroupsByIt) {
 TEST(ProxyErrors, UnknownFilter) {
   Error error = ErrorOf(WithFilter(MonoVertexHistogram(), "node", "n1").Json(), "filters");
   EXPECT_THAT(error.message, HasSubstr("\"node\""));
-  // The pod filter belongs to the pod dimension.
-  ErrorOf(WithFilter(MonoVertexHistogram("mono-vertex"), "pod", "p-0").Json(), "filters");
 }
 
 TEST(ProxyErrors, MissingRequiredFilter) {
@@ -604,7 +636,7 @@ TEST(DiscoveryJson, MonoVertexEntryInNumaFlowsShape) {
       Compact(doc["data"][0]),
       R"({"pattern_name":"mono_vertex_histogram","metric_name":"monovtx_processing_time_bucket",)"
       R"("metric_description":"Total time taken to process a batch of messages, from read to ack",)"
-      R"("display_name":"Mono Vertex Processing Time Latency","unit":"µs","dimensions":[)"
+      R"("display_name":"MonoVertex Processing Time Latency","unit":"µs","dimensions":[)"
       R"({"name":"mono-vertex",)"
       R"("filters":[{"Name":"namespace","Required":true},{"Name":"mvtx_name","Required":true}],)"
       R"("params":[{"Name":"quantile","Required":true},{"Name":"duration","Required":true},)"

@@ -145,11 +145,34 @@ TEST(BuildMetricQuery, TheVertexGaugeKeepsItsFixedGroupingLabels) {
 TEST(BuildMetricQuery, APodScopedMetricIsNarrowedToTheMonoVertexsPodsByName) {
   EXPECT_EQ(Build(MonoVertexRequest("pod-cpu-utilization"), std::nullopt, minutes(5)),
             "avg_over_time(namespace_pod_cpu_utilization{namespace=\"ns\","
-            "pod=~\"mv-mv-[0-9]+-.+\"}[5m])");
+            "pod=~\"mv-mv-[0-9]+-[a-z0-9]{5}\"}[5m])");
   // An explicit pod filter replaces the name pattern.
   EXPECT_EQ(Build(MonoVertexRequest("pod-cpu-utilization", {"mv-mv-0-abcde"}), std::nullopt),
             "avg_over_time(namespace_pod_cpu_utilization{namespace=\"ns\","
             "pod=\"mv-mv-0-abcde\"}[5m])");
+}
+
+}  // namespace
+}  // namespace nfmetrics::service
+
+namespace nfmetrics::service {
+namespace {
+
+TEST(IsObjectPod, OnlyTheObjectsReplicaPodsNotLookAlikesOrTheDaemon) {
+  ObjectRef mvtx{.kind = ObjectKind::kMonoVertex, .ns = *Namespace::Parse("ns")};
+  mvtx.mvtx = *MonoVertexName::Parse("a");
+  EXPECT_TRUE(IsObjectPod(mvtx, "a-mv-0-abcde"));
+  EXPECT_TRUE(IsObjectPod(mvtx, "a-mv-12-z9m4g"));
+  EXPECT_FALSE(IsObjectPod(mvtx, "a-mv-1-mv-0-abcde"));  // a pod of MonoVertex "a-mv-1"
+  EXPECT_FALSE(IsObjectPod(mvtx, "a-mv-daemon-7d9f-abcde"));
+  EXPECT_FALSE(IsObjectPod(mvtx, "a-mv-0-abcdef"));
+  EXPECT_FALSE(IsObjectPod(mvtx, "b-mv-0-abcde"));
+  ObjectRef vertex{.kind = ObjectKind::kVertex, .ns = *Namespace::Parse("ns")};
+  vertex.pipeline = *PipelineName::Parse("p");
+  vertex.vertex = *VertexName::Parse("v");
+  EXPECT_TRUE(IsObjectPod(vertex, "p-v-1-abcde"));
+  EXPECT_FALSE(IsObjectPod(vertex, "p-v-1-0-abcde"));  // a pod of vertex "v-1"
+  EXPECT_EQ(ObjectPodPattern(vertex), "p-v-[0-9]+-[a-z0-9]{5}");
 }
 
 }  // namespace
