@@ -10,7 +10,7 @@ command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"
 
 end=$(( $(date +%s) / 60 * 60 - 60 ))
 start=$(( end - 3600 ))
-promql='histogram_quantile(0.95, sum by (le, pod) (rate(monovtx_sink_time_bucket{namespace="default",mvtx_name="orders"}[5m]))) / 1e6'
+promql='histogram_quantile(0.95, sum by(pod,le) (rate(monovtx_sink_time_bucket{namespace="default",mvtx_name="orders"}[5m]))) / 1e6'
 encoded=$(jq -rn --arg q "$promql" '$q|@uri')
 api_url="$api/api/v1/metrics/sink-latency?namespace=default&mvtx=orders&group_by=pod&start=$start&end=$end&step=15s"
 prom_url="$prom/api/v1/query_range?query=$encoded&start=$start&end=$end&step=15"
