@@ -12,6 +12,7 @@
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "prometheus/beast_client.hpp"
+#include "service/byte_size.hpp"
 #include "service/catalog.hpp"
 #include "service/duration.hpp"
 #include "service/metrics_service.hpp"
@@ -24,6 +25,8 @@ struct ServeOptions {
   std::string prometheus_url;
   std::string config_file;
   std::string upstream_timeout = "30s";
+  std::string cache_max_bytes = "256MiB";
+  std::string cache_freshness = "1m";
   std::string log_level = "info";
 };
 
@@ -58,7 +61,16 @@ int RunServe(const ServeOptions& options) {
   auto client =
       prometheus::MakeBeastClient(io.get_executor(), {.base_url = url, .timeout = *timeout});
   if (!client.ok()) throw CLI::ValidationError("--prometheus-url", client.error().message);
-  service::MetricsService metrics(**client);
+  Result<std::size_t> cache_bytes = service::ParseByteSize(options.cache_max_bytes);
+  if (!cache_bytes.ok())
+    throw CLI::ValidationError("--cache-max-bytes", cache_bytes.error().message);
+  Result<Duration> freshness = service::ParseDurationOrSeconds(options.cache_freshness);
+  if (!freshness.ok() || freshness->count() < 0) {
+    throw CLI::ValidationError("--cache-freshness",
+                               "must be a duration such as 1m or 30s, or a number of seconds");
+  }
+  service::MetricsService metrics(
+      **client, {.cache_max_bytes = *cache_bytes, .cache_freshness = *freshness, .clock = {}});
   http::Router router(catalog, metrics, **client, http::SystemNow);
   http::Server server(io.get_executor(), router);
   Result<boost::asio::ip::tcp::endpoint> bound = server.Start(*endpoint);
@@ -103,6 +115,14 @@ void RegisterServeCommand(CLI::App& app) {
   serve
       ->add_option("--upstream-timeout", options->upstream_timeout,
                    "Deadline for each Prometheus request (Prometheus duration)")
+      ->capture_default_str();
+  serve
+      ->add_option("--cache-max-bytes", options->cache_max_bytes,
+                   "Results cache size (e.g. 256MiB, 1GB); 0 turns the cache off")
+      ->capture_default_str();
+  serve
+      ->add_option("--cache-freshness", options->cache_freshness,
+                   "Steps newer than this are always asked of the backend, never cached")
       ->capture_default_str();
   serve->add_option("--log-level", options->log_level, "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))

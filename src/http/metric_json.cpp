@@ -94,6 +94,8 @@ std::string MetricJson(const service::MetricRequest& request, const service::Met
     }
     writer.EndObject();
   }
+  writer.Key("cache");
+  WriteString(writer, service::CacheOutcomeName(result.cache));
   writer.Key("query");
   WriteString(writer, plan.queries.front().promql);
   writer.Key("queries");

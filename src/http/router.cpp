@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
 #include <exception>
 #include <vector>
 
@@ -161,6 +162,16 @@ Result<TimeRange> ParseRangeParams(std::string_view query, TimePoint now) {
   return range;
 }
 
+// Cache-Control: no-cache (or no-store) asks for an answer from the engine itself.
+bool BypassesCache(const Request& request) {
+  auto header = request.find(beast_http::field::cache_control);
+  if (header == request.end()) return false;
+  std::string value(header->value());
+  std::transform(value.begin(), value.end(), value.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return value.find("no-cache") != std::string::npos || value.find("no-store") != std::string::npos;
+}
+
 template <class Name>
 Result<Name> ParseSegment(std::string_view segment, std::string_view param) {
   Result<std::string> decoded = DecodePathSegment(segment, param);
@@ -272,12 +283,14 @@ boost::asio::awaitable<Response> Router::Metric(const Request& request, std::str
 
   Result<service::MetricRequest> parsed = ParseMetricParams(catalog_, *name, path, query, clock_());
   if (!parsed.ok()) co_return ErrorResponse(request, parsed.error());
-  Result<service::MetricResult> result = co_await metrics_.Query(*parsed);
+  Result<service::MetricResult> result = co_await metrics_.Query(*parsed, BypassesCache(request));
   if (!result.ok()) {
     spdlog::warn("{} {}: {}", *name, CodeName(result.error().code), result.error().message);
     co_return ErrorResponse(request, result.error());
   }
-  co_return JsonResponse(request, beast_http::status::ok, MetricJson(*parsed, *result));
+  Response response = JsonResponse(request, beast_http::status::ok, MetricJson(*parsed, *result));
+  response.set("X-Cache", service::CacheOutcomeName(result->cache));
+  co_return response;
 }
 
 boost::asio::awaitable<Response> Router::Objects(const Request& request,
@@ -362,12 +375,16 @@ boost::asio::awaitable<Response> Router::Proxy(const Request& request) {
   Result<prometheus::RangeQuery> query = ParseProxyRequest(catalog_, request.body(), clock_());
   if (!query.ok()) co_return ProxyErrorResponse(request, query.error());
   std::vector<prometheus::RangeQuery> queries{std::move(query).value()};
-  Result<std::vector<prometheus::Matrix>> matrices = co_await metrics_.RunAll(queries);
-  if (!matrices.ok()) {
-    spdlog::warn("metrics-proxy {}: {}", CodeName(matrices.error().code), matrices.error().message);
-    co_return ProxyErrorResponse(request, matrices.error());
+  Result<service::MetricsService::Answers> answers =
+      co_await metrics_.RunAll(queries, BypassesCache(request));
+  if (!answers.ok()) {
+    spdlog::warn("metrics-proxy {}: {}", CodeName(answers.error().code), answers.error().message);
+    co_return ProxyErrorResponse(request, answers.error());
   }
-  co_return JsonResponse(request, beast_http::status::ok, ProxyDataJson(matrices->front()));
+  Response response =
+      JsonResponse(request, beast_http::status::ok, ProxyDataJson(answers->matrices.front()));
+  response.set("X-Cache", service::CacheOutcomeName(answers->cache));
+  co_return response;
 }
 
 boost::asio::awaitable<Response> Router::Ready(const Request& request) {

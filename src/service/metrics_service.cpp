@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -155,19 +157,110 @@ MetricResult ShapeMetric(const MetricRequest& request, QueryPlan plan,
   return result;
 }
 
-asio::awaitable<Result<std::vector<prometheus::Matrix>>> MetricsService::RunAll(
-    const std::vector<prometheus::RangeQuery>& queries) {
-  std::vector<prometheus::Matrix> matrices;
-  if (queries.size() == 1) {
-    Result<prometheus::Matrix> matrix = co_await client_.QueryRange(queries.front());
-    if (!matrix.ok()) co_return std::move(matrix).error();
-    matrices.push_back(std::move(matrix).value());
-    co_return matrices;
+using WakeUp = asio::experimental::concurrent_channel<void(boost::system::error_code)>;
+
+struct MetricsService::Flight {
+  std::optional<Result<prometheus::Matrix>> result;  // set before the waiters are woken
+  std::vector<std::shared_ptr<WakeUp>> waiters;      // buffered: a wake-up is never lost
+};
+
+MetricsService::MetricsService(prometheus::Client& client, MetricsServiceOptions options)
+    : client_(client), options_(std::move(options)) {
+  if (!options_.clock) {
+    options_.clock = [] {
+      return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
+    };
   }
+  if (options_.cache_max_bytes > 0) {
+    cache_ = std::make_unique<ResultsCache>(options_.cache_max_bytes);
+  }
+}
+
+MetricsService::~MetricsService() = default;
+
+asio::awaitable<Result<prometheus::Matrix>> MetricsService::Fetch(
+    const prometheus::RangeQuery& query) {
+  std::string key =
+      fmt::format("{}\n{}\n{}\n{}", query.promql, query.start.time_since_epoch().count(),
+                  query.end.time_since_epoch().count(), query.step.count());
+  std::shared_ptr<Flight> flight;
+  std::shared_ptr<WakeUp> wake_up;
+  {
+    std::lock_guard lock(flights_mutex_);
+    auto it = flights_.find(key);
+    if (it != flights_.end()) {
+      flight = it->second;
+      wake_up = std::make_shared<WakeUp>(co_await asio::this_coro::executor, 1);
+      flight->waiters.push_back(wake_up);
+    } else {
+      flight = std::make_shared<Flight>();
+      flights_.emplace(key, flight);
+    }
+  }
+  if (wake_up) {  // the same query is in flight: wait for its answer
+    co_await wake_up->async_receive(asio::as_tuple(asio::use_awaitable));
+    co_return *flight->result;
+  }
+  std::optional<Result<prometheus::Matrix>> result;
+  try {
+    result.emplace(co_await client_.QueryRange(query));
+  } catch (const std::exception& e) {
+    result.emplace(Error{ErrorCode::kInternal, e.what(), ""});
+  }
+  std::vector<std::shared_ptr<WakeUp>> waiters;
+  {
+    std::lock_guard lock(flights_mutex_);
+    flight->result = *result;
+    waiters = std::move(flight->waiters);
+    flights_.erase(key);
+  }
+  for (const auto& waiter : waiters) waiter->try_send(boost::system::error_code());
+  co_return std::move(*result);
+}
+
+asio::awaitable<Result<MetricsService::Answers>> MetricsService::Ask(
+    const prometheus::RangeQuery& query, bool bypass) {
+  if (!cache_ || bypass) {
+    Result<prometheus::Matrix> matrix = co_await Fetch(query);
+    if (!matrix.ok()) co_return std::move(matrix).error();
+    Answers answers{{}, CacheOutcome::kBypass};
+    answers.matrices.push_back(std::move(matrix).value());
+    co_return answers;
+  }
+  const std::string key = fmt::format("{}\n{}", query.promql, query.step.count());
+  const StepRange range{query.start, query.end};
+  ResultsCache::Lookup lookup = cache_->Find(key, range, query.step);
+  std::vector<prometheus::Series> series = std::move(lookup.cached);
+  std::vector<std::string> warnings;
+  for (const StepRange& missing : lookup.missing) {
+    // A named variable, not a temporary: g++ 12 destroys aggregate temporaries in a co_await
+    // expression twice.
+    const prometheus::RangeQuery part{query.promql, missing.start, missing.end, query.step};
+    Result<prometheus::Matrix> answer = co_await Fetch(part);
+    if (!answer.ok()) co_return std::move(answer).error();
+    for (std::string& warning : answer->warnings) warnings.push_back(std::move(warning));
+    series = MergeSeries(std::move(series), std::move(answer->series));
+  }
+  if (warnings.empty() && !lookup.missing.empty()) {
+    TimePoint horizon = AlignToStep(options_.clock() - options_.cache_freshness, query.step);
+    cache_->Store(key, range, query.step, series, horizon);
+  }
+  Answers answers{{},
+                  lookup.missing.empty() ? CacheOutcome::kHit
+                  : lookup.covered       ? CacheOutcome::kPartial
+                                         : CacheOutcome::kMiss};
+  answers.matrices.push_back({std::move(series), std::move(warnings)});
+  co_return answers;
+}
+
+asio::awaitable<Result<MetricsService::Answers>> MetricsService::RunAll(
+    const std::vector<prometheus::RangeQuery>& queries, bool bypass_cache) {
+  if (queries.size() == 1) co_return co_await Ask(queries.front(), bypass_cache);
+
   // co_spawn needs a default-constructible result, which Result is not: wrap it in an optional.
-  using Answer = std::optional<Result<prometheus::Matrix>>;
-  auto ask = [this](const prometheus::RangeQuery& query) -> asio::awaitable<Answer> {
-    co_return co_await client_.QueryRange(query);
+  using Answer = std::optional<Result<Answers>>;
+  auto ask = [this, bypass_cache](const prometheus::RangeQuery& query) -> asio::awaitable<Answer> {
+    co_return co_await Ask(query, bypass_cache);
   };
   auto executor = co_await asio::this_coro::executor;
   using Operation =
@@ -183,24 +276,30 @@ asio::awaitable<Result<std::vector<prometheus::Matrix>>> MetricsService::RunAll(
   for (const std::exception_ptr& exception : exceptions) {
     if (exception) std::rethrow_exception(exception);
   }
-  for (Answer& answer : results) {
+  Answers all;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    Answer& answer = results[i];
     if (!answer) co_return Error{ErrorCode::kInternal, "a concurrent query did not complete", ""};
     if (!answer->ok()) co_return std::move(*answer).error();
-    matrices.push_back(std::move(*answer).value());
+    all.cache = i == 0 ? (*answer)->cache : Combine(all.cache, (*answer)->cache);
+    all.matrices.push_back(std::move((*answer)->matrices.front()));
   }
-  co_return matrices;
+  co_return all;
 }
 
-asio::awaitable<Result<MetricResult>> MetricsService::Query(const MetricRequest& request) {
+asio::awaitable<Result<MetricResult>> MetricsService::Query(const MetricRequest& request,
+                                                            bool bypass_cache) {
   Result<QueryPlan> plan = PlanMetric(request);
   if (!plan.ok()) co_return std::move(plan).error();
   std::vector<prometheus::RangeQuery> queries;
   for (const PlannedQuery& planned : plan->queries) {
     queries.push_back({planned.promql, plan->start, plan->end, plan->step});
   }
-  Result<std::vector<prometheus::Matrix>> matrices = co_await RunAll(queries);
-  if (!matrices.ok()) co_return std::move(matrices).error();
-  co_return ShapeMetric(request, std::move(plan).value(), std::move(matrices).value());
+  Result<Answers> answers = co_await RunAll(queries, bypass_cache);
+  if (!answers.ok()) co_return std::move(answers).error();
+  MetricResult result = ShapeMetric(request, std::move(plan).value(), std::move(answers->matrices));
+  result.cache = answers->cache;
+  co_return result;
 }
 
 asio::awaitable<Result<std::vector<std::string>>> MetricsService::LabelValues(

@@ -3,6 +3,10 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,6 +16,7 @@
 #include "service/catalog.hpp"
 #include "service/metric_request.hpp"
 #include "service/query_plan.hpp"
+#include "service/results_cache.hpp"
 
 namespace nfmetrics::service {
 
@@ -40,6 +45,7 @@ struct MetricResult {
   QueryPlan plan;
   std::vector<MetricSeries> series;   // sorted by labels, then quantile
   std::vector<std::string> warnings;  // the engine's, then ours
+  CacheOutcome cache = CacheOutcome::kMiss;
 };
 
 // Pure shaping, testable without I/O: one matrix per planned query, in plan order. Every series
@@ -56,23 +62,49 @@ SeriesSummary Summarize(const std::vector<Point>& points);
 // than twice the median of the others' means is an outlier.
 void MarkOutliers(std::vector<MetricSeries>& series);
 
+struct MetricsServiceOptions {
+  std::size_t cache_max_bytes = std::size_t{256} << 20;  // 0 turns the results cache off
+  Duration cache_freshness = std::chrono::minutes(1);    // newer steps are always asked again
+  std::function<TimePoint()> clock;                      // default: the system clock
+};
+
 class MetricsService {
  public:
-  explicit MetricsService(prometheus::Client& client) : client_(client) {}
+  explicit MetricsService(prometheus::Client& client, MetricsServiceOptions options = {});
+  ~MetricsService();
 
-  boost::asio::awaitable<Result<MetricResult>> Query(const MetricRequest& request);
+  // bypass_cache: answer from the engine alone (a client's Cache-Control: no-cache).
+  boost::asio::awaitable<Result<MetricResult>> Query(const MetricRequest& request,
+                                                     bool bypass_cache = false);
 
-  // Runs queries concurrently; the answers come back in the order of `queries`. The first error,
-  // in that order, fails the whole call.
-  boost::asio::awaitable<Result<std::vector<prometheus::Matrix>>> RunAll(
-      const std::vector<prometheus::RangeQuery>& queries);
+  struct Answers {
+    std::vector<prometheus::Matrix> matrices;  // in the order of the queries
+    CacheOutcome cache = CacheOutcome::kMiss;
+  };
+  // Runs queries concurrently, each through the results cache. The first error, in query order,
+  // fails the whole call. Errors and answers with warnings are never cached.
+  boost::asio::awaitable<Result<Answers>> RunAll(const std::vector<prometheus::RangeQuery>& queries,
+                                                 bool bypass_cache = false);
 
   // Values of `label` on series matching any of `matchers` between start and end.
   boost::asio::awaitable<Result<std::vector<std::string>>> LabelValues(
       const prometheus::LabelValuesQuery& query);
 
+  const ResultsCache* cache() const { return cache_.get(); }
+
  private:
+  struct Flight;
+
+  // One query through the cache: the cached steps plus what is missing, asked of the engine.
+  boost::asio::awaitable<Result<Answers>> Ask(const prometheus::RangeQuery& query, bool bypass);
+  // One engine query; identical queries in flight at the same time share one request.
+  boost::asio::awaitable<Result<prometheus::Matrix>> Fetch(const prometheus::RangeQuery& query);
+
   prometheus::Client& client_;
+  MetricsServiceOptions options_;
+  std::unique_ptr<ResultsCache> cache_;  // null when off
+  std::mutex flights_mutex_;
+  std::map<std::string, std::shared_ptr<Flight>> flights_;  // guarded by flights_mutex_
 };
 
 }  // namespace nfmetrics::service

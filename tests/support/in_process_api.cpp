@@ -24,13 +24,14 @@ struct InProcessApi::Impl {
 };
 
 InProcessApi::InProcessApi(const std::string& prometheus_url, Duration upstream_timeout,
-                           const service::Catalog* catalog)
+                           const service::Catalog* catalog, std::size_t cache_max_bytes)
     : impl_(std::make_unique<Impl>()) {
   auto client = prometheus::MakeBeastClient(
       impl_->io.get_executor(), {.base_url = prometheus_url, .timeout = upstream_timeout});
   if (!client.ok()) throw std::runtime_error(client.error().message);
   impl_->client = std::move(client).value();
-  impl_->service = std::make_unique<service::MetricsService>(*impl_->client);
+  impl_->service = std::make_unique<service::MetricsService>(
+      *impl_->client, service::MetricsServiceOptions{.cache_max_bytes = cache_max_bytes});
   impl_->router =
       std::make_unique<http::Router>(catalog != nullptr ? *catalog : service::DefaultCatalog(),
                                      *impl_->service, *impl_->client, http::SystemNow);

@@ -1,0 +1,82 @@
+// The results cache: what the engine answered for a query and step, kept as one contiguous extent
+// of steps per query, so that a window sliding forward re-asks only for the steps it has not seen
+// (the Cortex/Thanos/Mimir query-frontend idea). Only steps older than the freshness horizon are
+// kept: the recent tail is always asked again. Bounded in bytes, least recently used out first.
+// Thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <list>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/time.hpp"
+#include "prometheus/client.hpp"
+
+namespace nfmetrics::service {
+
+// What the cache did for one answer, reported as X-Cache and data.cache.
+enum class CacheOutcome { kHit, kPartial, kMiss, kBypass };
+std::string_view CacheOutcomeName(CacheOutcome outcome);  // "hit", "partial", "miss", "bypass"
+// Several queries (one per quantile) answer as one: all the same, or "partial".
+CacheOutcome Combine(CacheOutcome a, CacheOutcome b);
+
+// A range of steps, both ends included and on the step grid.
+struct StepRange {
+  TimePoint start;
+  TimePoint end;
+};
+
+class ResultsCache {
+ public:
+  explicit ResultsCache(std::size_t max_bytes) : max_bytes_(max_bytes) {}
+
+  struct Lookup {
+    std::vector<prometheus::Series> cached;  // the samples of the covered steps
+    bool covered = false;                    // some steps came from the cache
+    std::vector<StepRange> missing;          // to ask the engine for: a head and/or a tail
+  };
+
+  // The cached part of [range] for `key` (a query and its step) and what is missing.
+  Lookup Find(const std::string& key, StepRange range, Duration step);
+
+  // Remembers the answer for [range]: only the steps up to `cacheable_end` (older than the
+  // freshness horizon). Joins the key's extent when the two touch or overlap, else replaces it.
+  void Store(const std::string& key, StepRange range, Duration step,
+             const std::vector<prometheus::Series>& series, TimePoint cacheable_end);
+
+  std::size_t bytes() const;
+  std::size_t entries() const;
+
+ private:
+  struct Entry {
+    StepRange extent;
+    std::vector<prometheus::Series> series;  // sorted by labels, samples sorted by time
+    std::size_t bytes = 0;
+    std::list<std::string>::iterator lru;  // position in lru_ (front: most recently used)
+  };
+
+  void Touch(Entry& entry);
+  void EvictOverBudget();
+
+  const std::size_t max_bytes_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, Entry> entries_;  // guarded by mutex_
+  std::list<std::string> lru_;                      // guarded by mutex_
+  std::size_t bytes_ = 0;                           // guarded by mutex_
+};
+
+// Samples of `series` with start <= time <= end.
+std::vector<prometheus::Series> Slice(const std::vector<prometheus::Series>& series,
+                                      StepRange range);
+
+// Joins answers for adjacent or overlapping ranges into one: series matched by labels, samples in
+// time order, one per timestamp. The result is sorted by labels.
+std::vector<prometheus::Series> MergeSeries(std::vector<prometheus::Series> a,
+                                            std::vector<prometheus::Series> b);
+
+}  // namespace nfmetrics::service

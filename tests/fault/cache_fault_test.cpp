@@ -1,0 +1,197 @@
+// The results cache in front of a scripted engine that answers any range: what is asked upstream,
+// what X-Cache and data.cache say, that fresh steps are never served stale, and that identical
+// concurrent misses share one upstream query.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+
+#include <atomic>
+#include <boost/url/params_view.hpp>
+#include <chrono>
+#include <map>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/fake_upstream.hpp"
+#include "support/http_client.hpp"
+#include "support/in_process_api.hpp"
+
+namespace nfmetrics::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::map<std::string, std::string> Form(const std::string& body) {
+  std::map<std::string, std::string> form;
+  for (const auto& p : boost::urls::params_view(body)) form[p.key] = p.value;
+  return form;
+}
+
+struct Answer {
+  int status = 0;
+  std::string body;
+  std::string x_cache;
+  rapidjson::Document doc;
+};
+
+Answer Call(unsigned short port, const std::string& target,
+            std::vector<std::pair<std::string, std::string>> headers = {}) {
+  HttpResponse response =
+      HttpRequest("127.0.0.1", port, "GET", target, "", std::move(headers), 10s);
+  Answer answer;
+  answer.status = response.status;
+  answer.body = response.body;
+  answer.x_cache = response.Header("x-cache");
+  answer.doc.Parse<rapidjson::kParseFullPrecisionFlag>(answer.body.c_str());
+  EXPECT_FALSE(answer.doc.HasParseError()) << answer.body;
+  return answer;
+}
+
+std::string WithoutCache(const std::string& body) {
+  return std::regex_replace(body, std::regex(R"re("cache":"[a-z]+",)re"), "");
+}
+
+// An engine answering every step of the asked range with the current `version`, for one pod.
+class CacheOverEngine : public ::testing::Test {
+ protected:
+  CacheOverEngine()
+      : upstream_([this](const RecordedRequest& request) {
+          auto form = Form(request.body);
+          double start = std::stod(form["start"]);
+          double end = std::stod(form["end"]);
+          double step = std::stod(form["step"]);
+          std::string values;
+          for (double t = start; t <= end + 1e-9; t += step) {
+            values += fmt::format("{}[{},\"{}\"]", values.empty() ? "" : ",", t, version_.load());
+          }
+          std::string warnings = warn_ ? R"(,"warnings":["careful"])" : "";
+          return Reply::Json(
+                     fmt::format(R"({{"status":"success","data":{{"resultType":"matrix","result":[)"
+                                 R"({{"metric":{{"pod":"mv-mv-0-aaaaa"}},"values":[{}]}}]}}{}}})",
+                                 values, warnings))
+              .WithDelay(std::chrono::milliseconds(delay_ms_.load()));
+        }),
+        api_(upstream_.base_url(), 5s) {}
+
+  std::vector<std::pair<double, double>> Upstream() const {  // (start, end) of each query asked
+    std::vector<std::pair<double, double>> out;
+    for (const auto& request : upstream_.requests()) {
+      auto form = Form(request.body);
+      out.emplace_back(std::stod(form["start"]), std::stod(form["end"]));
+    }
+    return out;
+  }
+
+  static std::string Target(std::int64_t start, std::int64_t end) {
+    return fmt::format(
+        "/api/v1/metrics/sink-latency?namespace=ns&mvtx=mv&group_by=pod&start={}&end={}&step=1m",
+        start, end);
+  }
+
+  std::atomic<int> version_{1};
+  std::atomic<bool> warn_{false};
+  std::atomic<int> delay_ms_{0};
+  FakeUpstream upstream_;
+  InProcessApi api_;
+};
+
+constexpr std::int64_t kStart = 1795467600;  // long past: every step is older than the horizon
+constexpr std::int64_t kEnd = kStart + 3600;
+
+TEST_F(CacheOverEngine, ARepeatedQueryIsAHitAndAsksTheEngineNothing) {
+  Answer first = Call(api_.port(), Target(kStart, kEnd));
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(first.x_cache, "miss");
+  EXPECT_STREQ(first.doc["data"]["cache"].GetString(), "miss");
+  Answer second = Call(api_.port(), Target(kStart, kEnd));
+  EXPECT_EQ(second.x_cache, "hit");
+  EXPECT_STREQ(second.doc["data"]["cache"].GetString(), "hit");
+  EXPECT_EQ(upstream_.requests().size(), 1u);
+  EXPECT_EQ(WithoutCache(second.body), WithoutCache(first.body));
+}
+
+TEST_F(CacheOverEngine, ASlidingWindowAsksOnlyForItsNewSteps) {
+  ASSERT_EQ(Call(api_.port(), Target(kStart, kEnd)).status, 200);
+  Answer slid = Call(api_.port(), Target(kStart + 300, kEnd + 300));
+  ASSERT_EQ(slid.status, 200) << slid.body;
+  EXPECT_EQ(slid.x_cache, "partial");
+  auto asked = Upstream();
+  ASSERT_EQ(asked.size(), 2u);
+  EXPECT_EQ(asked[1].first, kEnd + 60);  // only the 5 new minutes
+  EXPECT_EQ(asked[1].second, kEnd + 300);
+  const auto& points = slid.doc["data"]["series"][0]["points"];
+  ASSERT_EQ(points.Size(), 61u);
+  EXPECT_EQ(points[0][0].GetInt64(), kStart + 300);
+  EXPECT_EQ(points[60][0].GetInt64(), kEnd + 300);
+}
+
+TEST_F(CacheOverEngine, StepsWithinTheFreshnessHorizonAreAlwaysAskedAgainNeverStale) {
+  auto now = [] {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
+  std::int64_t end = now() / 60 * 60;
+  std::int64_t start = end - 600;
+  ASSERT_EQ(Call(api_.port(), Target(start, end)).status, 200);
+  version_ = 2;  // the engine's recent data changed
+  std::int64_t asked_at = now();
+  Answer second = Call(api_.port(), Target(start, end));
+  ASSERT_EQ(second.status, 200) << second.body;
+  EXPECT_EQ(second.x_cache, "partial");
+  const auto& points = second.doc["data"]["series"][0]["points"];
+  ASSERT_EQ(points.Size(), 11u);
+  EXPECT_DOUBLE_EQ(points[0][1].GetDouble(), 1);   // old: from the cache
+  EXPECT_DOUBLE_EQ(points[10][1].GetDouble(), 2);  // fresh: from the engine
+  for (const auto& point : points.GetArray()) {
+    if (point[0].GetInt64() > asked_at - 60) {
+      EXPECT_DOUBLE_EQ(point[1].GetDouble(), 2) << "a stale fresh step at " << point[0].GetInt64();
+    }
+  }
+  auto asked = Upstream();
+  ASSERT_EQ(asked.size(), 2u);
+  EXPECT_GE(asked[1].first, end - 120);  // only the last minute or two
+}
+
+TEST_F(CacheOverEngine, CacheControlNoCacheBypassesTheCache) {
+  for (int i = 0; i < 2; ++i) {
+    Answer answer = Call(api_.port(), Target(kStart, kEnd), {{"Cache-Control", "no-cache"}});
+    ASSERT_EQ(answer.status, 200);
+    EXPECT_EQ(answer.x_cache, "bypass");
+  }
+  EXPECT_EQ(upstream_.requests().size(), 2u);
+}
+
+TEST_F(CacheOverEngine, AnswersWithWarningsAreNotCached) {
+  warn_ = true;
+  EXPECT_EQ(Call(api_.port(), Target(kStart, kEnd)).x_cache, "miss");
+  EXPECT_EQ(Call(api_.port(), Target(kStart, kEnd)).x_cache, "miss");
+  EXPECT_EQ(upstream_.requests().size(), 2u);
+}
+
+TEST_F(CacheOverEngine, ErrorsAreNotCached) {
+  upstream_.SetHandler([](const RecordedRequest&) { return Reply::Text("down", 503); });
+  EXPECT_EQ(Call(api_.port(), Target(kStart, kEnd)).status, 502);
+  EXPECT_EQ(Call(api_.port(), Target(kStart, kEnd)).status, 502);
+  EXPECT_EQ(upstream_.requests().size(), 2u);
+}
+
+TEST_F(CacheOverEngine, IdenticalConcurrentMissesShareOneEngineQuery) {
+  delay_ms_ = 300;
+  std::vector<std::thread> clients;
+  std::vector<Answer> answers(10);
+  for (std::size_t i = 0; i < answers.size(); ++i) {
+    clients.emplace_back([&, i] { answers[i] = Call(api_.port(), Target(kStart, kEnd)); });
+  }
+  for (auto& client : clients) client.join();
+  for (const Answer& answer : answers) {
+    ASSERT_EQ(answer.status, 200) << answer.body;
+    EXPECT_EQ(WithoutCache(answer.body), WithoutCache(answers[0].body));
+  }
+  EXPECT_EQ(upstream_.requests().size(), 1u);
+}
+
+}  // namespace
+}  // namespace nfmetrics::testing
