@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   # libraries
   libboost1.81-dev libboost-url1.81-dev libsimdjson-dev rapidjson-dev libyaml-cpp-dev
-  libcli11-dev libhowardhinnant-date-dev libspdlog-dev libfmt-dev
+  libcli11-dev libhowardhinnant-date-dev libspdlog-dev libfmt-dev zlib1g-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev wrk
   # the real backends used by tests (both) and the demo (prometheus)

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "http/catalog_json.hpp"
+#include "http/compression.hpp"
 #include "http/error_response.hpp"
 #include "http/json_text.hpp"
 #include "http/metric_json.hpp"
@@ -162,6 +163,19 @@ Result<TimeRange> ParseRangeParams(std::string_view query, TimePoint now) {
   return range;
 }
 
+// gzip when the client accepts it and the body is worth it; Vary tells caches on the way.
+void Compress(const Request& request, Response& response) {
+  if (response.body().size() <= kMinCompressedBytes) return;
+  response.set(beast_http::field::vary, "Accept-Encoding");
+  auto accept = request.find(beast_http::field::accept_encoding);
+  if (accept == request.end() || !AcceptsGzip(accept->value())) return;
+  std::optional<std::string> compressed = Gzip(response.body());
+  if (!compressed) return;
+  response.body() = std::move(*compressed);
+  response.set(beast_http::field::content_encoding, "gzip");
+  response.prepare_payload();
+}
+
 // Cache-Control: no-cache (or no-store) asks for an answer from the engine itself.
 bool BypassesCache(const Request& request) {
   auto header = request.find(beast_http::field::cache_control);
@@ -197,7 +211,9 @@ Router::Router(const service::Catalog& catalog, service::MetricsService& metrics
 
 boost::asio::awaitable<Response> Router::Handle(const Request& request) {
   try {
-    co_return co_await Dispatch(request);
+    Response response = co_await Dispatch(request);
+    Compress(request, response);
+    co_return response;
   } catch (const std::exception& e) {
     spdlog::error("internal error on {}: {}", std::string_view(request.target()), e.what());
   }

@@ -195,3 +195,26 @@ TEST_F(CacheOverEngine, IdenticalConcurrentMissesShareOneEngineQuery) {
 
 }  // namespace
 }  // namespace nfmetrics::testing
+
+namespace nfmetrics::testing {
+namespace {
+
+TEST_F(CacheOverEngine, AnswersAreGzippedForClientsThatAcceptIt) {
+  HttpResponse plain = HttpRequest("127.0.0.1", api_.port(), "GET", Target(kStart, kEnd));
+  HttpResponse gzipped = HttpRequest("127.0.0.1", api_.port(), "GET", Target(kStart, kEnd), "",
+                                     {{"Accept-Encoding", "gzip, deflate"}});
+  ASSERT_EQ(gzipped.status, 200);
+  EXPECT_EQ(plain.Header("content-encoding"), "");
+  EXPECT_EQ(gzipped.Header("content-encoding"), "gzip");
+  EXPECT_EQ(gzipped.Header("vary"), "Accept-Encoding");
+  EXPECT_LT(gzipped.body.size(), plain.body.size() / 2);
+  EXPECT_EQ(WithoutCache(Gunzip(gzipped.body)), WithoutCache(plain.body));
+  // A small answer is not worth compressing.
+  HttpResponse health =
+      HttpRequest("127.0.0.1", api_.port(), "GET", "/healthz", "", {{"Accept-Encoding", "gzip"}});
+  EXPECT_EQ(health.Header("content-encoding"), "");
+  EXPECT_EQ(health.body, R"({"status":"ok"})");
+}
+
+}  // namespace
+}  // namespace nfmetrics::testing

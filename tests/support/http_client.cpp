@@ -1,6 +1,8 @@
 // Synchronous Beast calls on a private io_context; tcp_stream's expiry bounds the whole exchange.
 #include "support/http_client.hpp"
 
+#include <zlib.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -91,6 +93,25 @@ HttpResponse HttpRequest(std::string host, unsigned short port, std::string meth
 
 HttpResponse Get(std::string host, unsigned short port, std::string target) {
   return HttpRequest(std::move(host), port, "GET", std::move(target));
+}
+
+std::string Gunzip(std::string_view compressed) {
+  z_stream stream{};
+  if (inflateInit2(&stream, 15 + 16) != Z_OK) throw std::runtime_error("inflateInit2 failed");
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(compressed.data()));
+  stream.avail_in = static_cast<uInt>(compressed.size());
+  std::string out;
+  char buffer[16384];
+  int status = Z_OK;
+  while (status == Z_OK) {
+    stream.next_out = reinterpret_cast<Bytef*>(buffer);
+    stream.avail_out = sizeof buffer;
+    status = inflate(&stream, Z_NO_FLUSH);
+    out.append(buffer, sizeof buffer - stream.avail_out);
+  }
+  inflateEnd(&stream);
+  if (status != Z_STREAM_END) throw std::runtime_error("not a complete gzip stream");
+  return out;
 }
 
 }  // namespace nfmetrics::testing

@@ -28,4 +28,8 @@ HttpResponse HttpRequest(std::string host, unsigned short port, std::string meth
 
 HttpResponse Get(std::string host, unsigned short port, std::string target);
 
+// The data inside a gzip body (zlib's inflate, independent of the server's code); throws
+// std::runtime_error when it is not valid gzip.
+std::string Gunzip(std::string_view compressed);
+
 }  // namespace nfmetrics::testing
