@@ -3,11 +3,14 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "http/router.hpp"
 #include "http/server.hpp"
@@ -26,6 +29,7 @@ struct ServeOptions {
   std::string config_file;
   std::string upstream_timeout = "30s";
   std::string cache_max_bytes = "256MiB";
+  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
   std::string cache_freshness = "1m";
   std::string log_level = "info";
 };
@@ -57,7 +61,7 @@ int RunServe(const ServeOptions& options) {
   Result<boost::asio::ip::tcp::endpoint> endpoint = http::ParseListenAddress(options.listen);
   if (!endpoint.ok()) throw CLI::ValidationError("--listen", endpoint.error().message);
 
-  boost::asio::io_context io(1);
+  boost::asio::io_context io(static_cast<int>(options.threads));
   auto client =
       prometheus::MakeBeastClient(io.get_executor(), {.base_url = url, .timeout = *timeout});
   if (!client.ok()) throw CLI::ValidationError("--prometheus-url", client.error().message);
@@ -89,12 +93,16 @@ int RunServe(const ServeOptions& options) {
   std::size_t metric_count = 0;
   for (const service::Pattern& pattern : catalog.patterns()) metric_count += pattern.metrics.size();
   spdlog::info(
-      "nfmetrics listening on http://{}:{} (Prometheus: {}, upstream timeout {}, catalog: {} "
-      "patterns, {} metrics from {})",
-      bound->address().to_string(), bound->port(), url, service::FormatDuration(*timeout),
-      catalog.patterns().size(), metric_count,
+      "nfmetrics listening on http://{}:{} with {} threads (Prometheus: {}, upstream timeout {}, "
+      "catalog: {} patterns, {} metrics from {})",
+      bound->address().to_string(), bound->port(), options.threads, url,
+      service::FormatDuration(*timeout), catalog.patterns().size(), metric_count,
       own_catalog ? options.config_file : "the built-in default");
+  // The io_context's threads: this one and threads - 1 more.
+  std::vector<std::thread> workers;
+  for (unsigned i = 1; i < options.threads; ++i) workers.emplace_back([&io] { io.run(); });
   io.run();
+  for (std::thread& worker : workers) worker.join();
   return 0;
 }
 
@@ -115,6 +123,11 @@ void RegisterServeCommand(CLI::App& app) {
   serve
       ->add_option("--upstream-timeout", options->upstream_timeout,
                    "Deadline for each Prometheus request (Prometheus duration)")
+      ->capture_default_str();
+  serve
+      ->add_option("--threads", options->threads,
+                   "Threads serving requests (default: one per core)")
+      ->check(CLI::Range(1u, 256u))
       ->capture_default_str();
   serve
       ->add_option("--cache-max-bytes", options->cache_max_bytes,

@@ -7,12 +7,15 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <charconv>
+#include <memory>
+#include <mutex>
 #include <unordered_set>
 
 #include "http/error_response.hpp"
@@ -27,16 +30,27 @@ using tcp = asio::ip::tcp;
 
 }  // namespace
 
+// An open connection, as Close() sees it. Touched only on the connection's own strand: the session
+// clears `stream` when it ends, and Close() posts its close there.
+struct SessionHandle {
+  beast::tcp_stream* stream = nullptr;
+  asio::any_io_executor executor;  // the connection's strand; never changes
+};
+
 struct Server::State : std::enable_shared_from_this<Server::State> {
   State(const asio::any_io_executor& executor, Router& router, ServerOptions options)
-      : acceptor(executor), router(router), options(options) {}
+      : executor(executor),
+        acceptor(asio::make_strand(executor)),
+        router(router),
+        options(options) {}
 
   asio::awaitable<void> Accept() {
     auto self = shared_from_this();
     while (acceptor.is_open()) {
       boost::system::error_code ec;
-      tcp::socket socket =
-          co_await acceptor.async_accept(asio::redirect_error(asio::use_awaitable, ec));
+      // Each connection gets its own strand: with several threads, its handlers never overlap.
+      tcp::socket socket = co_await acceptor.async_accept(
+          asio::make_strand(executor), asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
         // Out of file descriptors, typically: wait instead of spinning on the same error.
@@ -46,19 +60,28 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
         continue;
       }
       socket.set_option(tcp::no_delay(true), ec);  // answers are latency-bound; best effort
-      asio::co_spawn(acceptor.get_executor(), Session(beast::tcp_stream(std::move(socket))),
+      auto connection_executor = socket.get_executor();
+      asio::co_spawn(connection_executor, Session(beast::tcp_stream(std::move(socket))),
                      asio::detached);
     }
   }
 
   asio::awaitable<void> Session(beast::tcp_stream stream) {
     auto self = shared_from_this();
-    sessions.insert(&stream);
+    auto handle = std::make_shared<SessionHandle>(SessionHandle{&stream, stream.get_executor()});
+    {
+      std::lock_guard lock(sessions_mutex);
+      sessions.insert(handle);
+    }
     struct Unregister {
       State& state;
-      beast::tcp_stream* stream;
-      ~Unregister() { state.sessions.erase(stream); }
-    } unregister{*this, &stream};
+      std::shared_ptr<SessionHandle> handle;
+      ~Unregister() {
+        handle->stream = nullptr;
+        std::lock_guard lock(state.sessions_mutex);
+        state.sessions.erase(handle);
+      }
+    } unregister{*this, handle};
     beast::flat_buffer buffer;
     boost::system::error_code ec;
     while (true) {
@@ -97,16 +120,24 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   }
 
-  // Closes the listener and every open connection, so the executor runs out of work.
+  // Closes the listener and every open connection, so the executor runs out of work. Runs on the
+  // acceptor's strand; each connection is closed on its own.
   void Close() {
     boost::system::error_code ignored;
     acceptor.close(ignored);
-    for (beast::tcp_stream* stream : sessions) stream->socket().close(ignored);
+    std::lock_guard lock(sessions_mutex);
+    for (const std::shared_ptr<SessionHandle>& handle : sessions) {
+      asio::post(handle->executor, [handle] {
+        boost::system::error_code ignored;
+        if (handle->stream != nullptr) handle->stream->socket().close(ignored);
+      });
+    }
   }
 
-  tcp::acceptor acceptor;
-  // Open connections; touched only on the server's executor (single-threaded for now).
-  std::unordered_set<beast::tcp_stream*> sessions;
+  asio::any_io_executor executor;  // the io_context's: connections get strands of it
+  tcp::acceptor acceptor;          // on a strand of its own
+  std::mutex sessions_mutex;
+  std::unordered_set<std::shared_ptr<SessionHandle>> sessions;  // guarded by sessions_mutex
   Router& router;
   ServerOptions options;
 };
@@ -167,7 +198,7 @@ Result<tcp::endpoint> Server::Start(const tcp::endpoint& endpoint) {
 }
 
 void Server::Stop() {
-  // Runs on the caller's thread; closing is posted so it happens on the server's executor.
+  // Runs on the caller's thread; closing is posted so it happens on the acceptor's strand.
   asio::post(state_->acceptor.get_executor(), [state = state_] { state->Close(); });
 }
 

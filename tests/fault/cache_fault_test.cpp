@@ -218,3 +218,64 @@ TEST_F(CacheOverEngine, AnswersAreGzippedForClientsThatAcceptIt) {
 
 }  // namespace
 }  // namespace nfmetrics::testing
+
+namespace nfmetrics::testing {
+namespace {
+
+// The server on four threads (serve --threads 4): many clients at once, sliding windows through
+// the shared cache, every answer complete and right.
+TEST(MultiThreadedServer, AnswersManyConcurrentClientsCorrectly) {
+  std::atomic<int> upstream_calls{0};
+  FakeUpstream upstream([&](const RecordedRequest& request) {
+    ++upstream_calls;
+    auto form = Form(request.body);
+    double start = std::stod(form["start"]);
+    double end = std::stod(form["end"]);
+    double step = std::stod(form["step"]);
+    std::string values;
+    for (double t = start; t <= end + 1e-9; t += step) {
+      values += fmt::format("{}[{},\"{}\"]", values.empty() ? "" : ",", t, t / 1e9);
+    }
+    return Reply::Json(
+               fmt::format(R"({{"status":"success","data":{{"resultType":"matrix","result":[)"
+                           R"({{"metric":{{"pod":"mv-mv-0-aaaaa"}},"values":[{}]}}]}}}})",
+                           values))
+        .WithDelay(std::chrono::milliseconds(5));
+  });
+  InProcessApi api(upstream.base_url(), 5s, nullptr, std::size_t{16} << 20, 4);
+  constexpr int kClients = 16;
+  constexpr int kRequestsEach = 25;
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&, c] {
+      for (int r = 0; r < kRequestsEach; ++r) {
+        std::int64_t start = kStart + 60 * ((c + r) % 7);  // overlapping, sliding windows
+        std::int64_t end = start + 1800;
+        std::string target = fmt::format(
+            "/api/v1/metrics/sink-latency?namespace=ns&mvtx=mv&group_by=pod&quantile=0.5,0.9&"
+            "start={}&end={}&step=1m",
+            start, end);
+        Answer answer = Call(api.port(), target);
+        bool ok = answer.status == 200 && answer.doc["data"]["series"].Size() == 2;
+        for (const auto& series : answer.doc["data"]["series"].GetArray()) {
+          const auto& points = series["points"];
+          ok = ok && points.Size() == 31;
+          for (rapidjson::SizeType i = 0; ok && i < points.Size(); ++i) {
+            double t = points[i][0].GetDouble();
+            ok = t == static_cast<double>(start + 60 * static_cast<std::int64_t>(i)) &&
+                 points[i][1].GetDouble() == t / 1e9;
+          }
+        }
+        if (!ok) ++wrong;
+      }
+    });
+  }
+  for (std::thread& client : clients) client.join();
+  EXPECT_EQ(wrong.load(), 0);
+  // 400 requests of 2 queries each; the cache and single flight answer most of them.
+  EXPECT_LT(upstream_calls.load(), 400);
+}
+
+}  // namespace
+}  // namespace nfmetrics::testing

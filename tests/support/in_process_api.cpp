@@ -1,9 +1,11 @@
 #include "support/in_process_api.hpp"
 
+#include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include "http/router.hpp"
 #include "http/server.hpp"
@@ -14,17 +16,18 @@
 namespace nfmetrics::testing {
 
 struct InProcessApi::Impl {
-  boost::asio::io_context io{1};
+  boost::asio::io_context io;
   std::unique_ptr<prometheus::Client> client;
   std::unique_ptr<service::MetricsService> service;
   std::unique_ptr<http::Router> router;
   std::unique_ptr<http::Server> server;
   unsigned short port = 0;
-  std::thread thread;
+  std::vector<std::thread> threads;
 };
 
 InProcessApi::InProcessApi(const std::string& prometheus_url, Duration upstream_timeout,
-                           const service::Catalog* catalog, std::size_t cache_max_bytes)
+                           const service::Catalog* catalog, std::size_t cache_max_bytes,
+                           unsigned threads)
     : impl_(std::make_unique<Impl>()) {
   auto client = prometheus::MakeBeastClient(
       impl_->io.get_executor(), {.base_url = prometheus_url, .timeout = upstream_timeout});
@@ -40,13 +43,15 @@ InProcessApi::InProcessApi(const std::string& prometheus_url, Duration upstream_
       boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
   if (!bound.ok()) throw std::runtime_error(bound.error().message);
   impl_->port = bound->port();
-  impl_->thread = std::thread([this] { impl_->io.run(); });
+  for (unsigned i = 0; i < std::max(1u, threads); ++i) {
+    impl_->threads.emplace_back([this] { impl_->io.run(); });
+  }
 }
 
 InProcessApi::~InProcessApi() {
   // Closing the listener and every connection lets io.run() return once in-flight requests end.
   impl_->server->Stop();
-  if (impl_->thread.joinable()) impl_->thread.join();
+  for (std::thread& thread : impl_->threads) thread.join();
 }
 
 unsigned short InProcessApi::port() const { return impl_->port; }
