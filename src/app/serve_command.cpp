@@ -30,6 +30,7 @@ struct ServeOptions {
   std::string upstream_timeout = "30s";
   std::string cache_max_bytes = "256MiB";
   unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  std::size_t upstream_max_connections = 64;
   std::string cache_freshness = "1m";
   std::string log_level = "info";
 };
@@ -62,8 +63,9 @@ int RunServe(const ServeOptions& options) {
   if (!endpoint.ok()) throw CLI::ValidationError("--listen", endpoint.error().message);
 
   boost::asio::io_context io(static_cast<int>(options.threads));
-  auto client =
-      prometheus::MakeBeastClient(io.get_executor(), {.base_url = url, .timeout = *timeout});
+  auto client = prometheus::MakeBeastClient(
+      io.get_executor(),
+      {.base_url = url, .timeout = *timeout, .max_connections = options.upstream_max_connections});
   if (!client.ok()) throw CLI::ValidationError("--prometheus-url", client.error().message);
   Result<std::size_t> cache_bytes = service::ParseByteSize(options.cache_max_bytes);
   if (!cache_bytes.ok())

@@ -195,7 +195,8 @@ class BeastClient final : public Client {
   BeastClient(asio::any_io_executor executor, Endpoint endpoint, BeastClientOptions options)
       : executor_(std::move(executor)),
         endpoint_(std::move(endpoint)),
-        options_(std::move(options)) {}
+        options_(std::move(options)),
+        permits_(std::max<std::size_t>(1, options_.max_connections)) {}
 
   asio::awaitable<Result<Matrix>> QueryRange(const RangeQuery& query) override {
     auto request = MakeRequest(http::verb::post, endpoint_.path_prefix + "/api/v1/query_range");
@@ -243,8 +244,58 @@ class BeastClient final : public Client {
     return request;
   }
 
+  // A permit to talk to the engine: at most options_.max_connections are out at once.
+  using WakeUp = asio::experimental::concurrent_channel<void(error_code)>;
+
+  // Waits for a permit until the deadline; false when it did not come in time.
+  asio::awaitable<bool> AcquirePermit(Clock::time_point deadline) {
+    std::shared_ptr<WakeUp> wake_up;
+    {
+      std::lock_guard lock(mutex_);
+      if (permits_ > 0) {
+        --permits_;
+        co_return true;
+      }
+      wake_up = std::make_shared<WakeUp>(co_await asio::this_coro::executor, 1);
+      waiting_.push_back(wake_up);
+    }
+    asio::steady_timer timer(co_await asio::this_coro::executor, deadline);
+    auto outcome = co_await (wake_up->async_receive(asio::as_tuple(asio::use_awaitable)) ||
+                             timer.async_wait(asio::as_tuple(asio::use_awaitable)));
+    if (outcome.index() == 0) co_return true;
+    std::lock_guard lock(mutex_);
+    auto it = std::find(waiting_.begin(), waiting_.end(), wake_up);
+    if (it != waiting_.end()) {
+      waiting_.erase(it);
+      co_return false;
+    }
+    // The permit was handed over just as the deadline passed: it is ours, give it on.
+    ReleasePermitLocked();
+    co_return false;
+  }
+
+  void ReleasePermit() {
+    std::lock_guard lock(mutex_);
+    ReleasePermitLocked();
+  }
+
+  void ReleasePermitLocked() {
+    if (waiting_.empty()) {
+      ++permits_;
+      return;
+    }
+    std::shared_ptr<WakeUp> next = waiting_.front();
+    waiting_.erase(waiting_.begin());
+    next->try_send(error_code());
+  }
+
   asio::awaitable<Result<HttpAnswer>> Send(Request request) {
     const Clock::time_point deadline = Clock::now() + options_.timeout;
+    if (!co_await AcquirePermit(deadline)) co_return MapFailure(beast::error::timeout, false);
+    struct Permit {
+      BeastClient& client;
+      ~Permit() { client.ReleasePermit(); }
+    } permit{*this};
     try {
       for (int attempt = 0;; ++attempt) {
         // Only the first attempt may use a pooled connection: the retry must not meet another
@@ -377,7 +428,9 @@ class BeastClient final : public Client {
   Endpoint endpoint_;
   BeastClientOptions options_;
   std::mutex mutex_;
-  std::vector<beast::tcp_stream> idle_;  // guarded by mutex_
+  std::vector<beast::tcp_stream> idle_;           // guarded by mutex_
+  std::size_t permits_;                           // guarded by mutex_
+  std::vector<std::shared_ptr<WakeUp>> waiting_;  // guarded by mutex_; first come, first served
 };
 
 }  // namespace

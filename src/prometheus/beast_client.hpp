@@ -19,6 +19,9 @@ struct BeastClientOptions {
   std::string base_url;
   Duration timeout = std::chrono::seconds(30);
   std::size_t max_idle_connections = 32;
+  // At most this many requests in flight to the engine, hence open connections (idle ones are
+  // reused first); more wait for a free one within their deadline.
+  std::size_t max_connections = 64;
   std::size_t max_response_bytes = std::size_t{256} << 20;
 };
 

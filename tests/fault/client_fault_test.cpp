@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -12,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <utility>
 
 #include "prometheus/beast_client.hpp"
@@ -529,6 +531,67 @@ TEST_F(BeastClient, LabelValuesMapsTransportFailuresLikeQueryRange) {
     EXPECT_EQ(result.error().code, ErrorCode::kUpstreamError);
     EXPECT_EQ(result.error().message, "Prometheus answered HTTP 405: Method Not Allowed");
   }
+}
+
+}  // namespace
+}  // namespace nfmetrics::prometheus
+
+namespace nfmetrics::prometheus {
+namespace {
+
+std::unique_ptr<Client> CappedClient(asio::io_context& io, const std::string& url,
+                                     std::size_t max_connections, Duration timeout) {
+  BeastClientOptions options;
+  options.base_url = url;
+  options.timeout = timeout;
+  options.max_connections = max_connections;
+  auto client = MakeBeastClient(io.get_executor(), options);
+  EXPECT_TRUE(client.ok());
+  return std::move(client).value();
+}
+
+TEST(BeastClientConnectionCap, NoMoreConnectionsThanTheCapAndTheRestWait) {
+  FakeUpstream upstream(
+      [](const RecordedRequest&) { return Reply::Json(kMatrixBody).WithDelay(100ms); });
+  asio::io_context io;
+  auto client = CappedClient(io, upstream.base_url(), 2, 5s);
+  const RangeQuery query = SimpleQuery();
+  std::vector<std::optional<Result<Matrix>>> results(6);
+  auto started = std::chrono::steady_clock::now();
+  for (auto& result : results) Spawn(io, client->QueryRange(query), result);
+  io.run();
+  auto elapsed = std::chrono::steady_clock::now() - started;
+  for (const auto& result : results) {
+    ASSERT_TRUE(result.has_value());
+    EXPECT_TRUE(result->ok()) << result->error().message;
+  }
+  EXPECT_EQ(upstream.accepted_connections(), 2);  // reused, never more than the cap
+  EXPECT_GE(elapsed, 290ms);                      // three rounds of two
+  EXPECT_EQ(upstream.requests().size(), 6u);
+}
+
+TEST(BeastClientConnectionCap, WaitingForAConnectionCountsAgainstTheDeadline) {
+  FakeUpstream upstream(
+      [](const RecordedRequest&) { return Reply::Json(kMatrixBody).WithDelay(400ms); });
+  asio::io_context io;
+  auto client = CappedClient(io, upstream.base_url(), 1, 600ms);
+  const RangeQuery query = SimpleQuery();
+  std::vector<std::optional<Result<Matrix>>> results(3);
+  for (auto& result : results) Spawn(io, client->QueryRange(query), result);
+  io.run();
+  int ok = 0;
+  int timed_out = 0;
+  for (const auto& result : results) {
+    ASSERT_TRUE(result.has_value());
+    if (result->ok()) ++ok;
+    if (!result->ok() && result->error().code == ErrorCode::kUpstreamTimeout) ++timed_out;
+  }
+  EXPECT_EQ(ok, 1);  // the second would be answered at 800 ms, the third at 1200 ms
+  EXPECT_EQ(timed_out, 2);
+  EXPECT_EQ(upstream.accepted_connections(), 1);
+  // The permits all came back: the next request goes through.
+  auto next = RunToCompletion(io, client->QueryRange(query));
+  EXPECT_TRUE(next.ok()) << next.error().message;
 }
 
 }  // namespace
