@@ -11,8 +11,8 @@ packages=(
   libcli11-dev libhowardhinnant-date-dev libspdlog-dev libfmt-dev zlib1g-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev wrk
-  # the real backends used by tests (both) and the demo (prometheus)
-  prometheus victoria-metrics
+  # the real backends used by tests (both) and the demo (prometheus); the shared results cache
+  prometheus victoria-metrics redis-server libhiredis-dev
   # demo
   curl jq ca-certificates procps
 )

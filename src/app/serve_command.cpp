@@ -19,6 +19,7 @@
 #include "service/catalog.hpp"
 #include "service/duration.hpp"
 #include "service/metrics_service.hpp"
+#include "service/shared_cache.hpp"
 
 namespace nfmetrics::app {
 namespace {
@@ -32,6 +33,7 @@ struct ServeOptions {
   unsigned threads = std::max(1u, std::thread::hardware_concurrency());
   std::size_t upstream_max_connections = 64;
   std::string cache_freshness = "1m";
+  std::string cache_redis;
   std::string log_level = "info";
 };
 
@@ -75,8 +77,16 @@ int RunServe(const ServeOptions& options) {
     throw CLI::ValidationError("--cache-freshness",
                                "must be a duration such as 1m or 30s, or a number of seconds");
   }
-  service::MetricsService metrics(
-      **client, {.cache_max_bytes = *cache_bytes, .cache_freshness = *freshness, .clock = {}});
+  std::unique_ptr<service::SharedCache> shared_cache;
+  if (!options.cache_redis.empty()) {
+    auto redis = service::MakeRedisCache(options.cache_redis);
+    if (!redis.ok()) throw CLI::ValidationError("--cache-redis", redis.error().message);
+    shared_cache = std::move(redis).value();
+  }
+  service::MetricsService metrics(**client, {.cache_max_bytes = *cache_bytes,
+                                             .cache_freshness = *freshness,
+                                             .clock = {},
+                                             .shared_cache = shared_cache.get()});
   http::Router router(catalog, metrics, **client, http::SystemNow);
   http::Server server(io.get_executor(), router);
   Result<boost::asio::ip::tcp::endpoint> bound = server.Start(*endpoint);
@@ -135,6 +145,8 @@ void RegisterServeCommand(CLI::App& app) {
       ->add_option("--cache-max-bytes", options->cache_max_bytes,
                    "Results cache size (e.g. 256MiB, 1GB); 0 turns the cache off")
       ->capture_default_str();
+  serve->add_option("--cache-redis", options->cache_redis,
+                    "Share the results cache with other replicas through Redis: redis://HOST:PORT");
   serve
       ->add_option("--cache-freshness", options->cache_freshness,
                    "Steps newer than this are always asked of the backend, never cached")

@@ -172,7 +172,7 @@ MetricsService::MetricsService(prometheus::Client& client, MetricsServiceOptions
     };
   }
   if (options_.cache_max_bytes > 0) {
-    cache_ = std::make_unique<ResultsCache>(options_.cache_max_bytes);
+    cache_ = std::make_unique<ResultsCache>(options_.cache_max_bytes, options_.shared_cache);
   }
 }
 

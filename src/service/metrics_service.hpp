@@ -66,6 +66,7 @@ struct MetricsServiceOptions {
   std::size_t cache_max_bytes = std::size_t{256} << 20;  // 0 turns the results cache off
   Duration cache_freshness = std::chrono::minutes(1);    // newer steps are always asked again
   std::function<TimePoint()> clock;                      // default: the system clock
+  SharedCache* shared_cache = nullptr;  // behind the in-process cache (Redis); outlives the service
 };
 
 class MetricsService {

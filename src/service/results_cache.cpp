@@ -75,23 +75,61 @@ std::vector<prometheus::Series> MergeSeries(std::vector<prometheus::Series> a,
   return out;
 }
 
-ResultsCache::Lookup ResultsCache::Find(const std::string& key, StepRange range, Duration step) {
+ResultsCache::Lookup ResultsCache::FromEntry(const Entry& entry, StepRange range, Duration step) {
   Lookup lookup;
-  std::lock_guard lock(mutex_);
-  auto it = entries_.find(key);
-  StepRange overlap{
-      std::max(range.start, it == entries_.end() ? range.end : it->second.extent.start),
-      std::min(range.end, it == entries_.end() ? range.start : it->second.extent.end)};
-  if (it == entries_.end() || overlap.start > overlap.end) {
+  StepRange overlap{std::max(range.start, entry.extent.start),
+                    std::min(range.end, entry.extent.end)};
+  if (overlap.start > overlap.end) {
     lookup.missing.push_back(range);
     return lookup;
   }
-  Touch(it->second);
   lookup.covered = true;
-  lookup.cached = Slice(it->second.series, overlap);
+  lookup.cached = Slice(entry.series, overlap);
   if (range.start < overlap.start) lookup.missing.push_back({range.start, overlap.start - step});
   if (overlap.end < range.end) lookup.missing.push_back({overlap.end + step, range.end});
   return lookup;
+}
+
+namespace {
+std::string SharedKey(const std::string& key) { return "nfmetrics:v1:" + key; }
+}  // namespace
+
+ResultsCache::Lookup ResultsCache::Find(const std::string& key, StepRange range, Duration step) {
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = entries_.find(key); it != entries_.end()) {
+      Touch(it->second);
+      return FromEntry(it->second, range, step);
+    }
+  }
+  // Not here: perhaps another replica has it. (Outside the lock: this is a network round trip.)
+  if (shared_ != nullptr && max_bytes_ > 0) {
+    std::optional<std::string> bytes = shared_->Get(SharedKey(key));
+    std::optional<CachedExtent> extent = bytes ? DecodeExtent(*bytes) : std::nullopt;
+    if (extent) {
+      std::lock_guard lock(mutex_);
+      auto it = entries_.find(key);
+      Entry& entry = it != entries_.end() ? it->second
+                                          : InsertLocked(key, {extent->start, extent->end},
+                                                         std::move(extent->series));
+      Lookup lookup = FromEntry(entry, range, step);
+      EvictOverBudget();
+      return lookup;
+    }
+  }
+  Lookup lookup;
+  lookup.missing.push_back(range);
+  return lookup;
+}
+
+ResultsCache::Entry& ResultsCache::InsertLocked(const std::string& key, StepRange extent,
+                                                std::vector<prometheus::Series> series) {
+  std::size_t bytes = SizeOf(key, series);
+  lru_.push_front(key);
+  auto [it, inserted] =
+      entries_.emplace(key, Entry{extent, std::move(series), bytes, lru_.begin()});
+  bytes_ += bytes;
+  return it->second;
 }
 
 void ResultsCache::Store(const std::string& key, StepRange range, Duration step,
@@ -101,25 +139,27 @@ void ResultsCache::Store(const std::string& key, StepRange range, Duration step,
   if (kept.start > kept.end) return;  // all of it is still fresh
   std::vector<prometheus::Series> slice = Slice(series, kept);
 
-  std::lock_guard lock(mutex_);
-  auto it = entries_.find(key);
-  if (it != entries_.end()) {
-    Entry& entry = it->second;
-    bool touches = kept.start <= entry.extent.end + step && entry.extent.start <= kept.end + step;
-    if (touches) {
-      kept = {std::min(kept.start, entry.extent.start), std::max(kept.end, entry.extent.end)};
-      slice = MergeSeries(std::move(entry.series), std::move(slice));
+  std::optional<std::string> shared_bytes;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(key);
+    if (it != entries_.end()) {
+      Entry& entry = it->second;
+      bool touches = kept.start <= entry.extent.end + step && entry.extent.start <= kept.end + step;
+      if (touches) {
+        kept = {std::min(kept.start, entry.extent.start), std::max(kept.end, entry.extent.end)};
+        slice = MergeSeries(std::move(entry.series), std::move(slice));
+      }
+      bytes_ -= entry.bytes;
+      lru_.erase(entry.lru);
+      entries_.erase(it);
     }
-    bytes_ -= entry.bytes;
-    lru_.erase(entry.lru);
-    entries_.erase(it);
+    if (SizeOf(key, slice) > max_bytes_) return;  // larger than the whole cache
+    if (shared_ != nullptr) shared_bytes = EncodeExtent({kept.start, kept.end, slice});
+    InsertLocked(key, kept, std::move(slice));
+    EvictOverBudget();
   }
-  std::size_t bytes = SizeOf(key, slice);
-  if (bytes > max_bytes_) return;  // larger than the whole cache
-  lru_.push_front(key);
-  entries_.emplace(key, Entry{kept, std::move(slice), bytes, lru_.begin()});
-  bytes_ += bytes;
-  EvictOverBudget();
+  if (shared_bytes) shared_->Set(SharedKey(key), *shared_bytes);
 }
 
 void ResultsCache::Touch(Entry& entry) { lru_.splice(lru_.begin(), lru_, entry.lru); }

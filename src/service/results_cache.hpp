@@ -16,6 +16,7 @@
 
 #include "core/time.hpp"
 #include "prometheus/client.hpp"
+#include "service/shared_cache.hpp"
 
 namespace nfmetrics::service {
 
@@ -33,7 +34,10 @@ struct StepRange {
 
 class ResultsCache {
  public:
-  explicit ResultsCache(std::size_t max_bytes) : max_bytes_(max_bytes) {}
+  // shared: an optional cache shared with other replicas (Redis), consulted when this one has no
+  // extent for a query, and given every extent this one keeps. Must outlive this.
+  explicit ResultsCache(std::size_t max_bytes, SharedCache* shared = nullptr)
+      : max_bytes_(max_bytes), shared_(shared) {}
 
   struct Lookup {
     std::vector<prometheus::Series> cached;  // the samples of the covered steps
@@ -62,8 +66,13 @@ class ResultsCache {
 
   void Touch(Entry& entry);
   void EvictOverBudget();
+  // Adds an entry for a key that has none (the caller holds mutex_).
+  Entry& InsertLocked(const std::string& key, StepRange extent,
+                      std::vector<prometheus::Series> series);
+  static Lookup FromEntry(const Entry& entry, StepRange range, Duration step);
 
   const std::size_t max_bytes_;
+  SharedCache* const shared_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Entry> entries_;  // guarded by mutex_
   std::list<std::string> lru_;                      // guarded by mutex_

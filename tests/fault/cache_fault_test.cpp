@@ -15,8 +15,10 @@
 #include <vector>
 
 #include "support/fake_upstream.hpp"
+#include "support/harness_common.hpp"
 #include "support/http_client.hpp"
 #include "support/in_process_api.hpp"
+#include "support/redis_harness.hpp"
 
 namespace nfmetrics::testing {
 namespace {
@@ -275,6 +277,41 @@ TEST(MultiThreadedServer, AnswersManyConcurrentClientsCorrectly) {
   EXPECT_EQ(wrong.load(), 0);
   // 400 requests of 2 queries each; the cache and single flight answer most of them.
   EXPECT_LT(upstream_calls.load(), 400);
+}
+
+}  // namespace
+}  // namespace nfmetrics::testing
+
+namespace nfmetrics::testing {
+namespace {
+
+// Two replicas behind a load balancer, one Redis: what one fetched is a hit on the other.
+TEST_F(CacheOverEngine, TwoReplicasShareTheirResultsThroughRedis) {
+  auto redis = RedisHarness::Start();
+  InProcessApi first(upstream_.base_url(), 5s, nullptr, std::size_t{16} << 20, 1, redis->url());
+  InProcessApi second(upstream_.base_url(), 5s, nullptr, std::size_t{16} << 20, 1, redis->url());
+  Answer miss = Call(first.port(), Target(kStart, kEnd));
+  ASSERT_EQ(miss.status, 200) << miss.body;
+  EXPECT_EQ(miss.x_cache, "miss");
+  Answer shared = Call(second.port(), Target(kStart, kEnd));
+  ASSERT_EQ(shared.status, 200) << shared.body;
+  EXPECT_EQ(shared.x_cache, "hit");
+  EXPECT_EQ(upstream_.requests().size(), 1u);
+  EXPECT_EQ(WithoutCache(shared.body), WithoutCache(miss.body));
+  // A window slid forward on the second replica asks only for the new steps.
+  Answer slid = Call(second.port(), Target(kStart + 300, kEnd + 300));
+  EXPECT_EQ(slid.x_cache, "partial");
+  ASSERT_EQ(Upstream().size(), 2u);
+  EXPECT_EQ(Upstream()[1].first, kEnd + 60);
+}
+
+TEST_F(CacheOverEngine, AnUnreachableRedisOnlyCostsTheSharing) {
+  // Nothing listens on this port: every answer still comes, from the engine.
+  InProcessApi api(upstream_.base_url(), 5s, nullptr, std::size_t{16} << 20, 1,
+                   fmt::format("redis://127.0.0.1:{}", FreeLoopbackPort()));
+  EXPECT_EQ(Call(api.port(), Target(kStart, kEnd)).x_cache, "miss");
+  EXPECT_EQ(Call(api.port(), Target(kStart, kEnd)).x_cache, "hit");  // the local cache still works
+  EXPECT_EQ(upstream_.requests().size(), 1u);
 }
 
 }  // namespace

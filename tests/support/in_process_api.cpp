@@ -12,12 +12,14 @@
 #include "prometheus/beast_client.hpp"
 #include "service/catalog.hpp"
 #include "service/metrics_service.hpp"
+#include "service/shared_cache.hpp"
 
 namespace nfmetrics::testing {
 
 struct InProcessApi::Impl {
   boost::asio::io_context io;
   std::unique_ptr<prometheus::Client> client;
+  std::unique_ptr<service::SharedCache> shared_cache;
   std::unique_ptr<service::MetricsService> service;
   std::unique_ptr<http::Router> router;
   std::unique_ptr<http::Server> server;
@@ -27,14 +29,22 @@ struct InProcessApi::Impl {
 
 InProcessApi::InProcessApi(const std::string& prometheus_url, Duration upstream_timeout,
                            const service::Catalog* catalog, std::size_t cache_max_bytes,
-                           unsigned threads)
+                           unsigned threads, const std::string& cache_redis)
     : impl_(std::make_unique<Impl>()) {
   auto client = prometheus::MakeBeastClient(
       impl_->io.get_executor(), {.base_url = prometheus_url, .timeout = upstream_timeout});
   if (!client.ok()) throw std::runtime_error(client.error().message);
   impl_->client = std::move(client).value();
+  if (!cache_redis.empty()) {
+    auto redis = service::MakeRedisCache(cache_redis);
+    if (!redis.ok()) throw std::runtime_error(redis.error().message);
+    impl_->shared_cache = std::move(redis).value();
+  }
   impl_->service = std::make_unique<service::MetricsService>(
-      *impl_->client, service::MetricsServiceOptions{.cache_max_bytes = cache_max_bytes});
+      *impl_->client, service::MetricsServiceOptions{.cache_max_bytes = cache_max_bytes,
+                                                     .cache_freshness = std::chrono::minutes(1),
+                                                     .clock = {},
+                                                     .shared_cache = impl_->shared_cache.get()});
   impl_->router =
       std::make_unique<http::Router>(catalog != nullptr ? *catalog : service::DefaultCatalog(),
                                      *impl_->service, *impl_->client, http::SystemNow);

@@ -19,11 +19,13 @@ class InProcessApi {
  public:
   // catalog: the metric catalog to serve (must outlive this); nullptr for the built-in one.
   // cache_max_bytes: the results cache's size, 0 for none. threads: io_context threads, as
-  // `serve --threads`.
+  // `serve --threads`. cache_redis: redis://HOST:PORT shared with other replicas, as
+  // `serve --cache-redis`.
   explicit InProcessApi(const std::string& prometheus_url,
                         Duration upstream_timeout = std::chrono::seconds(10),
                         const service::Catalog* catalog = nullptr,
-                        std::size_t cache_max_bytes = std::size_t{64} << 20, unsigned threads = 1);
+                        std::size_t cache_max_bytes = std::size_t{64} << 20, unsigned threads = 1,
+                        const std::string& cache_redis = "");
   ~InProcessApi();
   InProcessApi(const InProcessApi&) = delete;
   InProcessApi& operator=(const InProcessApi&) = delete;

@@ -4,9 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <limits>
+#include <map>
 #include <string>
 
 #include "service/byte_size.hpp"
+#include "service/shared_cache.hpp"
 
 namespace nfmetrics::service {
 namespace {
@@ -167,6 +171,68 @@ TEST(ParseByteSize, ReadsBytesAndBinaryAndDecimalUnits) {
   EXPECT_EQ(*ParseByteSize("2KiB"), 2048u);
   for (const char* bad : {"", "MiB", "-1", "1.5GiB", "1 GiB", "1TiB", "99999999999999999999GiB"}) {
     EXPECT_FALSE(ParseByteSize(bad).ok()) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace nfmetrics::service
+
+namespace nfmetrics::service {
+namespace {
+
+class MapCache : public SharedCache {
+ public:
+  std::optional<std::string> Get(const std::string& key) override {
+    auto it = values.find(key);
+    return it == values.end() ? std::nullopt : std::optional(it->second);
+  }
+  void Set(const std::string& key, const std::string& value) override { values[key] = value; }
+  std::map<std::string, std::string> values;
+};
+
+TEST(SharedResultsCache, WhatOneReplicaKeepsTheOtherFinds) {
+  MapCache shared;
+  ResultsCache first(1 << 20, &shared);
+  ResultsCache second(1 << 20, &shared);
+  first.Store("q", {At(10), At(20)}, minutes(1), Answer(10, 20), At(100));
+  auto lookup = second.Find("q", {At(15), At(25)}, minutes(1));
+  EXPECT_TRUE(lookup.covered);
+  ASSERT_EQ(lookup.missing.size(), 1u);
+  EXPECT_EQ(lookup.missing[0].start, At(21));
+  EXPECT_EQ(Minutes(lookup.cached[0]).front(), 15);
+  EXPECT_EQ(second.entries(), 1u);  // now kept locally too
+}
+
+TEST(ExtentEncoding, RoundTripsLabelsTimesAndEveryDouble) {
+  CachedExtent extent{At(1), At(3), Answer(1, 3)};
+  extent.series[0].samples[1].value = std::numeric_limits<double>::quiet_NaN();
+  extent.series[1].samples[2].value = -std::numeric_limits<double>::infinity();
+  extent.series[1].labels.emplace_back("quote", "a\"b\n\xff");
+  std::string bytes = EncodeExtent(extent);
+  auto decoded = DecodeExtent(bytes);
+  ASSERT_TRUE(decoded.has_value());
+  EXPECT_EQ(decoded->start, At(1));
+  EXPECT_EQ(decoded->end, At(3));
+  ASSERT_EQ(decoded->series.size(), 2u);
+  EXPECT_EQ(decoded->series[1].labels, extent.series[1].labels);
+  EXPECT_TRUE(std::isnan(decoded->series[0].samples[1].value));
+  EXPECT_EQ(decoded->series[1].samples[2].value, -std::numeric_limits<double>::infinity());
+  EXPECT_EQ(decoded->series[0].samples[2].value, 3);
+  // Anything else is not an extent.
+  EXPECT_FALSE(DecodeExtent("").has_value());
+  EXPECT_FALSE(DecodeExtent(bytes.substr(0, bytes.size() - 1)).has_value());
+  EXPECT_FALSE(DecodeExtent(bytes + "x").has_value());
+  EXPECT_FALSE(DecodeExtent(std::string(64, '\xff')).has_value());
+}
+
+TEST(MakeRedisCache, TakesOnlyRedisUrlsWithAPort) {
+  EXPECT_TRUE(MakeRedisCache("redis://127.0.0.1:6379").ok());
+  EXPECT_TRUE(MakeRedisCache("redis://cache.internal:6380/").ok());
+  for (const char* bad : {"", "127.0.0.1:6379", "redis://host", "redis://:6379", "redis://h:0",
+                          "redis://h:99999", "http://h:6379"}) {
+    auto cache = MakeRedisCache(bad);
+    ASSERT_FALSE(cache.ok()) << bad;
+    EXPECT_EQ(cache.error().param, "cache-redis");
   }
 }
 
