@@ -16,7 +16,6 @@
 #include "http/metric_params.hpp"
 #include "http/numaflow_api.hpp"
 #include "http/query_string.hpp"
-#include "service/promql.hpp"
 #include "service/timestamp.hpp"
 
 namespace nfmetrics::http {
@@ -323,68 +322,46 @@ boost::asio::awaitable<Response> Router::Objects(const Request& request,
   Result<TimeRange> range = ParseRangeParams(query, clock_());
   if (!range.ok()) co_return ErrorResponse(request, range.error());
 
-  std::vector<service::Matcher> matchers;
-  std::string label;
-  std::string key;
-  std::string exclude_prefix;  // daemon pods export no per-pod latency; NumaFlow's UI hides them
-  std::vector<std::pair<std::string, std::string>> echo = {{"namespace", ns->str()}};
+  service::ListingRequest listing{
+      .ns = std::move(ns).value(), .start = range->start, .end = range->end};
+  std::vector<std::pair<std::string, std::string>> echo = {{"namespace", listing.ns.str()}};
+  std::string_view key;
   if (s[1] == "mono-vertices") {
-    matchers.push_back({"__name__", true, "monovtx_.+"});
-    matchers.push_back({"namespace", false, ns->str()});
-    if (s.size() == 2) {
-      label = "mvtx_name";
-      key = "mono_vertices";
-    } else {
+    listing.what =
+        s.size() == 2 ? service::Listing::kMonoVertices : service::Listing::kMonoVertexPods;
+    key = s.size() == 2 ? "mono_vertices" : "pods";
+    if (s.size() > 2) {
       auto mvtx = ParseSegment<service::MonoVertexName>(s[2], "mvtx");
       if (!mvtx.ok()) co_return ErrorResponse(request, mvtx.error());
-      matchers.push_back({"mvtx_name", false, mvtx->str()});
-      label = "pod";
-      key = "pods";
-      exclude_prefix = mvtx->str() + "-mv-daemon-";
       echo.emplace_back("mvtx", mvtx->str());
+      listing.mvtx = std::move(mvtx).value();
     }
   } else {
-    matchers.push_back(
-        {"__name__", true, s.size() == 6 ? "forwarder_.+" : "forwarder_.+|vertex_.+"});
-    matchers.push_back({"namespace", false, ns->str()});
-    if (s.size() == 2) {
-      label = "pipeline";
-      key = "pipelines";
-    } else {
+    listing.what = s.size() == 2   ? service::Listing::kPipelines
+                   : s.size() == 4 ? service::Listing::kVertices
+                                   : service::Listing::kVertexPods;
+    key = s.size() == 2 ? "pipelines" : s.size() == 4 ? "vertices" : "pods";
+    if (s.size() > 2) {
       auto pipeline = ParseSegment<service::PipelineName>(s[2], "pipeline");
       if (!pipeline.ok()) co_return ErrorResponse(request, pipeline.error());
-      matchers.push_back({"pipeline", false, pipeline->str()});
       echo.emplace_back("pipeline", pipeline->str());
-      if (s.size() == 4) {
-        label = "vertex";
-        key = "vertices";
-      } else {
-        auto vertex = ParseSegment<service::VertexName>(s[4], "vertex");
-        if (!vertex.ok()) co_return ErrorResponse(request, vertex.error());
-        matchers.push_back({"vertex", false, vertex->str()});
-        echo.emplace_back("vertex", vertex->str());
-        label = "pod";
-        key = "pods";
-      }
+      listing.pipeline = std::move(pipeline).value();
+    }
+    if (s.size() > 4) {
+      auto vertex = ParseSegment<service::VertexName>(s[4], "vertex");
+      if (!vertex.ok()) co_return ErrorResponse(request, vertex.error());
+      echo.emplace_back("vertex", vertex->str());
+      listing.vertex = std::move(vertex).value();
     }
   }
 
-  const prometheus::LabelValuesQuery lookup{
-      label, {"{" + service::RenderMatchers(matchers) + "}"}, range->start, range->end};
-  Result<std::vector<std::string>> values = co_await metrics_.LabelValues(lookup);
+  Result<std::vector<std::string>> values = co_await metrics_.List(listing);
   if (!values.ok()) {
     spdlog::warn("{} {}: {}", key, CodeName(values.error().code), values.error().message);
     co_return ErrorResponse(request, values.error());
   }
-
-  std::vector<std::string> listed;
-  for (std::string& value : *values) {
-    if (exclude_prefix.empty() || !value.starts_with(exclude_prefix)) {
-      listed.push_back(std::move(value));
-    }
-  }
   co_return JsonResponse(request, beast_http::status::ok,
-                         ObjectListJson(echo, key, listed, range->start, range->end));
+                         ObjectListJson(echo, key, *values, range->start, range->end));
 }
 
 boost::asio::awaitable<Response> Router::Proxy(const Request& request) {

@@ -302,9 +302,12 @@ asio::awaitable<Result<MetricResult>> MetricsService::Query(const MetricRequest&
   co_return result;
 }
 
-asio::awaitable<Result<std::vector<std::string>>> MetricsService::LabelValues(
-    const prometheus::LabelValuesQuery& query) {
-  co_return co_await client_.LabelValues(query);
+asio::awaitable<Result<std::vector<std::string>>> MetricsService::List(
+    const ListingRequest& request) {
+  const prometheus::LabelValuesQuery query = ListingQuery(request);
+  Result<std::vector<std::string>> values = co_await client_.LabelValues(query);
+  if (!values.ok()) co_return std::move(values).error();
+  co_return ListedValues(request, std::move(values).value());
 }
 
 }  // namespace nfmetrics::service

@@ -14,6 +14,7 @@
 #include "core/result.hpp"
 #include "prometheus/client.hpp"
 #include "service/catalog.hpp"
+#include "service/discovery.hpp"
 #include "service/metric_request.hpp"
 #include "service/query_plan.hpp"
 #include "service/results_cache.hpp"
@@ -87,9 +88,8 @@ class MetricsService {
   boost::asio::awaitable<Result<Answers>> RunAll(const std::vector<prometheus::RangeQuery>& queries,
                                                  bool bypass_cache = false);
 
-  // Values of `label` on series matching any of `matchers` between start and end.
-  boost::asio::awaitable<Result<std::vector<std::string>>> LabelValues(
-      const prometheus::LabelValuesQuery& query);
+  // A discovery list (MonoVertices, pipelines, vertices, pods) from the engine's label values.
+  boost::asio::awaitable<Result<std::vector<std::string>>> List(const ListingRequest& request);
 
   const ResultsCache* cache() const { return cache_.get(); }
 

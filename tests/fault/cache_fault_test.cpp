@@ -9,7 +9,6 @@
 #include <boost/url/params_view.hpp>
 #include <chrono>
 #include <map>
-#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -51,8 +50,21 @@ Answer Call(unsigned short port, const std::string& target,
   return answer;
 }
 
-std::string WithoutCache(const std::string& body) {
-  return std::regex_replace(body, std::regex(R"re("cache":"[a-z]+",)re"), "");
+// A query_range answer for one pod with a sample on every step of the asked range, its value
+// value_at(t); `extra` is appended to the top-level object (e.g. warnings).
+template <class ValueAt>
+Reply RangeAnswer(const RecordedRequest& request, ValueAt value_at, std::string_view extra = "") {
+  auto form = Form(request.body);
+  double start = std::stod(form["start"]);
+  double end = std::stod(form["end"]);
+  double step = std::stod(form["step"]);
+  std::string values;
+  for (double t = start; t <= end + 1e-9; t += step) {
+    values += fmt::format("{}[{},\"{}\"]", values.empty() ? "" : ",", t, value_at(t));
+  }
+  return Reply::Json(fmt::format(R"({{"status":"success","data":{{"resultType":"matrix","result":[)"
+                                 R"({{"metric":{{"pod":"mv-mv-0-aaaaa"}},"values":[{}]}}]}}{}}})",
+                                 values, extra));
 }
 
 // An engine answering every step of the asked range with the current `version`, for one pod.
@@ -60,19 +72,9 @@ class CacheOverEngine : public ::testing::Test {
  protected:
   CacheOverEngine()
       : upstream_([this](const RecordedRequest& request) {
-          auto form = Form(request.body);
-          double start = std::stod(form["start"]);
-          double end = std::stod(form["end"]);
-          double step = std::stod(form["step"]);
-          std::string values;
-          for (double t = start; t <= end + 1e-9; t += step) {
-            values += fmt::format("{}[{},\"{}\"]", values.empty() ? "" : ",", t, version_.load());
-          }
-          std::string warnings = warn_ ? R"(,"warnings":["careful"])" : "";
-          return Reply::Json(
-                     fmt::format(R"({{"status":"success","data":{{"resultType":"matrix","result":[)"
-                                 R"({{"metric":{{"pod":"mv-mv-0-aaaaa"}},"values":[{}]}}]}}{}}})",
-                                 values, warnings))
+          return RangeAnswer(
+                     request, [this](double) { return version_.load(); },
+                     warn_ ? R"(,"warnings":["careful"])" : "")
               .WithDelay(std::chrono::milliseconds(delay_ms_.load()));
         }),
         api_(upstream_.base_url(), 5s) {}
@@ -230,18 +232,7 @@ TEST(MultiThreadedServer, AnswersManyConcurrentClientsCorrectly) {
   std::atomic<int> upstream_calls{0};
   FakeUpstream upstream([&](const RecordedRequest& request) {
     ++upstream_calls;
-    auto form = Form(request.body);
-    double start = std::stod(form["start"]);
-    double end = std::stod(form["end"]);
-    double step = std::stod(form["step"]);
-    std::string values;
-    for (double t = start; t <= end + 1e-9; t += step) {
-      values += fmt::format("{}[{},\"{}\"]", values.empty() ? "" : ",", t, t / 1e9);
-    }
-    return Reply::Json(
-               fmt::format(R"({{"status":"success","data":{{"resultType":"matrix","result":[)"
-                           R"({{"metric":{{"pod":"mv-mv-0-aaaaa"}},"values":[{}]}}]}}}})",
-                           values))
+    return RangeAnswer(request, [](double t) { return t / 1e9; })
         .WithDelay(std::chrono::milliseconds(5));
   });
   InProcessApi api(upstream.base_url(), 5s, nullptr, std::size_t{16} << 20, 4);

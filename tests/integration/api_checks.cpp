@@ -8,7 +8,6 @@
 #include <cmath>
 #include <map>
 #include <optional>
-#include <regex>
 
 #include "world.hpp"
 
@@ -30,10 +29,6 @@ Json BackendQuery(const std::string& promql, double start, double end, double st
       fmt::format("/api/v1/query_range?query={}&start={}&end={}&step={}",
                   boost::urls::encode(promql, boost::urls::unreserved_chars), start, end, step);
   return ParseAnswer(Get("127.0.0.1", BackendPort(), target));
-}
-
-std::string WithoutCache(const std::string& body) {
-  return std::regex_replace(body, std::regex(R"re("cache":"[a-z]+",)re"), "");
 }
 
 std::string LabelsKey(const rapidjson::Value& labels) {

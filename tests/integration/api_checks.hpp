@@ -21,10 +21,6 @@ Json ApiGet(const std::string& target);  // GET on the in-process API
 // The backend's own answer to a range query, asked directly.
 Json BackendQuery(const std::string& promql, double start, double end, double step);
 
-// The body without its "cache":"hit|partial|miss|bypass" member: what must be identical between
-// two answers to the same question, whether or not the results cache served them.
-std::string WithoutCache(const std::string& body);
-
 // "name=value;..." for a JSON object of labels, in the object's order.
 std::string LabelsKey(const rapidjson::Value& labels);
 

@@ -7,12 +7,12 @@
 #include <fstream>
 #include <thread>
 
+#include "api_checks.hpp"
 #include "support/child_process.hpp"
 #include "support/harness_common.hpp"
 #include "support/http_client.hpp"
 #include "support/in_process_api.hpp"
 #include "synth/model.hpp"
-#include "api_checks.hpp"
 #include "world.hpp"
 
 namespace nfmetrics::testing {

@@ -20,6 +20,8 @@
 #include <thread>
 #include <utility>
 
+#include "support/child_process.hpp"
+
 namespace nfmetrics::testing {
 namespace {
 
@@ -120,6 +122,22 @@ std::string WaitForSyntheticData(unsigned short port, TimePoint at,
     std::this_thread::sleep_for(100ms);
   }
   return fmt::format("{} answered: {}", target, answer ? answer->body : "nothing");
+}
+
+std::string WaitUntilServing(ChildProcess& process, std::string_view name, unsigned short port,
+                             const std::string& path, std::chrono::seconds patience, bool& exited) {
+  const auto deadline = std::chrono::steady_clock::now() + patience;
+  while (std::chrono::steady_clock::now() < deadline && process.Running()) {
+    const std::optional<LoopbackAnswer> answer =
+        LoopbackRequest(port, "GET", path, {}, {}, std::chrono::seconds(1));
+    if (answer && answer->status == 200) return "";
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  exited = !process.Running();
+  process.Stop();
+  return fmt::format("{} on port {} {}:\n{}", name, port,
+                     exited ? "exited" : fmt::format("not ready after {} s", patience.count()),
+                     process.LogTail());
 }
 
 }  // namespace nfmetrics::testing

@@ -45,6 +45,14 @@ std::optional<LoopbackAnswer> LoopbackRequest(
     std::string_view content_type = {},
     std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
+class ChildProcess;
+
+// Polls GET `path` on `port` until it answers 200, for up to `patience` or until `process` exits.
+// Empty when it answered; otherwise "<name> on port <port> exited|not ready after N s:\n<log>",
+// with the process stopped. `exited` tells a lost race for the port from a real failure.
+std::string WaitUntilServing(ChildProcess& process, std::string_view name, unsigned short port,
+                             const std::string& path, std::chrono::seconds patience, bool& exited);
+
 // "1795467600.000": unix seconds with milliseconds, as the HTTP APIs take them.
 std::string UnixSecondsParam(TimePoint t);
 

@@ -11,6 +11,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <cctype>
+#include <regex>
 #include <stdexcept>
 
 namespace nfmetrics::testing {
@@ -93,6 +94,10 @@ HttpResponse HttpRequest(std::string host, unsigned short port, std::string meth
 
 HttpResponse Get(std::string host, unsigned short port, std::string target) {
   return HttpRequest(std::move(host), port, "GET", std::move(target));
+}
+
+std::string WithoutCache(const std::string& body) {
+  return std::regex_replace(body, std::regex(R"re("cache":"[a-z]+",)re"), "");
 }
 
 std::string Gunzip(std::string_view compressed) {

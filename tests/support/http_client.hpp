@@ -28,6 +28,10 @@ HttpResponse HttpRequest(std::string host, unsigned short port, std::string meth
 
 HttpResponse Get(std::string host, unsigned short port, std::string target);
 
+// The body without its "cache":"hit|partial|miss|bypass" member: what must be identical between
+// two answers to the same question, whether or not the results cache served them.
+std::string WithoutCache(const std::string& body);
+
 // The data inside a gzip body (zlib's inflate, independent of the server's code); throws
 // std::runtime_error when it is not valid gzip.
 std::string Gunzip(std::string_view compressed);

@@ -64,22 +64,9 @@ std::unique_ptr<PrometheusHarness> PrometheusHarness::Start(TimePoint data_start
          "--web.console.templates=" + dir.string(), "--web.console.libraries=" + dir.string()},
         log);
 
-    const auto deadline = std::chrono::steady_clock::now() + 60s;
-    bool ready = false;
-    while (std::chrono::steady_clock::now() < deadline && process->Running()) {
-      const std::optional<LoopbackAnswer> answer =
-          LoopbackRequest(port, "GET", "/-/ready", {}, {}, 1s);
-      if (answer && answer->status == 200) {
-        ready = true;
-        break;
-      }
-      std::this_thread::sleep_for(50ms);
-    }
-    if (!ready) {
-      const bool exited = !process->Running();
-      process->Stop();
-      last_failure = fmt::format("prometheus on port {} {}:\n{}", port,
-                                 exited ? "exited" : "not ready after 60 s", process->LogTail());
+    bool exited = false;
+    last_failure = WaitUntilServing(*process, "prometheus", port, "/-/ready", 60s, exited);
+    if (!last_failure.empty()) {
       if (exited && last_failure.find("address already in use") != std::string::npos) continue;
       throw std::runtime_error(last_failure);
     }

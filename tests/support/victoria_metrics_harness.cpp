@@ -120,22 +120,9 @@ std::unique_ptr<VictoriaMetricsHarness> VictoriaMetricsHarness::Start(TimePoint 
          "-search.latencyOffset=0s", "-search.disableCache", "-loggerLevel=WARN"},
         dir / fmt::format("victoria-metrics-{}.log", attempt));
 
-    const auto deadline = std::chrono::steady_clock::now() + 60s;
-    bool ready = false;
-    while (std::chrono::steady_clock::now() < deadline && process->Running()) {
-      const std::optional<LoopbackAnswer> answer =
-          LoopbackRequest(port, "GET", "/health", {}, {}, 1s);
-      if (answer && answer->status == 200) {
-        ready = true;
-        break;
-      }
-      std::this_thread::sleep_for(50ms);
-    }
-    if (!ready) {
-      const bool exited = !process->Running();
-      process->Stop();
-      last_failure = fmt::format("victoria-metrics on port {} {}:\n{}", port,
-                                 exited ? "exited" : "not healthy after 60 s", process->LogTail());
+    bool exited = false;
+    last_failure = WaitUntilServing(*process, "victoria-metrics", port, "/health", 60s, exited);
+    if (!last_failure.empty()) {
       if (exited && last_failure.find("address already in use") != std::string::npos) continue;
       throw std::runtime_error(last_failure);
     }

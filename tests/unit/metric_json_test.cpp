@@ -342,8 +342,8 @@ TEST(MetricJson, SeriesPerPodGetAnOutlierFlagEvenWithoutGroupBy) {
   // Pod-scoped metrics (CPU, memory) are per pod without any group_by.
   auto request = Request(GroupBy::kNone);
   request.summary = true;
-  auto result = Shape(request, Plan(),
-                      {PodSeries("a", {1}), PodSeries("b", {1.1}), PodSeries("c", {9})});
+  auto result =
+      Shape(request, Plan(), {PodSeries("a", {1}), PodSeries("b", {1.1}), PodSeries("c", {9})});
   rapidjson::Document doc = ParseJson(MetricJson(request, result));
   const auto& series = doc["data"]["series"];
   ASSERT_EQ(series.Size(), 3u);

@@ -1,0 +1,36 @@
+// Discovery lists: which MonoVertices, pipelines, vertices and pods the engine has seen, for a
+// UI's drop-downs. Built here, with every name validated and every matcher escaped.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/time.hpp"
+#include "prometheus/client.hpp"
+#include "service/k8s_names.hpp"
+
+namespace nfmetrics::service {
+
+enum class Listing { kMonoVertices, kMonoVertexPods, kPipelines, kVertices, kVertexPods };
+
+struct ListingRequest {
+  Listing what = Listing::kMonoVertices;
+  Namespace ns;
+  std::optional<MonoVertexName> mvtx;    // kMonoVertexPods
+  std::optional<PipelineName> pipeline;  // kVertices, kVertexPods
+  std::optional<VertexName> vertex;      // kVertexPods
+  TimePoint start;
+  TimePoint end;
+};
+
+// The label-values query that answers it: mvtx_name of monovtx_* series in the namespace, their
+// pods, pipeline/vertex of forwarder_* and vertex_* series, a vertex's forwarder pods.
+prometheus::LabelValuesQuery ListingQuery(const ListingRequest& request);
+
+// The engine's values without what is not listed: a MonoVertex's daemon pod (it exports no
+// per-pod latency, and NumaFlow's UI hides it).
+std::vector<std::string> ListedValues(const ListingRequest& request,
+                                      std::vector<std::string> values);
+
+}  // namespace nfmetrics::service
