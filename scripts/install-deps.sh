@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages nfmetrics needs to build, test and run its demo.
 # Idempotent: apt-get runs only when a package is missing.
+# Usage: scripts/install-deps.sh [--bench]   (--bench: also what bench/run.sh compares against)
 set -euo pipefail
 
 packages=(
   # toolchain
   build-essential cmake ninja-build ccache pkg-config
   # libraries
-  libboost1.81-dev libboost-url1.81-dev libsimdjson-dev rapidjson-dev libyaml-cpp-dev
+  libboost1.81-dev libboost-url1.81-dev libboost-json1.81-dev libsimdjson-dev rapidjson-dev libyaml-cpp-dev
   libcli11-dev libhowardhinnant-date-dev libspdlog-dev libfmt-dev zlib1g-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev wrk
@@ -16,6 +17,9 @@ packages=(
   # demo
   curl jq ca-certificates procps
 )
+if [[ "${1:-}" == "--bench" ]]; then
+  packages+=(nginx-light)  # serves the same answer as a static file, the bench's upper bound
+fi
 
 missing=()
 for p in "${packages[@]}"; do

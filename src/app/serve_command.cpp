@@ -83,11 +83,12 @@ int RunServe(const ServeOptions& options) {
     if (!redis.ok()) throw CLI::ValidationError("--cache-redis", redis.error().message);
     shared_cache = std::move(redis).value();
   }
-  service::MetricsService metrics(**client, {.cache_max_bytes = *cache_bytes,
+  const http::CacheBudget budget = http::SplitCacheBudget(*cache_bytes);
+  service::MetricsService metrics(**client, {.cache_max_bytes = budget.results,
                                              .cache_freshness = *freshness,
                                              .clock = {},
                                              .shared_cache = shared_cache.get()});
-  http::Router router(catalog, metrics, **client, http::SystemNow);
+  http::Router router(catalog, metrics, **client, http::SystemNow, budget.answers);
   http::Server server(io.get_executor(), router);
   Result<boost::asio::ip::tcp::endpoint> bound = server.Start(*endpoint);
   if (!bound.ok()) {
@@ -143,7 +144,8 @@ void RegisterServeCommand(CLI::App& app) {
       ->capture_default_str();
   serve
       ->add_option("--cache-max-bytes", options->cache_max_bytes,
-                   "Results cache size (e.g. 256MiB, 1GB); 0 turns the cache off")
+                   "Cache size (e.g. 256MiB, 1GB): 3/4 for query results, 1/4 for rendered "
+                   "answers; 0 turns caching off")
       ->capture_default_str();
   serve->add_option("--cache-redis", options->cache_redis,
                     "Share the results cache with other replicas through Redis: redis://HOST:PORT");

@@ -1,5 +1,11 @@
 #include "http/json_text.hpp"
 
+#include <fmt/compile.h>
+#include <fmt/format.h>
+
+#include <array>
+#include <cmath>
+
 namespace nfmetrics::http {
 namespace {
 
@@ -64,8 +70,18 @@ void WriteSeconds(JsonWriter& writer, std::int64_t millis) {
   if (millis % 1000 == 0) {
     writer.Int64(millis / 1000);
   } else {
-    writer.Double(static_cast<double>(millis) / 1000.0);
+    WriteDouble(writer, static_cast<double>(millis) / 1000.0);
   }
+}
+
+void WriteDouble(JsonWriter& writer, double value) {
+  if (!std::isfinite(value)) {
+    writer.Null();
+    return;
+  }
+  std::array<char, 32> text;  // the longest shortest form is 24 characters
+  char* end = fmt::format_to(text.data(), FMT_COMPILE("{}"), value);
+  writer.RawValue(text.data(), static_cast<std::size_t>(end - text.data()), rapidjson::kNumberType);
 }
 
 void BeginSuccess(JsonWriter& writer) {

@@ -11,7 +11,7 @@ namespace {
 
 void WriteOptional(JsonWriter& writer, const std::optional<double>& value) {
   if (value) {
-    writer.Double(*value);
+    WriteDouble(writer, *value);
   } else {
     writer.Null();
   }
@@ -40,7 +40,12 @@ std::string MetricJson(const service::MetricRequest& request, const service::Met
   const service::QueryPlan& plan = result.plan;
   const service::MetricSpec& metric = *request.metric;
   const service::ObjectRef& object = request.object;
-  rapidjson::StringBuffer buffer;
+  // Sized up front: growing a buffer of many points copies it over and over.
+  std::size_t estimate = 1024;
+  for (const service::MetricSeries& series : result.series) {
+    estimate += 256 + 32 * series.points.size();
+  }
+  rapidjson::StringBuffer buffer(nullptr, estimate);
   JsonWriter writer(buffer);
   BeginSuccess(writer);
   writer.Key("metric");
@@ -70,11 +75,11 @@ std::string MetricJson(const service::MetricRequest& request, const service::Met
   if (!request.quantiles.empty()) {
     if (request.quantiles.size() == 1) {
       writer.Key("quantile");
-      writer.Double(request.quantiles.front());
+      WriteDouble(writer, request.quantiles.front());
     }
     writer.Key("quantiles");
     writer.StartArray();
-    for (double quantile : request.quantiles) writer.Double(quantile);
+    for (double quantile : request.quantiles) WriteDouble(writer, quantile);
     writer.EndArray();
   }
   writer.Key("group_by");
@@ -104,7 +109,7 @@ std::string MetricJson(const service::MetricRequest& request, const service::Met
     writer.StartObject();
     if (query.quantile) {
       writer.Key("quantile");
-      writer.Double(*query.quantile);
+      WriteDouble(writer, *query.quantile);
     }
     writer.Key("query");
     WriteString(writer, query.promql);
@@ -145,7 +150,7 @@ std::string MetricJson(const service::MetricRequest& request, const service::Met
     writer.EndObject();
     if (series.quantile) {
       writer.Key("quantile");
-      writer.Double(*series.quantile);
+      WriteDouble(writer, *series.quantile);
     }
     if (series.summary) {
       writer.Key("summary");

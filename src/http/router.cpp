@@ -4,10 +4,13 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <boost/container/small_vector.hpp>
+#include <boost/container/static_vector.hpp>
 #include <cctype>
 #include <exception>
 #include <vector>
 
+#include "http/answer_cache.hpp"
 #include "http/catalog_json.hpp"
 #include "http/compression.hpp"
 #include "http/error_response.hpp"
@@ -64,8 +67,14 @@ std::pair<std::string_view, std::string_view> SplitTarget(std::string_view targe
   return {path, query};
 }
 
-std::vector<std::string_view> Segments(std::string_view path) {
-  std::vector<std::string_view> out;
+// The most segments a route has: api/v1/namespaces/{ns}/pipelines/{pl}/vertices/{v}/metrics/{m}.
+constexpr std::size_t kMaxRouteSegments = 10;
+
+// Inline up to the longest route, so that routing a request allocates nothing.
+using PathSegments = boost::container::small_vector<std::string_view, kMaxRouteSegments>;
+
+PathSegments Segments(std::string_view path) {
+  PathSegments out;
   while (!path.empty()) {
     if (path.front() == '/') {
       path.remove_prefix(1);
@@ -107,7 +116,7 @@ bool IsNamespacesPath(std::span<const std::string_view> s) {
   return false;
 }
 
-Route RouteOf(const std::vector<std::string_view>& s) {
+Route RouteOf(std::span<const std::string_view> s) {
   if (s.size() == 1 && s[0] == "healthz") return Route::kHealth;
   if (s.size() == 1 && s[0] == "readyz") return Route::kReady;
   if (s.size() < 3 || s[0] != "api" || s[1] != "v1") return Route::kNone;
@@ -165,6 +174,7 @@ Result<TimeRange> ParseRangeParams(std::string_view query, TimePoint now) {
 // gzip when the client accepts it and the body is worth it; Vary tells caches on the way.
 void Compress(const Request& request, Response& response) {
   if (response.body().size() <= kMinCompressedBytes) return;
+  if (response.find(beast_http::field::content_encoding) != response.end()) return;  // done
   response.set(beast_http::field::vary, "Accept-Encoding");
   auto accept = request.find(beast_http::field::accept_encoding);
   if (accept == request.end() || !AcceptsGzip(accept->value())) return;
@@ -173,6 +183,24 @@ void Compress(const Request& request, Response& response) {
   response.body() = std::move(*compressed);
   response.set(beast_http::field::content_encoding, "gzip");
   response.prepare_payload();
+}
+
+// A rendered answer from the AnswerCache, in its gzip form when the client takes it (made once
+// per answer, not per request).
+Response CachedAnswerResponse(const Request& request, const AnswerCache::Answer& answer) {
+  const std::string* gzipped = nullptr;
+  if (answer.body().size() > kMinCompressedBytes) {
+    auto accept = request.find(beast_http::field::accept_encoding);
+    if (accept != request.end() && AcceptsGzip(accept->value())) gzipped = answer.Gzipped();
+  }
+  Response response =
+      JsonResponse(request, beast_http::status::ok, gzipped ? *gzipped : answer.body());
+  response.set("X-Cache", service::CacheOutcomeName(service::CacheOutcome::kHit));
+  if (answer.body().size() > kMinCompressedBytes) {
+    response.set(beast_http::field::vary, "Accept-Encoding");
+  }
+  if (gzipped) response.set(beast_http::field::content_encoding, "gzip");
+  return response;
 }
 
 // Cache-Control: no-cache (or no-store) asks for an answer from the engine itself.
@@ -204,9 +232,21 @@ TimePoint SystemNow() {
   return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
 }
 
+CacheBudget SplitCacheBudget(std::size_t cache_max_bytes) {
+  const std::size_t answers = cache_max_bytes / 4;
+  return {cache_max_bytes - answers, answers};
+}
+
 Router::Router(const service::Catalog& catalog, service::MetricsService& metrics,
-               prometheus::Client& upstream, Clock clock)
-    : catalog_(catalog), metrics_(metrics), upstream_(upstream), clock_(std::move(clock)) {}
+               prometheus::Client& upstream, Clock clock, std::size_t answer_cache_bytes)
+    : catalog_(catalog),
+      metrics_(metrics),
+      upstream_(upstream),
+      clock_(std::move(clock)),
+      answers_(answer_cache_bytes > 0 ? std::make_unique<AnswerCache>(answer_cache_bytes)
+                                      : nullptr) {}
+
+Router::~Router() = default;
 
 boost::asio::awaitable<Response> Router::Handle(const Request& request) {
   try {
@@ -221,7 +261,8 @@ boost::asio::awaitable<Response> Router::Handle(const Request& request) {
 
 boost::asio::awaitable<Response> Router::Dispatch(const Request& request) {
   auto [path, query] = SplitTarget(request.target());
-  std::vector<std::string_view> segments = Segments(path);
+  PathSegments path_segments = Segments(path);
+  std::span<const std::string_view> segments(path_segments.data(), path_segments.size());
   Route route = RouteOf(segments);
   if (route == Route::kNone) {
     co_return ErrorResponse(
@@ -251,7 +292,7 @@ boost::asio::awaitable<Response> Router::Dispatch(const Request& request) {
     case Route::kMetric:
       co_return co_await Metric(request, segments[3], query, {});
     case Route::kObjects:
-      co_return co_await Objects(request, std::span(segments).subspan(3), query);
+      co_return co_await Objects(request, segments.subspan(3), query);
     case Route::kProxy:
       co_return co_await Proxy(request);
     case Route::kDiscovery: {
@@ -278,18 +319,23 @@ boost::asio::awaitable<Response> Router::Metric(const Request& request, std::str
   std::optional<PathObject> path;
   if (!object.empty()) {
     PathObject from_path;
-    std::vector<std::pair<std::string*, std::pair<std::string_view, const char*>>> parts;
+    struct Part {
+      std::string* slot;
+      std::string_view segment;
+      const char* param;
+    };
+    boost::container::static_vector<Part, 3> parts;
     if (object[1] == "mono-vertices") {
       from_path.kind = service::ObjectKind::kMonoVertex;
-      parts = {{&from_path.ns, {object[0], "namespace"}}, {&from_path.mvtx, {object[2], "mvtx"}}};
+      parts = {{&from_path.ns, object[0], "namespace"}, {&from_path.mvtx, object[2], "mvtx"}};
     } else {
       from_path.kind = service::ObjectKind::kVertex;
-      parts = {{&from_path.ns, {object[0], "namespace"}},
-               {&from_path.pipeline, {object[2], "pipeline"}},
-               {&from_path.vertex, {object[4], "vertex"}}};
+      parts = {{&from_path.ns, object[0], "namespace"},
+               {&from_path.pipeline, object[2], "pipeline"},
+               {&from_path.vertex, object[4], "vertex"}};
     }
-    for (auto& [slot, source] : parts) {
-      Result<std::string> decoded = DecodePathSegment(source.first, source.second);
+    for (const auto& [slot, segment, param] : parts) {
+      Result<std::string> decoded = DecodePathSegment(segment, param);
       if (!decoded.ok()) co_return ErrorResponse(request, decoded.error());
       *slot = std::move(decoded).value();
     }
@@ -298,13 +344,23 @@ boost::asio::awaitable<Response> Router::Metric(const Request& request, std::str
 
   Result<service::MetricRequest> parsed = ParseMetricParams(catalog_, *name, path, query, clock_());
   if (!parsed.ok()) co_return ErrorResponse(request, parsed.error());
-  Result<service::MetricResult> result = co_await metrics_.Query(*parsed, BypassesCache(request));
+  const bool bypass = BypassesCache(request);
+  std::string key;
+  if (answers_ && !bypass) {
+    key = AnswerKey(*parsed);
+    if (auto answer = answers_->Find(key)) co_return CachedAnswerResponse(request, *answer);
+  }
+  Result<service::MetricResult> result = co_await metrics_.Query(*parsed, bypass);
   if (!result.ok()) {
     spdlog::warn("{} {}: {}", *name, CodeName(result.error().code), result.error().message);
     co_return ErrorResponse(request, result.error());
   }
   Response response = JsonResponse(request, beast_http::status::ok, MetricJson(*parsed, *result));
   response.set("X-Cache", service::CacheOutcomeName(result->cache));
+  // Every step came from the results cache, so every step is final: this answer is too.
+  if (answers_ && !bypass && result->cache == service::CacheOutcome::kHit) {
+    answers_->Store(key, response.body());
+  }
   co_return response;
 }
 

@@ -4,7 +4,9 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <cstddef>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string_view>
 
@@ -15,17 +17,32 @@
 
 namespace nfmetrics::http {
 
+class AnswerCache;
+
 using Request = boost::beast::http::request<boost::beast::http::string_body>;
 using Response = boost::beast::http::response<boost::beast::http::string_body>;
 using Clock = std::function<TimePoint()>;
 
+// --cache-max-bytes is shared: three quarters for the results cache (data extents), one quarter
+// for the rendered answers of whole hits (AnswerCache).
+struct CacheBudget {
+  std::size_t results = 0;
+  std::size_t answers = 0;
+};
+CacheBudget SplitCacheBudget(std::size_t cache_max_bytes);
+
 class Router {
  public:
+  // answer_cache_bytes: the budget for rendered answers of whole cache hits; 0 keeps none.
   Router(const service::Catalog& catalog, service::MetricsService& metrics,
-         prometheus::Client& upstream, Clock clock);
+         prometheus::Client& upstream, Clock clock, std::size_t answer_cache_bytes = 0);
+  ~Router();
 
   // Never throws: unexpected failures become a 500 `internal` JSON error.
   boost::asio::awaitable<Response> Handle(const Request& request);
+
+  // The rendered answers kept, nullptr when off (for tests and, later, self-metrics).
+  const AnswerCache* answer_cache() const { return answers_.get(); }
 
  private:
   boost::asio::awaitable<Response> Dispatch(const Request& request);
@@ -42,6 +59,7 @@ class Router {
   service::MetricsService& metrics_;
   prometheus::Client& upstream_;
   Clock clock_;
+  std::unique_ptr<AnswerCache> answers_;  // null when off
 };
 
 // The system clock at millisecond precision.

@@ -4,6 +4,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -11,7 +12,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 #include <charconv>
 #include <memory>
@@ -28,6 +31,17 @@ namespace beast = boost::beast;
 namespace beast_http = boost::beast::http;
 using tcp = asio::ip::tcp;
 
+// A new strand on `executor`'s threads. Made of the io_context's own executor when that is what
+// `executor` holds: such a strand fits in any_io_executor's inline storage, while a strand of an
+// any_io_executor does not, and Asio would allocate each time it wraps the connection's strand
+// again to dispatch a handler (dozens of times per request).
+asio::any_io_executor MakeStrand(const asio::any_io_executor& executor) {
+  if (const auto* io_executor = executor.target<asio::io_context::executor_type>()) {
+    return asio::make_strand(*io_executor);
+  }
+  return asio::make_strand(executor);
+}
+
 }  // namespace
 
 // An open connection, as Close() sees it. Touched only on the connection's own strand: the session
@@ -39,10 +53,7 @@ struct SessionHandle {
 
 struct Server::State : std::enable_shared_from_this<Server::State> {
   State(const asio::any_io_executor& executor, Router& router, ServerOptions options)
-      : executor(executor),
-        acceptor(asio::make_strand(executor)),
-        router(router),
-        options(options) {}
+      : executor(executor), acceptor(MakeStrand(executor)), router(router), options(options) {}
 
   asio::awaitable<void> Accept() {
     auto self = shared_from_this();
@@ -50,7 +61,7 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
       boost::system::error_code ec;
       // Each connection gets its own strand: with several threads, its handlers never overlap.
       tcp::socket socket = co_await acceptor.async_accept(
-          asio::make_strand(executor), asio::redirect_error(asio::use_awaitable, ec));
+          MakeStrand(executor), asio::redirect_error(asio::use_awaitable, ec));
       if (ec) {
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
         // Out of file descriptors, typically: wait instead of spinning on the same error.
@@ -82,10 +93,17 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
         state.sessions.erase(handle);
       }
     } unregister{*this, handle};
+    // Both live as long as the connection: pipelined requests wait in `buffer`, and each request
+    // is parsed into the previous one's message, whose body keeps its capacity.
     beast::flat_buffer buffer;
+    Request request;
     boost::system::error_code ec;
     while (true) {
-      beast_http::request_parser<beast_http::string_body> parser;
+      // A parser reads one message only; the message it starts from must be empty, as the body is
+      // appended to.
+      request.clear();
+      request.body().clear();
+      beast_http::request_parser<beast_http::string_body> parser(std::move(request));
       parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
       parser.body_limit(options.max_body_bytes);
       stream.expires_after(options.idle_timeout);
@@ -108,12 +126,14 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
         response.prepare_payload();
         keep_alive = false;
       } else {
-        Request request = parser.release();
+        request = parser.release();
         response = co_await router.Handle(request);
         keep_alive = response.keep_alive();
       }
       stream.expires_after(options.idle_timeout);
-      co_await beast_http::async_write(stream, response,
+      // A serializer in the coroutine frame: async_write(message) would allocate one per response.
+      beast_http::response_serializer<beast_http::string_body> serializer(response);
+      co_await beast_http::async_write(stream, serializer,
                                        asio::redirect_error(asio::use_awaitable, ec));
       if (ec || !keep_alive) break;
     }

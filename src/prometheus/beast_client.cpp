@@ -5,6 +5,7 @@
 #include "prometheus/beast_client.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
@@ -203,9 +204,25 @@ class BeastClient final : public Client {
     request.set(http::field::content_type, "application/x-www-form-urlencoded");
     request.body() = QueryRangeForm(query);
     request.prepare_payload();
+    const auto started = std::chrono::steady_clock::now();
     Result<HttpAnswer> answer = co_await Send(std::move(request));
     if (!answer) co_return std::move(answer).error();
-    co_return ParseQueryRangeResponse(answer->body, answer->status);
+    Result<Matrix> matrix = ParseQueryRangeResponse(answer->body, answer->status);
+    // What each refresh costs the backend; the benchmark reads it to show extent reuse.
+    if (matrix.ok() && spdlog::should_log(spdlog::level::debug)) {
+      std::size_t samples = 0;
+      for (const Series& series : matrix->series) samples += series.samples.size();
+      spdlog::debug(
+          "upstream query_range [{}, {}] step {}ms: {} series, {} samples, {} bytes, {} us: {}",
+          query.start.time_since_epoch().count() / 1000,
+          query.end.time_since_epoch().count() / 1000, query.step.count(), matrix->series.size(),
+          samples, answer->body.size(),
+          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                                started)
+              .count(),
+          query.promql);
+    }
+    co_return matrix;
   }
 
   // GET with the form in the query string: Prometheus (2.42 at least) answers 405 to a POST on

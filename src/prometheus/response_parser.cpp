@@ -61,6 +61,13 @@ std::string ParseSample(ondemand::value json, Sample& out) {
     ondemand::value item;
     if (auto error = element.get(item)) return "bad sample: " + Describe(error);
     if (index == 0) {
+      // Whole seconds, as Prometheus sends on any step of whole seconds, skip the double path.
+      std::int64_t whole = 0;
+      if (item.get_int64().get(whole) == simdjson::SUCCESS && std::abs(whole) < 9'200'000'000'000) {
+        out.timestamp = TimePoint(Duration(whole * 1000));
+        ++index;
+        continue;
+      }
       double seconds = 0;
       if (auto error = item.get_double().get(seconds)) {
         return "sample timestamp is not a number: " + Describe(error);
@@ -72,6 +79,11 @@ std::string ParseSample(ondemand::value json, Sample& out) {
       }
       out.timestamp = TimePoint(Duration(std::llround(seconds * 1000)));
     } else if (index == 1) {
+      // The common case, a number in a string, without copying it out; NaN and +-Inf fall back.
+      if (item.get_double_in_string().get(out.value) == simdjson::SUCCESS) {
+        ++index;
+        continue;
+      }
       std::string_view text;
       if (auto error = item.get_string().get(text)) {
         return "sample value is not a string: " + Describe(error);

@@ -49,16 +49,18 @@ std::string NoMatchWarning(const MetricRequest& request, const QueryPlan& plan) 
 // engine gave NaN or +-Inf or no sample at all (Prometheus writes "NaN", VictoriaMetrics drops
 // the point; both become null here, so the answer has the same shape on either).
 std::vector<Point> OnGrid(const std::vector<prometheus::Sample>& samples, const QueryPlan& plan) {
-  std::vector<Point> points;
-  points.reserve(static_cast<std::size_t>((plan.end - plan.start) / plan.step) + 1);
+  if (plan.end < plan.start || plan.step <= Duration::zero()) return {};
+  const std::size_t steps = static_cast<std::size_t>((plan.end - plan.start) / plan.step) + 1;
+  std::vector<Point> points(steps);
   auto sample = samples.begin();
-  for (TimePoint t = plan.start; t <= plan.end; t += plan.step) {
+  TimePoint t = plan.start;
+  for (Point& point : points) {
+    point.time = t;
     while (sample != samples.end() && sample->timestamp < t) ++sample;
-    std::optional<double> value;
     if (sample != samples.end() && sample->timestamp == t && std::isfinite(sample->value)) {
-      value = sample->value;
+      point.value = sample->value;
     }
-    points.push_back({t, value});
+    t += plan.step;
   }
   return points;
 }

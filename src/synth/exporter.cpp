@@ -31,7 +31,7 @@ using Response = http::response<http::string_body>;
 constexpr auto kIdleTimeout = std::chrono::seconds(30);
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 
-Response Handle(const Request& request) {
+Response Handle(const std::vector<Family>& families, const Request& request) {
   Response response{http::status::ok, request.version()};
   response.keep_alive(request.keep_alive());
   response.set(http::field::content_type, "text/plain; charset=utf-8");
@@ -43,8 +43,8 @@ Response Handle(const Request& request) {
     response.body() = "only GET is supported\n";
   } else if (path == "/metrics") {
     response.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
-    response.body() =
-        RenderExposition(std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now()));
+    response.body() = RenderExposition(
+        families, std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now()));
   } else if (path == "/" || path == "/healthz") {
     response.body() = "nfmetrics synthetic NumaFlow exporter: see /metrics\n";
   } else {
@@ -56,14 +56,14 @@ Response Handle(const Request& request) {
   return response;
 }
 
-asio::awaitable<void> Session(beast::tcp_stream stream) {
+asio::awaitable<void> Session(const std::vector<Family>& families, beast::tcp_stream stream) {
   beast::flat_buffer buffer;
   for (;;) {
     stream.expires_after(kIdleTimeout);
     Request request;
     auto [read_error, read_bytes] = co_await http::async_read(stream, buffer, request, kUseTuple);
     if (read_error) break;  // closed, timed out or malformed: nothing useful to answer
-    Response response = Handle(request);
+    Response response = Handle(families, request);
     const bool keep_alive = response.keep_alive();
     auto [write_error, written] = co_await http::async_write(stream, response, kUseTuple);
     if (write_error || !keep_alive) break;
@@ -72,22 +72,24 @@ asio::awaitable<void> Session(beast::tcp_stream stream) {
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
-asio::awaitable<void> Listen(tcp::acceptor& acceptor) {
+asio::awaitable<void> Listen(const std::vector<Family>& families, tcp::acceptor& acceptor) {
   for (;;) {
     auto [error, socket] = co_await acceptor.async_accept(kUseTuple);
     if (error == asio::error::operation_aborted) co_return;
     if (error) continue;
-    asio::co_spawn(acceptor.get_executor(), Session(beast::tcp_stream(std::move(socket))),
+    asio::co_spawn(acceptor.get_executor(), Session(families, beast::tcp_stream(std::move(socket))),
                    asio::detached);
   }
 }
 
 }  // namespace
 
-std::string RenderExposition(TimePoint now) {
+std::string RenderExposition(TimePoint now) { return RenderExposition(AllFamilies(), now); }
+
+std::string RenderExposition(const std::vector<Family>& families, TimePoint now) {
   std::string out;
   out.reserve(std::size_t{256} * 1024);
-  for (const Family& family : AllFamilies()) {
+  for (const Family& family : families) {
     fmt::format_to(std::back_inserter(out), "# HELP {} {}\n# TYPE {} {}\n", family.exposition_name,
                    family.help, family.exposition_name, TypeName(family.type));
     for (const Series& series : family.series) {
@@ -101,7 +103,8 @@ std::string RenderExposition(TimePoint now) {
   return out;
 }
 
-void RunExporter(const std::string& host, unsigned short port) {
+void RunExporter(const std::string& host, unsigned short port,
+                 const std::vector<Family>* families) {
   asio::io_context ioc{1};
   const tcp::endpoint endpoint{asio::ip::make_address(host), port};
   tcp::acceptor acceptor{ioc};
@@ -116,7 +119,8 @@ void RunExporter(const std::string& host, unsigned short port) {
     spdlog::info("synth exporter: signal {}, stopping", signal);
     ioc.stop();  // drops open keep-alive sessions too; scrapes are idempotent
   });
-  asio::co_spawn(ioc, Listen(acceptor), asio::detached);
+  asio::co_spawn(ioc, Listen(families != nullptr ? *families : AllFamilies(), acceptor),
+                 asio::detached);
   spdlog::info("synth exporter: serving http://{}:{}/metrics", host,
                acceptor.local_endpoint().port());
   ioc.run();

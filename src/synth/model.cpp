@@ -303,6 +303,28 @@ const std::vector<PipelineModel>& DefaultPipelines() {
   return pipelines;
 }
 
+const World& DefaultWorld() {
+  static const World world{DefaultModel(), DefaultPipelines()};
+  return world;
+}
+
+World FleetWorld(int pods) {
+  using H = Histogram;
+  if (pods < 1 || pods > 1000) throw std::invalid_argument("fleet pods must be 1..1000");
+  std::vector<PodSpec> specs;
+  std::vector<HistogramSpec> histograms = {
+      {H::kMonovtxProcessing, {}}, {H::kMonovtxRead, {}}, {H::kMonovtxAck, {}}};
+  for (int i = 0; i < pods; ++i) {
+    // Twelve distinct speeds, 2 ms to 24 ms, so pods land in different buckets.
+    const double sink_us = 2000.0 * (1 + i % 12);
+    specs.push_back({sink_us, 0.25, 20.0 + i % 7});
+    histograms[0].pods.push_back({sink_us * 1.6, 0.22});
+    histograms[1].pods.push_back({sink_us * 0.2, 0.20});
+    histograms[2].pods.push_back({sink_us * 0.1, 0.20});
+  }
+  return World{{MakeMonoVertex("bench", "fleet", specs, std::move(histograms))}, {}};
+}
+
 const PodModel* SlowPod(const MonoVertexModel& mvtx) {
   for (const PodModel& pod : mvtx.pods) {
     if (pod.slow) return &pod;

@@ -130,6 +130,20 @@ struct PipelineModel {
 // default/shop: in (Source) -> enrich (MapUDF) -> out (Sink), 2 replicas each.
 const std::vector<PipelineModel>& DefaultPipelines();
 
+// A deployment to synthesise: MonoVertices and pipelines.
+struct World {
+  std::vector<MonoVertexModel> mono_vertices;
+  std::vector<PipelineModel> pipelines;
+};
+
+// DefaultModel() and DefaultPipelines().
+const World& DefaultWorld();
+
+// The benchmark's deployment: one MonoVertex bench/fleet with `pods` replicas (processing, read,
+// ack and sink histograms; sink medians spread from 2 to 24 ms so per-pod quantiles differ), no
+// pipelines. Throws std::invalid_argument unless 1 <= pods <= 1000.
+World FleetWorld(int pods);
+
 // The slow pod of mvtx, nullptr when it has none.
 const PodModel* SlowPod(const MonoVertexModel& mvtx);
 

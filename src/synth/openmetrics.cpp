@@ -21,6 +21,11 @@ void AppendTimestamp(std::string& out, TimePoint t) {
 }  // namespace
 
 void WriteOpenMetrics(std::ostream& out, TimePoint start, TimePoint end, Duration interval) {
+  WriteOpenMetrics(out, AllFamilies(), start, end, interval);
+}
+
+void WriteOpenMetrics(std::ostream& out, const std::vector<Family>& families, TimePoint start,
+                      TimePoint end, Duration interval) {
   if (interval <= Duration::zero()) throw std::invalid_argument("interval must be positive");
   if (start.time_since_epoch().count() < 0) throw std::invalid_argument("start before 1970");
   std::vector<TimePoint> times;
@@ -28,7 +33,7 @@ void WriteOpenMetrics(std::ostream& out, TimePoint start, TimePoint end, Duratio
 
   std::string buffer;
   buffer.reserve(1 << 20);
-  for (const Family& family : AllFamilies()) {
+  for (const Family& family : families) {
     fmt::format_to(std::back_inserter(buffer), "# HELP {} {}\n# TYPE {} {}\n", family.name,
                    family.help, family.name, TypeName(family.type));
     for (const Series& series : family.series) {

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <ostream>
+#include <vector>
 
 #include "core/time.hpp"
+#include "synth/series.hpp"
 
 namespace nfmetrics::synth {
 
@@ -13,5 +15,9 @@ namespace nfmetrics::synth {
 // series); each series' samples are in increasing time order; timestamps are seconds; the text ends
 // with # EOF.
 void WriteOpenMetrics(std::ostream& out, TimePoint start, TimePoint end, Duration interval);
+
+// The same for any families (see BuildFamilies).
+void WriteOpenMetrics(std::ostream& out, const std::vector<Family>& families, TimePoint start,
+                      TimePoint end, Duration interval);
 
 }  // namespace nfmetrics::synth

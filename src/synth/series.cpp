@@ -82,11 +82,11 @@ void AddHistogramSeries(Family& family, Histogram histogram, const PodModel& pod
       Series{base + "_count", "{" + labels + "}", SeriesKind::kCount, &pod, histogram});
 }
 
-Family HistogramFamily(Histogram histogram) {
+Family HistogramFamily(const World& world, Histogram histogram) {
   const std::string name(MetricName(histogram));
   Family family{name, name, MetricType::kHistogram, HelpOf(histogram), {}};
   if (IsMonoVertexHistogram(histogram)) {
-    for (const MonoVertexModel& mvtx : DefaultModel()) {
+    for (const MonoVertexModel& mvtx : world.mono_vertices) {
       for (const PodModel& pod : mvtx.pods) {
         if (HasHistogram(pod, histogram)) {
           AddHistogramSeries(family, histogram, pod, MonoVertexPodLabels(mvtx, pod));
@@ -94,7 +94,7 @@ Family HistogramFamily(Histogram histogram) {
       }
     }
   } else {
-    for (const PipelineModel& pipeline : DefaultPipelines()) {
+    for (const PipelineModel& pipeline : world.pipelines) {
       for (const VertexModel& vertex : pipeline.vertices) {
         for (const PodModel& pod : vertex.pods) {
           if (HasHistogram(pod, histogram)) {
@@ -150,7 +150,7 @@ std::vector<Container> VertexContainers(const VertexModel& vertex) {
 
 // CPU and memory utilisation (% of the request) of every pod, daemons included, and of the
 // containers of the data pods; the slow refunds pod also burns several times the CPU of its peers.
-void AddUtilization(std::vector<Family>& families) {
+void AddUtilization(const World& world, std::vector<Family>& families) {
   Family pod_cpu = GaugeFamily("namespace_pod_cpu_utilization",
                                "CPU used by the pod, as a percentage of its request.");
   Family pod_memory = GaugeFamily("namespace_pod_memory_utilization",
@@ -181,13 +181,13 @@ void AddUtilization(std::vector<Family>& families) {
     }
     ++index;
   };
-  for (const MonoVertexModel& mvtx : DefaultModel()) {
+  for (const MonoVertexModel& mvtx : world.mono_vertices) {
     for (const PodModel& pod : mvtx.pods) {
       add_pod(mvtx.ns, pod.name, pod.slow, MonoVertexContainers(pod));
     }
     add_pod(mvtx.ns, mvtx.daemon_pod, false, {});
   }
-  for (const PipelineModel& pipeline : DefaultPipelines()) {
+  for (const PipelineModel& pipeline : world.pipelines) {
     for (const VertexModel& vertex : pipeline.vertices) {
       for (const PodModel& pod : vertex.pods) {
         add_pod(pipeline.ns, pod.name, pod.slow, VertexContainers(vertex));
@@ -201,13 +201,15 @@ void AddUtilization(std::vector<Family>& families) {
   families.push_back(std::move(container_memory));
 }
 
-std::vector<Family> BuildFamilies() {
+}  // namespace
+
+std::vector<Family> BuildFamilies(const World& world) {
   std::vector<Family> families;
-  families.push_back(HistogramFamily(Histogram::kMonovtxSink));
-  families.push_back(HistogramFamily(Histogram::kMonovtxProcessing));
+  families.push_back(HistogramFamily(world, Histogram::kMonovtxSink));
+  families.push_back(HistogramFamily(world, Histogram::kMonovtxProcessing));
   for (Histogram histogram : kMonoVertexHistograms) {
     if (histogram != Histogram::kMonovtxSink && histogram != Histogram::kMonovtxProcessing) {
-      families.push_back(HistogramFamily(histogram));
+      families.push_back(HistogramFamily(world, histogram));
     }
   }
 
@@ -215,7 +217,7 @@ std::vector<Family> BuildFamilies() {
   Family ack = CounterFamily("monovtx_ack", "Total number of messages acknowledged to the source.");
   Family pending_raw = GaugeFamily("monovtx_pending_raw",
                                    "Pending messages of the source, as last read by the pod.");
-  for (const MonoVertexModel& mvtx : DefaultModel()) {
+  for (const MonoVertexModel& mvtx : world.mono_vertices) {
     for (const PodModel& pod : mvtx.pods) {
       const std::string labels = "{" + MonoVertexPodLabels(mvtx, pod) + "}";
       read.series.push_back(Messages("monovtx_read_total", labels, pod, 0));
@@ -229,7 +231,7 @@ std::vector<Family> BuildFamilies() {
   Family pending = GaugeFamily(
       "monovtx_pending", "Pending messages of the MonoVertex source, averaged over a period.");
   double base = 150;
-  for (const MonoVertexModel& mvtx : DefaultModel()) {
+  for (const MonoVertexModel& mvtx : world.mono_vertices) {
     for (const auto& period : kPeriods) {
       // Slow swings, distinct per period.
       pending.series.push_back(
@@ -244,14 +246,15 @@ std::vector<Family> BuildFamilies() {
   families.push_back(std::move(ack));
   families.push_back(std::move(pending_raw));
 
-  for (Histogram histogram : kVertexHistograms) families.push_back(HistogramFamily(histogram));
+  for (Histogram histogram : kVertexHistograms)
+    families.push_back(HistogramFamily(world, histogram));
 
   Family data_read =
       CounterFamily("forwarder_data_read", "Total number of messages read by the vertex.");
   Family vertex_pending =
       GaugeFamily("vertex_pending_messages",
                   "Pending messages of the vertex partition, averaged over a period.");
-  for (const PipelineModel& pipeline : DefaultPipelines()) {
+  for (const PipelineModel& pipeline : world.pipelines) {
     double vertex_base = 120;
     for (const VertexModel& vertex : pipeline.vertices) {
       for (const PodModel& pod : vertex.pods) {
@@ -274,14 +277,12 @@ std::vector<Family> BuildFamilies() {
   families.push_back(std::move(data_read));
   families.push_back(std::move(vertex_pending));
 
-  AddUtilization(families);
+  AddUtilization(world, families);
   return families;
 }
 
-}  // namespace
-
 const std::vector<Family>& AllFamilies() {
-  static const std::vector<Family> families = BuildFamilies();
+  static const std::vector<Family> families = BuildFamilies(DefaultWorld());
   return families;
 }
 

@@ -46,7 +46,11 @@ struct Family {
   std::vector<Series> series;  // contiguous, in output order
 };
 
-// All families of DefaultModel() and DefaultPipelines(), built once.
+// Every family of `world`, in output order. The series point into `world`'s pods: keep it alive
+// and in place while they are used.
+std::vector<Family> BuildFamilies(const World& world);
+
+// BuildFamilies(DefaultWorld()), built once.
 const std::vector<Family>& AllFamilies();
 
 // Value of a series at t; counters are exact integers, gauges are rounded to their decimals.

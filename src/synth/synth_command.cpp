@@ -13,11 +13,13 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/time.hpp"
 #include "service/duration.hpp"
 #include "service/timestamp.hpp"
 #include "synth/exporter.hpp"
+#include "synth/model.hpp"
 #include "synth/openmetrics.hpp"
 #include "synth/series.hpp"
 
@@ -30,10 +32,12 @@ struct OpenMetricsFlags {
   std::string duration = "7h";
   std::string interval = "15s";
   std::string out;
+  int fleet_pods = 0;  // 0: the default deployment
 };
 
 struct ExporterFlags {
   std::string listen = "127.0.0.1:9091";
+  int fleet_pods = 0;  // 0: the default deployment
 };
 
 Duration RequireDuration(const std::string& flag, const std::string& text) {
@@ -77,11 +81,13 @@ void RunOpenMetrics(const OpenMetricsFlags& flags, bool duration_given) {
         fmt::format("{} samples per series is too many; use a longer --interval", points));
   }
 
+  const World world = flags.fleet_pods > 0 ? FleetWorld(flags.fleet_pods) : DefaultWorld();
+  const std::vector<Family> families = BuildFamilies(world);
   std::size_t series = 0;
-  for (const Family& family : AllFamilies()) series += family.series.size();
+  for (const Family& family : families) series += family.series.size();
   if (flags.out.empty()) {
     std::ios::sync_with_stdio(false);
-    WriteOpenMetrics(std::cout, start, end, interval);
+    WriteOpenMetrics(std::cout, families, start, end, interval);
     if (!std::cout) {
       fmt::print(stderr, "nfmetrics synth openmetrics: writing to stdout failed\n");
       throw CLI::RuntimeError(1);
@@ -92,7 +98,7 @@ void RunOpenMetrics(const OpenMetricsFlags& flags, bool duration_given) {
       fmt::print(stderr, "nfmetrics synth openmetrics: cannot open {} for writing\n", flags.out);
       throw CLI::RuntimeError(1);
     }
-    WriteOpenMetrics(file, start, end, interval);
+    WriteOpenMetrics(file, families, start, end, interval);
     file.close();
     if (!file) {
       fmt::print(stderr, "nfmetrics synth openmetrics: writing {} failed\n", flags.out);
@@ -120,7 +126,13 @@ void RunExporterCommand(const ExporterFlags& flags) {
     host = host.substr(1, host.size() - 2);
   }
   try {
-    RunExporter(host, static_cast<unsigned short>(port));
+    if (flags.fleet_pods > 0) {
+      const World world = FleetWorld(flags.fleet_pods);
+      const std::vector<Family> families = BuildFamilies(world);
+      RunExporter(host, static_cast<unsigned short>(port), &families);
+    } else {
+      RunExporter(host, static_cast<unsigned short>(port));
+    }
   } catch (const std::exception& e) {
     fmt::print(stderr, "nfmetrics synth exporter: cannot serve on {}: {}\n", flags.listen,
                e.what());
@@ -152,12 +164,19 @@ void RegisterSynthCommand(CLI::App& app) {
   om->add_option("--interval", om_flags->interval, "Time between samples, e.g. 15s")
       ->capture_default_str();
   om->add_option("--out", om_flags->out, "Output file (default: stdout)");
+  om->add_option("--fleet-pods", om_flags->fleet_pods,
+                 "Instead of the default deployment, the benchmark's: one MonoVertex bench/fleet "
+                 "with this many pods")
+      ->check(CLI::Range(1, 1000));
   om->callback([om_flags, duration] { RunOpenMetrics(*om_flags, duration->count() > 0); });
 
   auto ex_flags = std::make_shared<ExporterFlags>();
   CLI::App* ex = synth->add_subcommand(
       "exporter", "Serve the current values on GET /metrics until SIGINT/SIGTERM");
   ex->add_option("--listen", ex_flags->listen, "HOST:PORT to listen on")->capture_default_str();
+  ex->add_option("--fleet-pods", ex_flags->fleet_pods,
+                 "Instead of the default deployment, the benchmark's (see openmetrics)")
+      ->check(CLI::Range(1, 1000));
   ex->callback([ex_flags] { RunExporterCommand(*ex_flags); });
 }
 

@@ -13,6 +13,8 @@
 #include <thread>
 #include <vector>
 
+#include "http/answer_cache.hpp"
+#include "http/router.hpp"
 #include "support/fake_upstream.hpp"
 #include "support/harness_common.hpp"
 #include "support/http_client.hpp"
@@ -114,6 +116,41 @@ TEST_F(CacheOverEngine, ARepeatedQueryIsAHitAndAsksTheEngineNothing) {
   EXPECT_STREQ(second.doc["data"]["cache"].GetString(), "hit");
   EXPECT_EQ(upstream_.requests().size(), 1u);
   EXPECT_EQ(WithoutCache(second.body), WithoutCache(first.body));
+}
+
+// A whole hit is rendered once and kept; the next identical request gets those bytes, in gzip form
+// when asked, while a miss, a partial answer or a bypass keeps nothing.
+TEST_F(CacheOverEngine, AWholeHitIsRenderedOnceAndServedAsIs) {
+  const http::AnswerCache* rendered = api_.router().answer_cache();
+  ASSERT_NE(rendered, nullptr);
+  EXPECT_EQ(Call(api_.port(), Target(kStart, kEnd)).x_cache, "miss");
+  EXPECT_EQ(rendered->entries(), 0u);
+  Call(api_.port(), Target(kStart, kEnd), {{"Cache-Control", "no-cache"}});
+  EXPECT_EQ(rendered->entries(), 0u);
+  Answer hit = Call(api_.port(), Target(kStart, kEnd));
+  EXPECT_EQ(hit.x_cache, "hit");
+  EXPECT_EQ(rendered->entries(), 1u);
+  for (int i = 0; i < 3; ++i) {
+    Answer again = Call(api_.port(), Target(kStart, kEnd));
+    EXPECT_EQ(again.x_cache, "hit");
+    EXPECT_EQ(again.body, hit.body);
+  }
+  HttpResponse gzipped = HttpRequest("127.0.0.1", api_.port(), "GET", Target(kStart, kEnd), "",
+                                     {{"Accept-Encoding", "gzip"}});
+  EXPECT_EQ(gzipped.Header("content-encoding"), "gzip");
+  EXPECT_EQ(gzipped.Header("vary"), "Accept-Encoding");
+  EXPECT_EQ(gzipped.Header("x-cache"), "hit");
+  EXPECT_EQ(Gunzip(gzipped.body), hit.body);
+  // The same range spelled differently is the same answer.
+  std::string rfc3339 = fmt::format(
+      "/api/v1/metrics/sink-latency?group_by=pod&mvtx=mv&namespace=ns&step=60&start={}&end={}",
+      "2026-11-23T21:00:00Z", kEnd);
+  EXPECT_EQ(Call(api_.port(), rfc3339).body, hit.body);
+  EXPECT_EQ(rendered->entries(), 1u);
+  // Partial answers are not kept: their fresh tail changes.
+  Call(api_.port(), Target(kStart + 60, kEnd + 60));
+  EXPECT_EQ(rendered->entries(), 1u);
+  EXPECT_EQ(upstream_.requests().size(), 3u);  // the miss, the bypass and the new step
 }
 
 TEST_F(CacheOverEngine, ASlidingWindowAsksOnlyForItsNewSteps) {

@@ -40,14 +40,15 @@ InProcessApi::InProcessApi(const std::string& prometheus_url, Duration upstream_
     if (!redis.ok()) throw std::runtime_error(redis.error().message);
     impl_->shared_cache = std::move(redis).value();
   }
+  const http::CacheBudget budget = http::SplitCacheBudget(cache_max_bytes);
   impl_->service = std::make_unique<service::MetricsService>(
-      *impl_->client, service::MetricsServiceOptions{.cache_max_bytes = cache_max_bytes,
+      *impl_->client, service::MetricsServiceOptions{.cache_max_bytes = budget.results,
                                                      .cache_freshness = std::chrono::minutes(1),
                                                      .clock = {},
                                                      .shared_cache = impl_->shared_cache.get()});
-  impl_->router =
-      std::make_unique<http::Router>(catalog != nullptr ? *catalog : service::DefaultCatalog(),
-                                     *impl_->service, *impl_->client, http::SystemNow);
+  impl_->router = std::make_unique<http::Router>(
+      catalog != nullptr ? *catalog : service::DefaultCatalog(), *impl_->service, *impl_->client,
+      http::SystemNow, budget.answers);
   impl_->server = std::make_unique<http::Server>(impl_->io.get_executor(), *impl_->router);
   auto bound = impl_->server->Start(
       boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
@@ -65,5 +66,7 @@ InProcessApi::~InProcessApi() {
 }
 
 unsigned short InProcessApi::port() const { return impl_->port; }
+
+const http::Router& InProcessApi::router() const { return *impl_->router; }
 
 }  // namespace nfmetrics::testing

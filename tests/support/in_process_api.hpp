@@ -12,15 +12,18 @@
 namespace nfmetrics::service {
 class Catalog;
 }
+namespace nfmetrics::http {
+class Router;
+}
 
 namespace nfmetrics::testing {
 
 class InProcessApi {
  public:
   // catalog: the metric catalog to serve (must outlive this); nullptr for the built-in one.
-  // cache_max_bytes: the results cache's size, 0 for none. threads: io_context threads, as
-  // `serve --threads`. cache_redis: redis://HOST:PORT shared with other replicas, as
-  // `serve --cache-redis`.
+  // cache_max_bytes: the caches' size (as `serve --cache-max-bytes`), 0 for none. threads:
+  // io_context threads, as `serve --threads`. cache_redis: redis://HOST:PORT shared with other
+  // replicas, as `serve --cache-redis`.
   explicit InProcessApi(const std::string& prometheus_url,
                         Duration upstream_timeout = std::chrono::seconds(10),
                         const service::Catalog* catalog = nullptr,
@@ -31,6 +34,7 @@ class InProcessApi {
   InProcessApi& operator=(const InProcessApi&) = delete;
 
   unsigned short port() const;
+  const http::Router& router() const;
 
  private:
   struct Impl;

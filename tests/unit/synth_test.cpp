@@ -882,3 +882,59 @@ TEST(SynthExposition, ContinuesWhereTheHistoryEnds) {
 
 }  // namespace
 }  // namespace nfmetrics::synth
+
+namespace nfmetrics::synth {
+namespace {
+
+// The benchmark's deployment: one MonoVertex of N pods whose quantiles differ, written like the
+// default one.
+TEST(SynthFleet, HasTheAskedPodsWithSpreadSinkLatencies) {
+  const World world = FleetWorld(20);
+  ASSERT_EQ(world.mono_vertices.size(), 1u);
+  EXPECT_TRUE(world.pipelines.empty());
+  const MonoVertexModel& fleet = world.mono_vertices.front();
+  EXPECT_EQ(fleet.ns, "bench");
+  EXPECT_EQ(fleet.name, "fleet");
+  ASSERT_EQ(fleet.pods.size(), 20u);
+  std::set<std::string> names;
+  std::set<double> medians;
+  for (const PodModel& pod : fleet.pods) {
+    names.insert(pod.name);
+    medians.insert(pod.median_us);
+    EXPECT_TRUE(std::regex_match(pod.name, std::regex("fleet-mv-[0-9]+-[a-z0-9]{5}"))) << pod.name;
+    for (Histogram h : {Histogram::kMonovtxSink, Histogram::kMonovtxProcessing,
+                        Histogram::kMonovtxRead, Histogram::kMonovtxAck}) {
+      EXPECT_TRUE(HasHistogram(pod, h)) << pod.name;
+    }
+  }
+  EXPECT_EQ(names.size(), 20u);
+  EXPECT_EQ(medians.size(), 12u);
+  EXPECT_THROW(FleetWorld(0), std::invalid_argument);
+  EXPECT_THROW(FleetWorld(1001), std::invalid_argument);
+}
+
+TEST(SynthFleet, WritesOnlyItsOwnSeries) {
+  const World world = FleetWorld(3);
+  const std::vector<Family> families = BuildFamilies(world);
+  std::ostringstream out;
+  const TimePoint end = kCounterEpoch + std::chrono::hours(24 * 300);
+  WriteOpenMetrics(out, families, end - minutes(1), end, seconds(15));
+  const std::string text = out.str();
+  std::set<std::string> pods;
+  std::istringstream lines(text);
+  std::size_t sink_buckets = 0;
+  const std::regex pod_label(R"re(pod="([^"]+)")re");
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    std::smatch match;
+    if (std::regex_search(line, match, pod_label)) pods.insert(match[1]);
+    EXPECT_EQ(line.find("namespace=\"default\""), std::string::npos) << line;
+    if (line.starts_with("monovtx_sink_time_bucket")) ++sink_buckets;
+  }
+  EXPECT_TRUE(text.ends_with("# EOF\n"));
+  EXPECT_EQ(sink_buckets, 3u * 11u * 5u);  // pods x buckets with +Inf x samples
+  EXPECT_EQ(pods.size(), 4u);              // three data pods and the daemon
+}
+
+}  // namespace
+}  // namespace nfmetrics::synth

@@ -1,0 +1,300 @@
+#!/usr/bin/env bash
+# Issue 4's benchmark, side by side in one run, on this machine:
+#   - a real Prometheus holding 24 h of backfilled history (one MonoVertex bench/fleet with 20 pods,
+#     every 15 s) and scraping a live exporter that continues it;
+#   - nginx serving nfmetrics' own answer as a static file (the upper bound for a cache hit);
+#   - nfmetrics serve in front of that Prometheus.
+# For the p95-per-pod sink latency over the last 1 h (step 15 s) and 24 h (step 1 m) it runs wrk
+# against Prometheus directly, nfmetrics with Cache-Control: no-cache (a miss every time),
+# nfmetrics answering from its cache, and nginx; then a dashboard sliding its 1 h window every 15 s
+# (what the backend is asked per refresh), a cache filled with distinct queries (peak RSS against
+# --cache-max-bytes), and the Google Benchmark figures. Takes about 10 minutes.
+# Usage: bench/run.sh [SECONDS_PER_WRK_RUN]   (default 10)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+readonly seconds=${1:-10}
+readonly pods=20
+readonly bench_cache=256MiB small_cache_mib=32
+[[ "$seconds" =~ ^[1-9][0-9]*$ ]] || {
+  echo "usage: bench/run.sh [SECONDS_PER_WRK_RUN]" >&2
+  exit 2
+}
+
+bash scripts/install-deps.sh --bench
+bash scripts/build.sh nfmetrics nfmetrics_bench
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/nfmetrics-bench.XXXXXX")
+chmod 755 "$work"  # nginx workers run as another user when started by root
+mkdir -p "$work/logs" "$work/static" "$work/nginx-tmp"
+pids=()
+
+say() { printf '\033[1mbench:\033[0m %s\n' "$*" >&2; }
+die() {
+  printf 'bench: error: %s\n' "$*" >&2
+  exit 1
+}
+
+# shellcheck disable=SC2317  # invoked by the EXIT trap
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  local pid
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for _ in $(seq 50); do
+    local alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    ((alive)) || break
+    sleep 0.1
+  done
+  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if ((status == 0)); then rm -rf "$work"; else say "logs kept in $work/logs"; fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+start() {  # LOG COMMAND...: runs COMMAND in the background, stopped on exit
+  local log=$1
+  shift
+  setsid "$@" </dev/null >"$log" 2>&1 &
+  pids+=($!)
+}
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+free_port() {
+  local port
+  for _ in $(seq 100); do
+    port=$((20000 + RANDOM % 40000))
+    port_in_use "$port" || {
+      echo "$port"
+      return
+    }
+  done
+  die "no free port found"
+}
+
+wait_http() {  # URL SECONDS LOG
+  local deadline=$((SECONDS + $2))
+  until curl -fsS -o /dev/null --max-time 2 "$1" 2>/dev/null; do
+    if ((SECONDS >= deadline)) || ! kill -0 "${pids[-1]}" 2>/dev/null; then
+      tail -n 20 "$3" >&2 || true
+      die "$1 did not answer within $2 s"
+    fi
+    sleep 0.2
+  done
+}
+
+# --- data -------------------------------------------------------------------------------------
+history_end=$(($(date +%s) / 60 * 60))
+say "generating 24 h of history for $pods pods (every 15 s) and backfilling it with promtool"
+build/nfmetrics synth openmetrics --fleet-pods "$pods" --end "$history_end" --duration 24h10m \
+  --interval 15s --out "$work/history.om" 2>"$work/logs/synth.log"
+promtool tsdb create-blocks-from openmetrics "$work/history.om" "$work/prometheus-data" \
+  >"$work/logs/promtool.log" 2>&1 || die "promtool failed; see $work/logs/promtool.log"
+rm -f "$work/history.om"
+
+exporter_port=$(free_port)
+prometheus_port=$(free_port)
+api_port=$(free_port)
+probe_port=$(free_port)
+nginx_port=$(free_port)
+prometheus=http://127.0.0.1:$prometheus_port
+api=http://127.0.0.1:$api_port
+probe=http://127.0.0.1:$probe_port
+nginx=http://127.0.0.1:$nginx_port
+
+cat >"$work/prometheus.yml" <<EOF
+global:
+  scrape_interval: 15s
+scrape_configs:
+  - job_name: fleet
+    static_configs:
+      - targets: ["127.0.0.1:$exporter_port"]
+    metric_relabel_configs:
+      - action: labeldrop
+        regex: job|instance
+EOF
+start "$work/logs/exporter.log" build/nfmetrics synth exporter --fleet-pods "$pods" \
+  --listen "127.0.0.1:$exporter_port"
+wait_http "http://127.0.0.1:$exporter_port/metrics" 10 "$work/logs/exporter.log"
+start "$work/logs/prometheus.log" prometheus --config.file="$work/prometheus.yml" \
+  --storage.tsdb.path="$work/prometheus-data" --storage.tsdb.retention.time=30d \
+  --web.listen-address="127.0.0.1:$prometheus_port"
+wait_http "$prometheus/-/ready" 120 "$work/logs/prometheus.log"
+
+# The measured server, with default settings.
+start "$work/logs/nfmetrics.log" build/nfmetrics serve --listen "127.0.0.1:$api_port" \
+  --prometheus-url "$prometheus" --cache-max-bytes "$bench_cache"
+nfmetrics_pid=${pids[-1]}
+wait_http "$api/healthz" 30 "$work/logs/nfmetrics.log"
+# A second one logging every backend query (the sliding window) with a small cache (the memory
+# bound), so neither disturbs the measured server.
+start "$work/logs/probe.log" build/nfmetrics serve --listen "127.0.0.1:$probe_port" \
+  --prometheus-url "$prometheus" --cache-max-bytes "${small_cache_mib}MiB" --log-level debug
+probe_pid=${pids[-1]}
+wait_http "$probe/healthz" 30 "$work/logs/probe.log"
+
+cat >"$work/nginx.conf" <<EOF
+worker_processes auto;
+daemon off;
+pid $work/nginx.pid;
+error_log $work/logs/nginx-error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nodelay on;
+  keepalive_requests 10000000;
+  types { application/json json; }
+  client_body_temp_path $work/nginx-tmp/body;
+  proxy_temp_path $work/nginx-tmp/proxy;
+  fastcgi_temp_path $work/nginx-tmp/fastcgi;
+  uwsgi_temp_path $work/nginx-tmp/uwsgi;
+  scgi_temp_path $work/nginx-tmp/scgi;
+  server {
+    listen 127.0.0.1:$nginx_port;
+    root $work/static;
+  }
+}
+EOF
+start "$work/logs/nginx.log" nginx -c "$work/nginx.conf" -e "$work/logs/nginx-error.log"
+echo ok >"$work/static/ready.txt"
+wait_http "$nginx/ready.txt" 10 "$work/logs/nginx-error.log"
+
+# --- side by side -----------------------------------------------------------------------------
+# wrk ... -> "req/s p50_ms p99_ms" (latencies converted to ms).
+measure() {
+  local connections=$1
+  shift
+  local threads=$((connections > 1 ? 2 : 1))
+  wrk -t"$threads" -c"$connections" -d"${seconds}s" --latency "$@" 2>&1 | awk '
+    function ms(v) {
+      if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /m$/) return v * 60000
+      return v * 1000 }
+    /Requests\/sec/ { rps = $2 } $1 == "50%" { p50 = ms($2) } $1 == "99%" { p99 = ms($2) }
+    /Non-2xx/ { bad = $NF }
+    END { if (bad) { print "non-2xx answers: " bad > "/dev/stderr"; exit 1 }
+          printf "%.1f %.3f %.3f\n", rps, p50, p99 }'
+}
+
+rows=()
+declare -A result
+bench_window() {  # NAME SECONDS STEP
+  local name=$1 span=$2 step=$3
+  local end=$history_end start=$((history_end - span))
+  local promql="histogram_quantile(0.95, sum by(pod,le) (rate(monovtx_sink_time_bucket{namespace=\"bench\",mvtx_name=\"fleet\"}[5m]))) / 1e6"
+  local encoded
+  encoded=$(jq -rn --arg q "$promql" '$q|@uri')
+  local prom_url="$prometheus/api/v1/query_range?query=$encoded&start=$start&end=$end&step=$step"
+  local path="/api/v1/metrics/sink-latency?namespace=bench&mvtx=fleet&group_by=pod&quantile=0.95&start=$start&end=$end&step=${step}s"
+
+  # Same numbers first: speed means nothing otherwise.
+  curl -fsS "$api$path" >"$work/static/$name.json"
+  diff <(jq -c '[.data.series[] | [.labels.pod, [.points[] | select(.[1] != null)]]]' \
+    "$work/static/$name.json") \
+    <(curl -fsS "$prom_url" |
+      jq -c '[.data.result[] | [.metric.pod, [.values[] | [.[0], (.[1]|tonumber)]]]] | sort') \
+    >/dev/null || die "nfmetrics and Prometheus disagree on the $name query"
+  local series_count bytes
+  series_count=$(jq '.data.series | length' "$work/static/$name.json")
+  bytes=$(wc -c <"$work/static/$name.json")
+  ((series_count == pods)) || die "$name: $series_count series, expected $pods"
+  say "$name: $series_count series, nfmetrics answer $bytes bytes; running wrk ${seconds}s per line"
+  curl -fsS -o /dev/null -D - "$api$path" | grep -qi '^x-cache: hit' ||
+    die "$name: the repeated query was not a cache hit"
+
+  local connections target
+  for connections in 1 8; do
+    for target in prometheus miss hit nginx; do
+      local line
+      case $target in
+        prometheus) line=$(measure "$connections" "$prom_url") ;;
+        miss) line=$(measure "$connections" -H 'Cache-Control: no-cache' "$api$path") ;;
+        hit) line=$(measure "$connections" "$api$path") ;;
+        nginx) line=$(measure "$connections" "$nginx/$name.json") ;;
+      esac
+      result[$name,$target,$connections]=$line
+      local rps p50 p99
+      read -r rps p50 p99 <<<"$line"
+      rows+=("$(printf '%-4s %-10s %5s %10s %10s %10s' "$name" "$target" "$connections" "$rps" "$p50" "$p99")")
+    done
+  done
+}
+bench_window 1h 3600 15
+bench_window 24h 86400 60
+
+rss_kib() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
+nfmetrics_peak_kib=$(rss_kib "$nfmetrics_pid")
+
+# --- sliding window ---------------------------------------------------------------------------
+# A dashboard showing the last hour, refreshed every 15 s: after the first (full) answer, each
+# refresh should ask the backend only for the new steps and the --cache-freshness tail (1 m).
+say "sliding a 1 h window every 15 s, 5 refreshes (about a minute)"
+sliding=()
+for refresh in 0 1 2 3 4; do
+  ((refresh == 0)) || sleep 15
+  now=$(date +%s)
+  before=$(wc -l <"$work/logs/probe.log")
+  cache=$(curl -fsS -o /dev/null -D - \
+    "$probe/api/v1/metrics/sink-latency?namespace=bench&mvtx=fleet&group_by=pod&start=$((now - 3600))&end=$now&step=15s" |
+    awk -F': ' 'tolower($1) == "x-cache" {gsub(/\r/, "", $2); print $2}')
+  sleep 0.2
+  sliding+=("$(tail -n +"$((before + 1))" "$work/logs/probe.log" | awk -v r="$refresh" -v c="$cache" '
+    /upstream query_range/ {
+      for (i = 1; i <= NF; i++) {
+        if ($(i + 1) ~ /^samples,/) s += $i; if ($(i + 1) ~ /^bytes,/) b += $i }
+      q++ }
+    END { printf "%-8s %-8s %8d %9d %10d\n", r, c, q, s, b }')")
+done
+
+# --- memory bound -----------------------------------------------------------------------------
+say "filling a ${small_cache_mib}MiB cache with distinct 1 h queries for ${seconds}s"
+cat >"$work/distinct.lua" <<EOF
+math.randomseed(os.time())
+request = function()
+  local start = $((history_end - 86400)) + math.random(0, 5000) * 15
+  return wrk.format(nil, "/api/v1/metrics/sink-latency?namespace=bench&mvtx=fleet&group_by=pod&start=" ..
+    start .. "&end=" .. (start + 3600) .. "&step=15s")
+end
+EOF
+measure 8 -s "$work/distinct.lua" "$probe/" >/dev/null
+probe_peak_kib=$(rss_kib "$probe_pid")
+
+# --- Google Benchmark -------------------------------------------------------------------------
+say "Google Benchmark: parse+shape and planning"
+gbench=$(build/bench/nfmetrics_bench --benchmark_filter='ParseAndShape|DomBaseline|PlanQuery' \
+  --benchmark_min_time=0.5 2>/dev/null | grep -E '^BM_')
+
+# --- report -----------------------------------------------------------------------------------
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+field() { awk -v n="$2" '{print $n}' <<<"${result[$1]}"; }
+echo
+echo "p95 per pod, $pods pods; wrk ${seconds}s per line; latencies in ms"
+printf '%-4s %-10s %5s %10s %10s %10s\n' window target conns req/s p50 p99
+printf '%s\n' "${rows[@]}"
+echo
+# The miss ratio is read at one connection: with eight, identical no-cache requests in flight
+# together share one backend query (single flight), which is not a miss's cost.
+for name in 1h 24h; do
+  for c in 1 8; do
+    line="$name c=$c: hit/prometheus $(ratio "$(field "$name,hit,$c" 1)" "$(field "$name,prometheus,$c" 1)")x req/s (target >= 50)"
+    line+=", hit/nginx $(ratio "$(field "$name,hit,$c" 1)" "$(field "$name,nginx,$c" 1)")x (target >= 0.5)"
+    ((c > 1)) || line+=", miss/prometheus p50 $(ratio "$(field "$name,miss,$c" 2)" "$(field "$name,prometheus,$c" 2)")x (target <= 1.10)"
+    echo "$line"
+  done
+done
+echo
+echo "sliding 1 h window (step 15 s) refreshed every 15 s: what the backend was asked"
+printf '%-8s %-8s %8s %9s %10s\n' refresh x-cache queries samples bytes
+printf '%s\n' "${sliding[@]}"
+echo
+echo "peak RSS: nfmetrics under the load above $((nfmetrics_peak_kib / 1024)) MiB" \
+  "(--cache-max-bytes $bench_cache; bound $((256 + 64)) MiB);" \
+  "with a ${small_cache_mib}MiB cache filled by distinct queries $((probe_peak_kib / 1024)) MiB" \
+  "(bound $((small_cache_mib + 64)) MiB)"
+echo
+echo "Google Benchmark (build/bench/nfmetrics_bench):"
+echo "$gbench"

@@ -1,0 +1,62 @@
+// Rendered answers of metric requests that the results cache answered whole. Such an answer cannot
+// change: the results cache keeps only steps older than the freshness horizon, and their data is
+// final. The next identical request is served these bytes (and their gzip form, made once) without
+// planning, merging or rendering again: what makes a dashboard's repeated refresh nearly free.
+// Bounded in bytes, least recently used out first. Thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "service/metric_request.hpp"
+
+namespace nfmetrics::http {
+
+class AnswerCache {
+ public:
+  class Answer {
+   public:
+    explicit Answer(std::string body) : body_(std::move(body)) {}
+    const std::string& body() const { return body_; }
+    // The gzip form, compressed on first use; nullptr if zlib fails.
+    const std::string* Gzipped() const;
+
+   private:
+    std::string body_;
+    mutable std::once_flag gzip_once_;
+    mutable std::optional<std::string> gzipped_;
+  };
+
+  explicit AnswerCache(std::size_t max_bytes) : max_bytes_(max_bytes) {}
+
+  std::shared_ptr<const Answer> Find(const std::string& key);
+  // Keeps body for key (replacing what was there), unless it alone is over a quarter of the budget.
+  void Store(const std::string& key, std::string body);
+
+  std::size_t bytes() const;
+  std::size_t entries() const;
+
+ private:
+  struct Entry {
+    std::shared_ptr<const Answer> answer;
+    std::size_t bytes = 0;
+    std::list<std::string>::iterator lru;  // front: most recently used
+  };
+
+  const std::size_t max_bytes_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, Entry> entries_;  // guarded by mutex_
+  std::list<std::string> lru_;                      // guarded by mutex_
+  std::size_t bytes_ = 0;                           // guarded by mutex_
+};
+
+// Everything a metric answer depends on besides the data: the metric, the object, the exact range,
+// step and window asked, quantiles, grouping, filters and summary. Equal keys render equal bodies.
+std::string AnswerKey(const service::MetricRequest& request);
+
+}  // namespace nfmetrics::http
