@@ -265,11 +265,11 @@ probe_peak_kib=$(rss_kib "$probe_pid")
 
 # --- Google Benchmark -------------------------------------------------------------------------
 say "Google Benchmark: parse+shape and planning"
-gbench=$(build/bench/nfmetrics_bench --benchmark_filter='ParseAndShape|DomBaseline|PlanQuery' \
+gbench=$(build/bench/nfmetrics_bench --benchmark_filter='ParseShape|PlanQuery' \
   --benchmark_min_time=0.5 2>/dev/null | grep -E '^BM_')
 
 # --- report -----------------------------------------------------------------------------------
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
 field() { awk -v n="$2" '{print $n}' <<<"${result[$1]}"; }
 echo
 echo "p95 per pod, $pods pods; wrk ${seconds}s per line; latencies in ms"
@@ -296,5 +296,15 @@ echo "peak RSS: nfmetrics under the load above $((nfmetrics_peak_kib / 1024)) Mi
   "with a ${small_cache_mib}MiB cache filled by distinct queries $((probe_peak_kib / 1024)) MiB" \
   "(bound $((small_cache_mib + 64)) MiB)"
 echo
-echo "Google Benchmark (build/bench/nfmetrics_bench):"
+echo "Google Benchmark (build/bench/nfmetrics_bench), $pods pods; MB/s of Prometheus JSON in:"
 echo "$gbench"
+# bytes_per_second of NAME
+mbps() { awk -v n="$1" '$1 == n { for (i = 1; i <= NF; i++) if ($i ~ /^bytes_per_second=/) {
+  v = substr($i, 18); u = substr(v, length(v) - 1); v += 0
+  if (u == "G/s") v *= 1024; if (u == "k/s") v /= 1024; print v } }' <<<"$gbench"; }
+for points in 241 5761; do
+  echo "$points points: parse+shape $(ratio "$(mbps "BM_ParseShape/$points")" \
+    "$(mbps "BM_ParseShapeBoostJsonDomBaseline/$points")")x the Boost.JSON DOM baseline" \
+    "(target >= 3), with the answer written $(ratio "$(mbps "BM_ParseShapeWrite/$points")" \
+      "$(mbps "BM_ParseShapeWriteBoostJsonDomBaseline/$points")")x"
+done

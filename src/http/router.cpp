@@ -178,28 +178,30 @@ void Compress(const Request& request, Response& response) {
   response.set(beast_http::field::vary, "Accept-Encoding");
   auto accept = request.find(beast_http::field::accept_encoding);
   if (accept == request.end() || !AcceptsGzip(accept->value())) return;
-  std::optional<std::string> compressed = Gzip(response.body());
+  std::optional<std::string> compressed = Gzip(response.body().view());
   if (!compressed) return;
   response.body() = std::move(*compressed);
   response.set(beast_http::field::content_encoding, "gzip");
   response.prepare_payload();
 }
 
-// A rendered answer from the AnswerCache, in its gzip form when the client takes it (made once
-// per answer, not per request).
-Response CachedAnswerResponse(const Request& request, const AnswerCache::Answer& answer) {
+// A rendered answer from the AnswerCache, sent from where it is kept, in its gzip form (made once
+// per answer, not per request) when the client takes it.
+Response CachedAnswerResponse(const Request& request,
+                              std::shared_ptr<const AnswerCache::Answer> answer) {
+  const bool compressible = answer->body().size() > kMinCompressedBytes;
   const std::string* gzipped = nullptr;
-  if (answer.body().size() > kMinCompressedBytes) {
+  if (compressible) {
     auto accept = request.find(beast_http::field::accept_encoding);
-    if (accept != request.end() && AcceptsGzip(accept->value())) gzipped = answer.Gzipped();
+    if (accept != request.end() && AcceptsGzip(accept->value())) gzipped = answer->Gzipped();
   }
-  Response response =
-      JsonResponse(request, beast_http::status::ok, gzipped ? *gzipped : answer.body());
+  Response response = JsonResponse(request, beast_http::status::ok, {});
+  const std::string& text = gzipped != nullptr ? *gzipped : answer->body();
+  response.body().Share(std::move(answer), text);
+  response.prepare_payload();
   response.set("X-Cache", service::CacheOutcomeName(service::CacheOutcome::kHit));
-  if (answer.body().size() > kMinCompressedBytes) {
-    response.set(beast_http::field::vary, "Accept-Encoding");
-  }
-  if (gzipped) response.set(beast_http::field::content_encoding, "gzip");
+  if (compressible) response.set(beast_http::field::vary, "Accept-Encoding");
+  if (gzipped != nullptr) response.set(beast_http::field::content_encoding, "gzip");
   return response;
 }
 
@@ -348,7 +350,9 @@ boost::asio::awaitable<Response> Router::Metric(const Request& request, std::str
   std::string key;
   if (answers_ && !bypass) {
     key = AnswerKey(*parsed);
-    if (auto answer = answers_->Find(key)) co_return CachedAnswerResponse(request, *answer);
+    if (auto answer = answers_->Find(key)) {
+      co_return CachedAnswerResponse(request, std::move(answer));
+    }
   }
   Result<service::MetricResult> result = co_await metrics_.Query(*parsed, bypass);
   if (!result.ok()) {
@@ -359,7 +363,7 @@ boost::asio::awaitable<Response> Router::Metric(const Request& request, std::str
   response.set("X-Cache", service::CacheOutcomeName(result->cache));
   // Every step came from the results cache, so every step is final: this answer is too.
   if (answers_ && !bypass && result->cache == service::CacheOutcome::kHit) {
-    answers_->Store(key, response.body());
+    answers_->Store(key, std::string(response.body().view()));
   }
   co_return response;
 }

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "core/time.hpp"
+#include "http/answer_body.hpp"
 #include "prometheus/client.hpp"
 #include "service/catalog.hpp"
 #include "service/metrics_service.hpp"
@@ -20,7 +21,7 @@ namespace nfmetrics::http {
 class AnswerCache;
 
 using Request = boost::beast::http::request<boost::beast::http::string_body>;
-using Response = boost::beast::http::response<boost::beast::http::string_body>;
+using Response = boost::beast::http::response<AnswerBody>;
 using Clock = std::function<TimePoint()>;
 
 // --cache-max-bytes is shared: three quarters for the results cache (data extents), one quarter

@@ -132,7 +132,7 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
       }
       stream.expires_after(options.idle_timeout);
       // A serializer in the coroutine frame: async_write(message) would allocate one per response.
-      beast_http::response_serializer<beast_http::string_body> serializer(response);
+      beast_http::response_serializer<AnswerBody> serializer(response);
       co_await beast_http::async_write(stream, serializer,
                                        asio::redirect_error(asio::use_awaitable, ec));
       if (ec || !keep_alive) break;
