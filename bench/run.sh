@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 
 readonly seconds=${1:-10}
 readonly pods=20
-readonly bench_cache=256MiB small_cache_mib=32
+readonly bench_cache=256MiB small_cache_mib=8
 [[ "$seconds" =~ ^[1-9][0-9]*$ ]] || {
   echo "usage: bench/run.sh [SECONDS_PER_WRK_RUN]" >&2
   exit 2
@@ -180,6 +180,31 @@ measure() {
           printf "%.1f %.3f %.3f\n", rps, p50, p99 }'
 }
 
+# Prometheus's own time drifts over a run (its GC, the page cache), so the two whose p50s are
+# compared are measured in turns, three rounds each, and the median of each column is kept.
+declare -A rounds
+alternating() {  # prometheus|miss CONNECTIONS PROM_URL API_URL
+  local key="$2 $3"
+  if [[ -z "${rounds[$key,prometheus]:-}" ]]; then
+    local p="" m=""
+    for _ in 1 2 3; do
+      p+="$(measure "$2" "$3")"$'\n'
+      m+="$(measure "$2" -H 'Cache-Control: no-cache' "$4")"$'\n'
+    done
+    rounds[$key,prometheus]=$(median_columns <<<"$p")
+    rounds[$key,miss]=$(median_columns <<<"$m")
+  fi
+  echo "${rounds[$key,$1]}"
+}
+median_columns() {  # lines of numbers -> the median of each column
+  local lines column out=()
+  lines=$(grep -v '^$')
+  for column in 1 2 3; do
+    out+=("$(awk -v c="$column" '{print $c}' <<<"$lines" | sort -g | sed -n 2p)")
+  done
+  echo "${out[*]}"
+}
+
 rows=()
 declare -A result
 bench_window() {  # NAME SECONDS STEP
@@ -191,7 +216,8 @@ bench_window() {  # NAME SECONDS STEP
   local prom_url="$prometheus/api/v1/query_range?query=$encoded&start=$start&end=$end&step=$step"
   local path="/api/v1/metrics/sink-latency?namespace=bench&mvtx=fleet&group_by=pod&quantile=0.95&start=$start&end=$end&step=${step}s"
 
-  # Same numbers first: speed means nothing otherwise.
+  # Same numbers first: speed means nothing otherwise. nginx serves the hit's own bytes.
+  curl -fsS -o /dev/null "$api$path"
   curl -fsS "$api$path" >"$work/static/$name.json"
   diff <(jq -c '[.data.series[] | [.labels.pod, [.points[] | select(.[1] != null)]]]' \
     "$work/static/$name.json") \
@@ -211,8 +237,8 @@ bench_window() {  # NAME SECONDS STEP
     for target in prometheus miss hit nginx; do
       local line
       case $target in
-        prometheus) line=$(measure "$connections" "$prom_url") ;;
-        miss) line=$(measure "$connections" -H 'Cache-Control: no-cache' "$api$path") ;;
+        prometheus) line=$(alternating prometheus "$connections" "$prom_url" "$api$path") ;;
+        miss) line=$(alternating miss "$connections" "$prom_url" "$api$path") ;;
         hit) line=$(measure "$connections" "$api$path") ;;
         nginx) line=$(measure "$connections" "$nginx/$name.json") ;;
       esac
@@ -272,7 +298,8 @@ gbench=$(build/bench/nfmetrics_bench --benchmark_filter='ParseShape|PlanQuery' \
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
 field() { awk -v n="$2" '{print $n}' <<<"${result[$1]}"; }
 echo
-echo "p95 per pod, $pods pods; wrk ${seconds}s per line; latencies in ms"
+echo "p95 per pod, $pods pods; wrk ${seconds}s per line (prometheus and miss: median of 3 runs" \
+  "taken in turns); latencies in ms"
 printf '%-4s %-10s %5s %10s %10s %10s\n' window target conns req/s p50 p99
 printf '%s\n' "${rows[@]}"
 echo
@@ -300,7 +327,7 @@ echo "Google Benchmark (build/bench/nfmetrics_bench), $pods pods; MB/s of Promet
 echo "$gbench"
 # bytes_per_second of NAME
 mbps() { awk -v n="$1" '$1 == n { for (i = 1; i <= NF; i++) if ($i ~ /^bytes_per_second=/) {
-  v = substr($i, 18); u = substr(v, length(v) - 1); v += 0
+  v = substr($i, 18); u = substr(v, length(v) - 2); v += 0
   if (u == "G/s") v *= 1024; if (u == "k/s") v /= 1024; print v } }' <<<"$gbench"; }
 for points in 241 5761; do
   echo "$points points: parse+shape $(ratio "$(mbps "BM_ParseShape/$points")" \

@@ -12,6 +12,10 @@
 #include <thread>
 #include <vector>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include "http/router.hpp"
 #include "http/server.hpp"
 #include "prometheus/beast_client.hpp"
@@ -23,6 +27,21 @@
 
 namespace nfmetrics::app {
 namespace {
+
+// Answers of a few megabytes are built and freed on every miss. glibc would map each block over its
+// (adaptive) threshold afresh and give freed heap tops back to the kernel, so every request
+// faulted its pages in again (~5 ms per 24 h, 20-pod answer on a VM). Keep up to 8 MiB free per
+// arena for reuse, map only blocks of 32 MiB and more, and use one arena per serving thread: the
+// memory kept this way stays well inside the 64 MiB the cache budget leaves.
+void TuneMalloc(unsigned threads) {
+#ifdef __GLIBC__
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 8 << 20);
+  mallopt(M_ARENA_MAX, static_cast<int>(std::max(2u, threads)));
+#else
+  (void)threads;
+#endif
+}
 
 struct ServeOptions {
   std::string listen = "127.0.0.1:8080";
@@ -64,6 +83,7 @@ int RunServe(const ServeOptions& options) {
   Result<boost::asio::ip::tcp::endpoint> endpoint = http::ParseListenAddress(options.listen);
   if (!endpoint.ok()) throw CLI::ValidationError("--listen", endpoint.error().message);
 
+  TuneMalloc(options.threads);
   boost::asio::io_context io(static_cast<int>(options.threads));
   auto client = prometheus::MakeBeastClient(
       io.get_executor(),

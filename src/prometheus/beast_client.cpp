@@ -53,6 +53,7 @@ using namespace asio::experimental::awaitable_operators;
 
 constexpr std::string_view kUserAgent = "nfmetrics/0.1";
 constexpr std::string_view kUrlParam = "prometheus-url";
+constexpr std::size_t kReadBufferBytes = 256 * 1024;
 
 // Where requests go, taken apart once from base_url.
 struct Endpoint {
@@ -385,7 +386,11 @@ class BeastClient final : public Client {
                                asio::redirect_error(asio::use_awaitable, exchange.ec));
     if (exchange.ec) co_return exchange;
 
+    // Room for large reads: Beast reads only as much as the buffer's free capacity (512 bytes at
+    // first), and a body passes through the buffer, so an unsized one costs a system call, a
+    // timer update and a poll per half kilobyte of a multi-megabyte answer.
     beast::flat_buffer buffer;
+    buffer.reserve(kReadBufferBytes);
     http::response_parser<http::string_body> parser;
     parser.body_limit(options_.max_response_bytes);
     co_await http::async_read(stream, buffer, parser,
