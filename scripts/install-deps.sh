@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages nfmetrics needs to build, test and run its demo.
 # Idempotent: apt-get runs only when a package is missing.
-# Usage: scripts/install-deps.sh [--bench]   (--bench: also what bench/run.sh compares against)
+# Usage: scripts/install-deps.sh [--bench|--fuzz]
+#   --bench: also what bench/run.sh compares against; --fuzz: clang and its libFuzzer and
+#   sanitizer runtimes, for scripts/fuzz.sh
 set -euo pipefail
 
 packages=(
@@ -9,7 +11,8 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   # libraries
   libboost1.81-dev libboost-url1.81-dev libboost-json1.81-dev libsimdjson-dev rapidjson-dev libyaml-cpp-dev
-  libcli11-dev libhowardhinnant-date-dev libspdlog-dev libfmt-dev zlib1g-dev
+  libcli11-dev libhowardhinnant-date-dev libspdlog-dev libfmt-dev zlib1g-dev libssl-dev
+  prometheus-cpp-dev  # self-metrics: its registry and text format (GET /metrics)
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev wrk
   # the real backends used by tests (both) and the demo (prometheus); the shared results cache
@@ -17,6 +20,9 @@ packages=(
   # demo
   curl jq ca-certificates procps
 )
+if [[ "${1:-}" == "--fuzz" ]]; then
+  packages+=(clang libclang-rt-14-dev)
+fi
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(nginx-light)  # serves the same answer as a static file, the bench's upper bound
 fi

@@ -16,9 +16,14 @@
 #include <malloc.h>
 #endif
 
+#include "http/access_log.hpp"
+#include "http/auth.hpp"
+#include "http/observed_client.hpp"
 #include "http/router.hpp"
+#include "http/self_metrics.hpp"
 #include "http/server.hpp"
 #include "prometheus/beast_client.hpp"
+#include "service/access_tokens.hpp"
 #include "service/byte_size.hpp"
 #include "service/catalog.hpp"
 #include "service/duration.hpp"
@@ -54,10 +59,15 @@ struct ServeOptions {
   std::string cache_freshness = "1m";
   std::string cache_redis;
   std::string log_level = "info";
+  bool no_access_log = false;
+  std::string auth_tokens;
+  std::string metrics_auth = "required";
+  bool insecure_listen = false;
 };
 
 int RunServe(const ServeOptions& options) {
   spdlog::set_level(spdlog::level::from_str(options.log_level));
+  if (options.no_access_log) http::AccessLogger()->set_level(spdlog::level::off);
   std::string url = options.prometheus_url;
   // The catalog: NumaFlow's metrics-proxy configuration when given (its `url` is the default
   // Prometheus URL), else the built-in one. A bad file stops start-up, naming the key at fault.
@@ -82,6 +92,24 @@ int RunServe(const ServeOptions& options) {
   }
   Result<boost::asio::ip::tcp::endpoint> endpoint = http::ParseListenAddress(options.listen);
   if (!endpoint.ok()) throw CLI::ValidationError("--listen", endpoint.error().message);
+  // Without tokens, whoever reaches the port reads every namespace: loopback only, unless the
+  // operator says so (e.g. an authenticating proxy in front). A bad token file stops start-up.
+  const bool loopback = endpoint->address().is_loopback();
+  std::optional<http::AuthConfig> auth;
+  if (!options.auth_tokens.empty()) {
+    Result<service::AccessTokens> tokens = service::LoadAccessTokensFile(options.auth_tokens);
+    if (!tokens.ok()) throw CLI::ValidationError("--auth-tokens", tokens.error().message);
+    auth = http::AuthConfig{.tokens = std::move(tokens).value(),
+                            .self_metrics_open = options.metrics_auth == "none"};
+  } else if (!loopback && !options.insecure_listen) {
+    throw CLI::ValidationError(
+        "--listen",
+        fmt::format("{} is not a loopback address and there is no --auth-tokens file: anyone who "
+                    "can reach it could read every namespace's metrics. Give --auth-tokens FILE, "
+                    "or --insecure-listen to serve without authentication anyway (e.g. behind an "
+                    "authenticating proxy)",
+                    options.listen));
+  }
 
   TuneMalloc(options.threads);
   boost::asio::io_context io(static_cast<int>(options.threads));
@@ -89,6 +117,10 @@ int RunServe(const ServeOptions& options) {
       io.get_executor(),
       {.base_url = url, .timeout = *timeout, .max_connections = options.upstream_max_connections});
   if (!client.ok()) throw CLI::ValidationError("--prometheus-url", client.error().message);
+  // Every call to the backend, the service's and the readiness probe's, is timed and counted on
+  // its way through.
+  http::SelfMetrics self_metrics;
+  http::ObservedClient observed_client(**client, self_metrics);
   Result<std::size_t> cache_bytes = service::ParseByteSize(options.cache_max_bytes);
   if (!cache_bytes.ok())
     throw CLI::ValidationError("--cache-max-bytes", cache_bytes.error().message);
@@ -104,11 +136,12 @@ int RunServe(const ServeOptions& options) {
     shared_cache = std::move(redis).value();
   }
   const http::CacheBudget budget = http::SplitCacheBudget(*cache_bytes);
-  service::MetricsService metrics(**client, {.cache_max_bytes = budget.results,
-                                             .cache_freshness = *freshness,
-                                             .clock = {},
-                                             .shared_cache = shared_cache.get()});
-  http::Router router(catalog, metrics, **client, http::SystemNow, budget.answers);
+  service::MetricsService metrics(observed_client, {.cache_max_bytes = budget.results,
+                                                    .cache_freshness = *freshness,
+                                                    .clock = {},
+                                                    .shared_cache = shared_cache.get()});
+  http::Router router(catalog, metrics, observed_client, http::SystemNow, budget.answers,
+                      auth ? &*auth : nullptr, &self_metrics);
   http::Server server(io.get_executor(), router);
   Result<boost::asio::ip::tcp::endpoint> bound = server.Start(*endpoint);
   if (!bound.ok()) {
@@ -131,6 +164,18 @@ int RunServe(const ServeOptions& options) {
       bound->address().to_string(), bound->port(), options.threads, url,
       service::FormatDuration(*timeout), catalog.patterns().size(), metric_count,
       own_catalog ? options.config_file : "the built-in default");
+  if (auth) {
+    spdlog::info("bearer tokens required from {} ({}); open: /healthz, /readyz{}",
+                 options.auth_tokens, fmt::join(auth->tokens.Names(), ", "),
+                 auth->self_metrics_open ? ", /metrics" : "");
+    if (!loopback) {
+      spdlog::warn("tokens cross the network in clear text: terminate TLS in front of nfmetrics");
+    }
+  } else {
+    spdlog::log(loopback ? spdlog::level::info : spdlog::level::warn,
+                "no --auth-tokens: every caller may read every namespace{}",
+                loopback ? "" : " (--insecure-listen)");
+  }
   // The io_context's threads: this one and threads - 1 more.
   std::vector<std::thread> workers;
   for (unsigned i = 1; i < options.threads; ++i) workers.emplace_back([&io] { io.run(); });
@@ -158,6 +203,12 @@ void RegisterServeCommand(CLI::App& app) {
                    "Deadline for each Prometheus request (Prometheus duration)")
       ->capture_default_str();
   serve
+      ->add_option("--upstream-max-connections", options->upstream_max_connections,
+                   "Most requests in flight to the backend at once; more wait within their "
+                   "deadline")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{4096}))
+      ->capture_default_str();
+  serve
       ->add_option("--threads", options->threads,
                    "Threads serving requests (default: one per core)")
       ->check(CLI::Range(1u, 256u))
@@ -173,6 +224,20 @@ void RegisterServeCommand(CLI::App& app) {
       ->add_option("--cache-freshness", options->cache_freshness,
                    "Steps newer than this are always asked of the backend, never cached")
       ->capture_default_str();
+  serve
+      ->add_option("--auth-tokens", options->auth_tokens,
+                   "YAML file of accepted bearer tokens (name, sha256, namespaces); every "
+                   "endpoint but /healthz and /readyz then requires one")
+      ->check(CLI::ExistingFile);
+  serve
+      ->add_option("--metrics-auth", options->metrics_auth,
+                   "required: /metrics needs a token when --auth-tokens is on; none: it is open")
+      ->check(CLI::IsMember({"required", "none"}))
+      ->capture_default_str();
+  serve->add_flag("--insecure-listen", options->insecure_listen,
+                  "Allow a non-loopback --listen address without --auth-tokens");
+  serve->add_flag("--no-access-log", options->no_access_log,
+                  "Do not write the JSON access log line of each request (logger \"access\")");
   serve->add_option("--log-level", options->log_level, "trace, debug, info, warn, error")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}))
       ->capture_default_str();

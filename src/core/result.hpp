@@ -11,6 +11,8 @@ namespace nfmetrics {
 
 enum class ErrorCode {
   kBadRequest,
+  kUnauthorized,  // no valid bearer token (with --auth-tokens)
+  kForbidden,     // a valid token that may not read the namespace asked for
   kNotFound,
   kMethodNotAllowed,
   kUpstreamUnavailable,  // connection refused or reset before an answer

@@ -10,6 +10,10 @@ beast_http::status StatusOf(ErrorCode code) {
   switch (code) {
     case ErrorCode::kBadRequest:
       return beast_http::status::bad_request;
+    case ErrorCode::kUnauthorized:
+      return beast_http::status::unauthorized;
+    case ErrorCode::kForbidden:
+      return beast_http::status::forbidden;
     case ErrorCode::kNotFound:
       return beast_http::status::not_found;
     case ErrorCode::kMethodNotAllowed:
@@ -29,6 +33,10 @@ std::string_view CodeName(ErrorCode code) {
   switch (code) {
     case ErrorCode::kBadRequest:
       return "bad_request";
+    case ErrorCode::kUnauthorized:
+      return "unauthorized";
+    case ErrorCode::kForbidden:
+      return "forbidden";
     case ErrorCode::kNotFound:
       return "not_found";
     case ErrorCode::kMethodNotAllowed:

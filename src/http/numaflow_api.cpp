@@ -64,8 +64,8 @@ std::string FormatSampleValue(double value) {
 
 }  // namespace
 
-Result<prometheus::RangeQuery> ParseProxyRequest(const service::Catalog& catalog,
-                                                 std::string_view body, TimePoint now) {
+Result<ProxyQuery> ParseProxyRequest(const service::Catalog& catalog, std::string_view body,
+                                     TimePoint now) {
   rapidjson::Document doc;
   doc.Parse(body.data(), body.size());
   if (doc.HasParseError()) {
@@ -279,7 +279,9 @@ Result<prometheus::RangeQuery> ParseProxyRequest(const service::Catalog& catalog
   if (dimension != nullptr) labels.push_back(dimension->label);
   std::string promql =
       service::RenderPattern(expr, metric->metric_name, matchers, labels, quantile, duration);
-  return prometheus::RangeQuery{std::move(promql), range->start, range->end, range->step};
+  return ProxyQuery{
+      .range = prometheus::RangeQuery{std::move(promql), range->start, range->end, range->step},
+      .ns = service::ConfinedNamespace(expr, matchers)};
 }
 
 std::string ProxyDataJson(const prometheus::Matrix& matrix) {

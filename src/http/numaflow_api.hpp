@@ -4,6 +4,7 @@
 // a 4xx/5xx status.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -24,8 +25,14 @@ inline constexpr Duration kProxyDefaultStep = std::chrono::minutes(1);
 // than namespace, mvtx_name, pipeline and vertex is a wildcard (NumaFlow's UI selects a
 // MonoVertex's pods with "<mvtx>-mv-.*"): such a value becomes an anchored =~ matcher with
 // everything else regex-escaped.
-Result<prometheus::RangeQuery> ParseProxyRequest(const service::Catalog& catalog,
-                                                 std::string_view body, TimePoint now);
+struct ProxyQuery {
+  prometheus::RangeQuery range;
+  // The namespace the query is confined to (service::ConfinedNamespace); nullopt when it reads
+  // more than one, e.g. without a namespace filter.
+  std::optional<std::string> ns;
+};
+Result<ProxyQuery> ParseProxyRequest(const service::Catalog& catalog, std::string_view body,
+                                     TimePoint now);
 
 // {"data": <Prometheus matrix>} with values as Prometheus writes them ("0.25", "NaN", "+Inf").
 std::string ProxyDataJson(const prometheus::Matrix& matrix);

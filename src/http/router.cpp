@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "http/answer_cache.hpp"
+#include "http/auth.hpp"
 #include "http/catalog_json.hpp"
 #include "http/compression.hpp"
 #include "http/error_response.hpp"
@@ -19,6 +20,8 @@
 #include "http/metric_params.hpp"
 #include "http/numaflow_api.hpp"
 #include "http/query_string.hpp"
+#include "http/self_metrics.hpp"
+#include "service/promql.hpp"
 #include "service/timestamp.hpp"
 
 namespace nfmetrics::http {
@@ -89,17 +92,6 @@ PathSegments Segments(std::string_view path) {
 }
 
 // Which handler a path belongs to, and the method it takes.
-enum class Route {
-  kNone,
-  kHealth,
-  kReady,
-  kCatalog,
-  kMetric,
-  kObjects,  // /api/v1/namespaces/...: discovery lists and NumaFlow-style metric paths
-  kProxy,
-  kDiscovery,
-};
-
 bool IsNamespacesPath(std::span<const std::string_view> s) {
   // {ns}/mono-vertices[/{mvtx}/pods | /{mvtx}/metrics/{metric}]
   // {ns}/pipelines[/{pl}/vertices[/{v}/pods | /{v}/metrics/{metric}]]
@@ -119,6 +111,7 @@ bool IsNamespacesPath(std::span<const std::string_view> s) {
 Route RouteOf(std::span<const std::string_view> s) {
   if (s.size() == 1 && s[0] == "healthz") return Route::kHealth;
   if (s.size() == 1 && s[0] == "readyz") return Route::kReady;
+  if (s.size() == 1 && s[0] == "metrics") return Route::kSelfMetrics;
   if (s.size() < 3 || s[0] != "api" || s[1] != "v1") return Route::kNone;
   if (s[2] == "metrics") {
     if (s.size() == 3) return Route::kCatalog;
@@ -128,6 +121,35 @@ Route RouteOf(std::span<const std::string_view> s) {
   if (s[2] == "metrics-discovery" && s.size() == 5 && s[3] == "object") return Route::kDiscovery;
   if (s[2] == "namespaces" && IsNamespacesPath(std::span(s).subspan(3))) return Route::kObjects;
   return Route::kNone;
+}
+
+// What an endpoint asks of a caller when --auth-tokens is on: probes are open, /metrics follows
+// --metrics-auth, the rest is API.
+Endpoint EndpointOf(Route route) {
+  if (route == Route::kHealth || route == Route::kReady) return Endpoint::kProbe;
+  if (route == Route::kSelfMetrics) return Endpoint::kSelfMetrics;
+  return Endpoint::kApi;
+}
+
+// 401 in the endpoint's error shape, with the challenge that tells the client what to send.
+Response UnauthorizedResponse(const Request& request, Credentials outcome, bool numaflow_shape) {
+  Error error = UnauthorizedError(outcome);
+  spdlog::debug("{} {}: 401 {}", std::string_view(request.method_string()),
+                SplitTarget(request.target()).first, error.message);
+  Response response =
+      numaflow_shape ? ProxyErrorResponse(request, error) : ErrorResponse(request, error);
+  response.set(beast_http::field::www_authenticate, BearerChallenge(outcome));
+  return response;
+}
+
+// Logs a 403 with the token's name (never the token) and returns the error to answer with.
+Status Authorize(const service::Caller* caller, const std::optional<std::string>& ns,
+                 std::string_view what) {
+  Status allowed = AuthorizeNamespace(caller, ns);
+  if (!allowed.ok()) {
+    spdlog::info("{}: 403 for token \"{}\": {}", what, caller->name, allowed.error().message);
+  }
+  return allowed;
 }
 
 struct TimeRange {
@@ -234,19 +256,28 @@ TimePoint SystemNow() {
   return std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
 }
 
+Route RouteOfTarget(std::string_view target) {
+  PathSegments segments = Segments(SplitTarget(target).first);
+  return RouteOf(std::span<const std::string_view>(segments.data(), segments.size()));
+}
+
 CacheBudget SplitCacheBudget(std::size_t cache_max_bytes) {
   const std::size_t answers = cache_max_bytes / 4;
   return {cache_max_bytes - answers, answers};
 }
 
 Router::Router(const service::Catalog& catalog, service::MetricsService& metrics,
-               prometheus::Client& upstream, Clock clock, std::size_t answer_cache_bytes)
+               prometheus::Client& upstream, Clock clock, std::size_t answer_cache_bytes,
+               const AuthConfig* auth, SelfMetrics* self_metrics)
     : catalog_(catalog),
       metrics_(metrics),
       upstream_(upstream),
       clock_(std::move(clock)),
+      auth_(auth),
       answers_(answer_cache_bytes > 0 ? std::make_unique<AnswerCache>(answer_cache_bytes)
-                                      : nullptr) {}
+                                      : nullptr),
+      own_self_metrics_(self_metrics == nullptr ? std::make_unique<SelfMetrics>() : nullptr),
+      self_metrics_(self_metrics != nullptr ? self_metrics : own_self_metrics_.get()) {}
 
 Router::~Router() = default;
 
@@ -271,6 +302,13 @@ boost::asio::awaitable<Response> Router::Dispatch(const Request& request) {
         request, Error{ErrorCode::kNotFound, fmt::format("no such endpoint: {}", path), ""});
   }
   bool numaflow_shape = route == Route::kProxy || route == Route::kDiscovery;
+  // Who is asking, before anything else is looked at; namespaces are checked once parsed.
+  const service::Caller* caller = nullptr;
+  if (auth_ != nullptr && RequiresCaller(*auth_, EndpointOf(route))) {
+    Authentication who = Authenticate(auth_->tokens, request);
+    if (who.caller == nullptr) co_return UnauthorizedResponse(request, who.outcome, numaflow_shape);
+    caller = who.caller;
+  }
   verb method = route == Route::kProxy ? verb::post : verb::get;
   if (request.method() != method) {
     Error error{
@@ -292,17 +330,22 @@ boost::asio::awaitable<Response> Router::Dispatch(const Request& request) {
     case Route::kCatalog:
       co_return JsonResponse(request, beast_http::status::ok, CatalogJson(catalog_));
     case Route::kMetric:
-      co_return co_await Metric(request, segments[3], query, {});
+      co_return co_await Metric(request, segments[3], query, {}, caller);
     case Route::kObjects:
-      co_return co_await Objects(request, segments.subspan(3), query);
+      co_return co_await Objects(request, segments.subspan(3), query, caller);
     case Route::kProxy:
-      co_return co_await Proxy(request);
+      co_return co_await Proxy(request, caller);
     case Route::kDiscovery: {
       Result<std::string> object = DecodePathSegment(segments[4], "object");
       Result<std::string> body =
           object.ok() ? DiscoveryJson(catalog_, *object) : Result<std::string>(object.error());
       if (!body.ok()) co_return ProxyErrorResponse(request, body.error());
       co_return JsonResponse(request, beast_http::status::ok, std::move(body).value());
+    }
+    case Route::kSelfMetrics: {
+      Response response = JsonResponse(request, beast_http::status::ok, self_metrics_->Render());
+      response.set(beast_http::field::content_type, SelfMetrics::kContentType);
+      co_return response;
     }
     case Route::kNone:
       break;
@@ -312,7 +355,8 @@ boost::asio::awaitable<Response> Router::Dispatch(const Request& request) {
 
 boost::asio::awaitable<Response> Router::Metric(const Request& request, std::string_view metric,
                                                 std::string_view query,
-                                                std::span<const std::string_view> object) {
+                                                std::span<const std::string_view> object,
+                                                const service::Caller* caller) {
   Result<std::string> name = DecodePathSegment(metric, "metric");
   if (!name.ok()) co_return ErrorResponse(request, name.error());
 
@@ -346,6 +390,11 @@ boost::asio::awaitable<Response> Router::Metric(const Request& request, std::str
 
   Result<service::MetricRequest> parsed = ParseMetricParams(catalog_, *name, path, query, clock_());
   if (!parsed.ok()) co_return ErrorResponse(request, parsed.error());
+  // The namespace the query will read, checked before any cache can answer.
+  if (Status allowed = Authorize(caller, service::ConfinedNamespace(*parsed), *name);
+      !allowed.ok()) {
+    co_return ErrorResponse(request, allowed.error());
+  }
   const bool bypass = BypassesCache(request);
   std::string key;
   if (answers_ && !bypass) {
@@ -370,15 +419,23 @@ boost::asio::awaitable<Response> Router::Metric(const Request& request, std::str
 
 boost::asio::awaitable<Response> Router::Objects(const Request& request,
                                                  std::span<const std::string_view> s,
-                                                 std::string_view query) {
+                                                 std::string_view query,
+                                                 const service::Caller* caller) {
   // Metric paths: {ns}/mono-vertices/{mvtx}/metrics/{metric} and
   // {ns}/pipelines/{pl}/vertices/{v}/metrics/{metric}.
-  if (s.size() == 5 && s[3] == "metrics") co_return co_await Metric(request, s[4], query, s);
-  if (s.size() == 7 && s[5] == "metrics") co_return co_await Metric(request, s[6], query, s);
+  if (s.size() == 5 && s[3] == "metrics") {
+    co_return co_await Metric(request, s[4], query, s, caller);
+  }
+  if (s.size() == 7 && s[5] == "metrics") {
+    co_return co_await Metric(request, s[6], query, s, caller);
+  }
 
   // Discovery lists: what the backend has seen in the range.
   auto ns = ParseSegment<service::Namespace>(s[0], "namespace");
   if (!ns.ok()) co_return ErrorResponse(request, ns.error());
+  if (Status allowed = Authorize(caller, ns->str(), s[1]); !allowed.ok()) {
+    co_return ErrorResponse(request, allowed.error());
+  }
   Result<TimeRange> range = ParseRangeParams(query, clock_());
   if (!range.ok()) co_return ErrorResponse(request, range.error());
 
@@ -424,10 +481,14 @@ boost::asio::awaitable<Response> Router::Objects(const Request& request,
                          ObjectListJson(echo, key, *values, range->start, range->end));
 }
 
-boost::asio::awaitable<Response> Router::Proxy(const Request& request) {
-  Result<prometheus::RangeQuery> query = ParseProxyRequest(catalog_, request.body(), clock_());
+boost::asio::awaitable<Response> Router::Proxy(const Request& request,
+                                               const service::Caller* caller) {
+  Result<ProxyQuery> query = ParseProxyRequest(catalog_, request.body(), clock_());
   if (!query.ok()) co_return ProxyErrorResponse(request, query.error());
-  std::vector<prometheus::RangeQuery> queries{std::move(query).value()};
+  if (Status allowed = Authorize(caller, query->ns, "metrics-proxy"); !allowed.ok()) {
+    co_return ProxyErrorResponse(request, allowed.error());
+  }
+  std::vector<prometheus::RangeQuery> queries{std::move(query->range)};
   Result<service::MetricsService::Answers> answers =
       co_await metrics_.RunAll(queries, BypassesCache(request));
   if (!answers.ok()) {

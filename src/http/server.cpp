@@ -21,7 +21,9 @@
 #include <mutex>
 #include <unordered_set>
 
+#include "http/access_log.hpp"
 #include "http/error_response.hpp"
+#include "http/exchange.hpp"
 
 namespace nfmetrics::http {
 namespace {
@@ -53,7 +55,11 @@ struct SessionHandle {
 
 struct Server::State : std::enable_shared_from_this<Server::State> {
   State(const asio::any_io_executor& executor, Router& router, ServerOptions options)
-      : executor(executor), acceptor(MakeStrand(executor)), router(router), options(options) {}
+      : executor(executor),
+        acceptor(MakeStrand(executor)),
+        router(router),
+        options(options),
+        access_log(AccessLogger()) {}
 
   asio::awaitable<void> Accept() {
     auto self = shared_from_this();
@@ -114,9 +120,12 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
           ec == asio::error::eof) {
         break;
       }
+      // Every request read, malformed ones too, gets an id, a count and a log line.
+      Exchange exchange(router.self_metrics(), parser.get());
+      const bool malformed = static_cast<bool>(ec);
       Response response;
       bool keep_alive = true;
-      if (ec) {
+      if (malformed) {
         // Malformed or oversized request: say so, then close.
         response = Response{beast_http::status::bad_request, 11};
         response.set(beast_http::field::server, "nfmetrics");
@@ -130,11 +139,13 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
         response = co_await router.Handle(request);
         keep_alive = response.keep_alive();
       }
+      exchange.Answered(response);
       stream.expires_after(options.idle_timeout);
       // A serializer in the coroutine frame: async_write(message) would allocate one per response.
       beast_http::response_serializer<AnswerBody> serializer(response);
-      co_await beast_http::async_write(stream, serializer,
-                                       asio::redirect_error(asio::use_awaitable, ec));
+      std::size_t sent = co_await beast_http::async_write(
+          stream, serializer, asio::redirect_error(asio::use_awaitable, ec));
+      exchange.Written(*access_log, malformed ? parser.get() : request, response, sent);
       if (ec || !keep_alive) break;
     }
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -160,6 +171,7 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
   std::unordered_set<std::shared_ptr<SessionHandle>> sessions;  // guarded by sessions_mutex
   Router& router;
   ServerOptions options;
+  std::shared_ptr<spdlog::logger> access_log;
 };
 
 Result<tcp::endpoint> ParseListenAddress(const std::string& text) {

@@ -1,5 +1,6 @@
 // The Beast HTTP/1.1 server: accept loop and one coroutine per connection (read, handle, write,
-// repeat while keep-alive), with the idle timeout on the stream.
+// repeat while keep-alive), with the idle timeout on the stream. Each request read is an Exchange:
+// its X-Request-Id, its count in the router's SelfMetrics and its access log line.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>

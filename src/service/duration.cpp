@@ -42,8 +42,10 @@ Result<Duration> ParseDuration(std::string_view text) {
   std::size_t next_unit = 0;  // units must appear largest first, each at most once
   while (pos < text.size()) {
     std::int64_t number = 0;
+    // Digits only: from_chars would also take a sign, and "-0w" is not a duration.
+    const bool digit = text[pos] >= '0' && text[pos] <= '9';
     auto [end, ec] = std::from_chars(text.data() + pos, text.data() + text.size(), number);
-    if (ec != std::errc() || end == text.data() + pos || number < 0) {
+    if (!digit || ec != std::errc() || end == text.data() + pos || number < 0) {
       return Invalid(text, "expected a whole number followed by a unit (ms, s, m, h, d, w, y)");
     }
     pos = static_cast<std::size_t>(end - text.data());

@@ -223,6 +223,21 @@ std::string BuildMetricQuery(const MetricRequest& request, std::optional<double>
   return query;
 }
 
+std::optional<std::string> ConfinedNamespace(const ExprTemplate& expr,
+                                             const std::vector<Matcher>& matchers) {
+  if (!expr.Uses(Placeholder::kFilters)) return std::nullopt;
+  for (const Matcher& matcher : matchers) {
+    if (matcher.label == "namespace") {
+      return matcher.regex ? std::nullopt : std::optional<std::string>(matcher.value);
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> ConfinedNamespace(const MetricRequest& request) {
+  return ConfinedNamespace(EffectiveExpr(request), RequestMatchers(request));
+}
+
 const FilterValues* MetricRequest::FindFilter(std::string_view label) const {
   for (const FilterValues& filter : filters) {
     if (filter.label == label) return &filter;

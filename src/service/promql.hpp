@@ -52,6 +52,14 @@ std::vector<Matcher> RequestMatchers(const MetricRequest& request);
 // else the pattern's.
 const ExprTemplate& EffectiveExpr(const MetricRequest& request);
 
+// The one namespace a query rendered from `expr` with `matchers` reads: the value of a literal
+// `namespace` matcher, when the expression fills its selectors from $filters. nullopt when it is
+// not confined to one namespace (no such matcher, a regex one, or no $filters). What a token's
+// namespaces are checked against: the query as it will run, not the raw request.
+std::optional<std::string> ConfinedNamespace(const ExprTemplate& expr,
+                                             const std::vector<Matcher>& matchers);
+std::optional<std::string> ConfinedNamespace(const MetricRequest& request);
+
 // The expression a request runs: the dimension's own expression when it has one, else the
 // pattern's. In API units: a time-valued metric is divided to seconds ("... / 1e6" for µs).
 std::string BuildMetricQuery(const MetricRequest& request, std::optional<double> quantile,

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "api_checks.hpp"
+#include "service/access_tokens.hpp"
 #include "support/child_process.hpp"
 #include "support/harness_common.hpp"
 #include "support/http_client.hpp"
@@ -46,8 +47,10 @@ std::string SinkLatencyTarget() {
 
 TEST(ServeCommand, AnswersLikeTheInProcessStack) {
   unsigned short port = FreeLoopbackPort();
-  auto child =
-      StartServe(port, {"--prometheus-url", BackendUrl() + "/", "--upstream-timeout", "5s"});
+  // Every tuning flag README documents, at a non-default value.
+  auto child = StartServe(port, {"--prometheus-url", BackendUrl() + "/", "--upstream-timeout", "5s",
+                                 "--upstream-max-connections", "4", "--threads", "2",
+                                 "--cache-max-bytes", "16MiB", "--cache-freshness", "30s"});
   HttpResponse from_binary = Get("127.0.0.1", port, SinkLatencyTarget());
   HttpResponse in_process = Get("127.0.0.1", ApiPort(), SinkLatencyTarget());
   EXPECT_EQ(from_binary.status, 200) << from_binary.body;
@@ -111,6 +114,18 @@ patterns:
   EXPECT_EQ(child->Stop(), 0) << child->LogTail();
 }
 
+TEST(ServeCommand, RejectsZeroUpstreamConnectionsNamingTheFlag) {
+  auto log = std::filesystem::temp_directory_path() / "nfmetrics-serve-zero-connections.log";
+  auto child = ChildProcess::Start(
+      NFMETRICS_BINARY,
+      {"serve", "--prometheus-url", BackendUrl(), "--upstream-max-connections", "0"}, log);
+  auto code = child->Wait(std::chrono::seconds(10));
+  ASSERT_TRUE(code.has_value());
+  EXPECT_NE(*code, 0);
+  EXPECT_NE(child->LogTail().find("--upstream-max-connections"), std::string::npos)
+      << child->LogTail();
+}
+
 TEST(ServeCommand, RejectsABadCatalogAtStartUpNamingFileKeyAndReason) {
   auto config = std::filesystem::temp_directory_path() / "nfmetrics-serve-bad-catalog.yaml";
   std::ofstream(config) << "patterns:\n  - name: p\n    objects: [mono-vertex]\n"
@@ -142,6 +157,88 @@ TEST(ServeCommand, RejectsABadConfigAtStartUpNamingTheKey) {
   ASSERT_TRUE(code.has_value());
   EXPECT_NE(*code, 0);
   EXPECT_NE(child->LogTail().find("urll"), std::string::npos) << child->LogTail();
+}
+
+// Runs `nfmetrics serve ARGS...` expecting it to refuse to start; its log.
+std::string ServeFailure(const std::string& name, const std::vector<std::string>& args) {
+  auto log = std::filesystem::temp_directory_path() / fmt::format("nfmetrics-serve-{}.log", name);
+  std::filesystem::remove(log);
+  std::vector<std::string> argv = {"serve"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto child = ChildProcess::Start(NFMETRICS_BINARY, argv, log);
+  auto code = child->Wait(std::chrono::seconds(10));
+  EXPECT_TRUE(code.has_value()) << "still running: " << child->LogTail();
+  if (code) {
+    EXPECT_NE(*code, 0) << child->LogTail();
+  }
+  return child->LogTail();
+}
+
+TEST(ServeCommand, RefusesANonLoopbackAddressWithoutAuthNamingInsecureListen) {
+  for (std::string host : {"0.0.0.0", "[::]"}) {
+    std::string listen = fmt::format("{}:{}", host, FreeLoopbackPort());
+    std::string log =
+        ServeFailure("insecure-listen", {"--listen", listen, "--prometheus-url", BackendUrl()});
+    EXPECT_NE(log.find("--insecure-listen"), std::string::npos) << log;
+    EXPECT_NE(log.find("--auth-tokens"), std::string::npos) << log;
+    EXPECT_NE(log.find("not a loopback address"), std::string::npos) << log;
+  }
+}
+
+TEST(ServeCommand, ServesANonLoopbackAddressWithInsecureListen) {
+  unsigned short port = FreeLoopbackPort();
+  auto log = std::filesystem::temp_directory_path() / "nfmetrics-serve-insecure-ok.log";
+  auto child = ChildProcess::Start(NFMETRICS_BINARY,
+                                   {"serve", "--listen", fmt::format("0.0.0.0:{}", port),
+                                    "--prometheus-url", BackendUrl(), "--insecure-listen"},
+                                   log);
+  int status = 0;
+  for (int i = 0; i < 100 && status != 200 && child->Running(); ++i) {
+    try {
+      status = Get("127.0.0.1", port, "/healthz").status;
+    } catch (const std::exception&) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  EXPECT_EQ(status, 200) << child->LogTail();
+  EXPECT_EQ(child->Stop(), 0) << child->LogTail();
+}
+
+TEST(ServeCommand, RejectsABadTokenFileAtStartUpNamingTheKey) {
+  auto tokens = std::filesystem::temp_directory_path() / "nfmetrics-serve-bad-tokens.yaml";
+  std::ofstream(tokens) << "tokens:\n  - name: payments-team\n    sha256: not-a-digest\n"
+                           "    namespaces: [payments]\n";
+  std::string log = ServeFailure(
+      "bad-tokens", {"--listen", fmt::format("127.0.0.1:{}", FreeLoopbackPort()),
+                     "--prometheus-url", BackendUrl(), "--auth-tokens", tokens.string()});
+  EXPECT_NE(log.find("nfmetrics-serve-bad-tokens.yaml"), std::string::npos) << log;
+  EXPECT_NE(log.find("tokens[0].sha256"), std::string::npos) << log;
+  EXPECT_NE(log.find("64 hex digits"), std::string::npos) << log;
+}
+
+TEST(ServeCommand, WithATokenFileAsksForTheTokenAndLogsOnlyItsName) {
+  const std::string secret = "serve-test-secret-5f4dcc3b5aa765d61d8327deb882cf99";
+  auto tokens = std::filesystem::temp_directory_path() / "nfmetrics-serve-tokens.yaml";
+  std::ofstream(tokens) << "tokens:\n  - name: payments-team\n    sha256: \""
+                        << service::Sha256Hex(secret) << "\"\n    namespaces: [payments]\n";
+  unsigned short port = FreeLoopbackPort();
+  auto child = StartServe(port, {"--prometheus-url", BackendUrl(), "--auth-tokens", tokens.string(),
+                                 "--log-level", "debug"});
+  const std::string target = "/api/v1/namespaces/payments/mono-vertices";
+  HttpResponse without = Get("127.0.0.1", port, target);
+  EXPECT_EQ(without.status, 401) << without.body;
+  EXPECT_EQ(without.Header("www-authenticate"), R"(Bearer realm="nfmetrics")");
+  HttpResponse with =
+      HttpRequest("127.0.0.1", port, "GET", target, "", {{"authorization", "Bearer " + secret}});
+  EXPECT_EQ(with.status, 200) << with.body;
+  HttpResponse forbidden =
+      HttpRequest("127.0.0.1", port, "GET", "/api/v1/namespaces/default/mono-vertices", "",
+                  {{"authorization", "Bearer " + secret}});
+  EXPECT_EQ(forbidden.status, 403) << forbidden.body;
+  EXPECT_EQ(child->Stop(), 0) << child->LogTail();
+  std::string log = child->LogTail(1 << 20);
+  EXPECT_NE(log.find("payments-team"), std::string::npos) << log;
+  EXPECT_EQ(log.find(secret), std::string::npos) << log;
 }
 
 }  // namespace

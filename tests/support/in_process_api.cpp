@@ -7,7 +7,9 @@
 #include <thread>
 #include <vector>
 
+#include "http/observed_client.hpp"
 #include "http/router.hpp"
+#include "http/self_metrics.hpp"
 #include "http/server.hpp"
 #include "prometheus/beast_client.hpp"
 #include "service/catalog.hpp"
@@ -18,7 +20,9 @@ namespace nfmetrics::testing {
 
 struct InProcessApi::Impl {
   boost::asio::io_context io;
+  http::SelfMetrics self_metrics;
   std::unique_ptr<prometheus::Client> client;
+  std::unique_ptr<http::ObservedClient> observed_client;  // `client`, timed and counted
   std::unique_ptr<service::SharedCache> shared_cache;
   std::unique_ptr<service::MetricsService> service;
   std::unique_ptr<http::Router> router;
@@ -29,12 +33,15 @@ struct InProcessApi::Impl {
 
 InProcessApi::InProcessApi(const std::string& prometheus_url, Duration upstream_timeout,
                            const service::Catalog* catalog, std::size_t cache_max_bytes,
-                           unsigned threads, const std::string& cache_redis)
+                           unsigned threads, const std::string& cache_redis,
+                           const http::AuthConfig* auth)
     : impl_(std::make_unique<Impl>()) {
   auto client = prometheus::MakeBeastClient(
       impl_->io.get_executor(), {.base_url = prometheus_url, .timeout = upstream_timeout});
   if (!client.ok()) throw std::runtime_error(client.error().message);
   impl_->client = std::move(client).value();
+  impl_->observed_client =
+      std::make_unique<http::ObservedClient>(*impl_->client, impl_->self_metrics);
   if (!cache_redis.empty()) {
     auto redis = service::MakeRedisCache(cache_redis);
     if (!redis.ok()) throw std::runtime_error(redis.error().message);
@@ -42,13 +49,14 @@ InProcessApi::InProcessApi(const std::string& prometheus_url, Duration upstream_
   }
   const http::CacheBudget budget = http::SplitCacheBudget(cache_max_bytes);
   impl_->service = std::make_unique<service::MetricsService>(
-      *impl_->client, service::MetricsServiceOptions{.cache_max_bytes = budget.results,
-                                                     .cache_freshness = std::chrono::minutes(1),
-                                                     .clock = {},
-                                                     .shared_cache = impl_->shared_cache.get()});
+      *impl_->observed_client,
+      service::MetricsServiceOptions{.cache_max_bytes = budget.results,
+                                     .cache_freshness = std::chrono::minutes(1),
+                                     .clock = {},
+                                     .shared_cache = impl_->shared_cache.get()});
   impl_->router = std::make_unique<http::Router>(
-      catalog != nullptr ? *catalog : service::DefaultCatalog(), *impl_->service, *impl_->client,
-      http::SystemNow, budget.answers);
+      catalog != nullptr ? *catalog : service::DefaultCatalog(), *impl_->service,
+      *impl_->observed_client, http::SystemNow, budget.answers, auth, &impl_->self_metrics);
   impl_->server = std::make_unique<http::Server>(impl_->io.get_executor(), *impl_->router);
   auto bound = impl_->server->Start(
       boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));

@@ -14,7 +14,8 @@ class Catalog;
 }
 namespace nfmetrics::http {
 class Router;
-}
+struct AuthConfig;
+}  // namespace nfmetrics::http
 
 namespace nfmetrics::testing {
 
@@ -23,12 +24,14 @@ class InProcessApi {
   // catalog: the metric catalog to serve (must outlive this); nullptr for the built-in one.
   // cache_max_bytes: the caches' size (as `serve --cache-max-bytes`), 0 for none. threads:
   // io_context threads, as `serve --threads`. cache_redis: redis://HOST:PORT shared with other
-  // replicas, as `serve --cache-redis`.
+  // replicas, as `serve --cache-redis`. auth: bearer tokens required, as `serve --auth-tokens`
+  // (must outlive this); nullptr for none.
   explicit InProcessApi(const std::string& prometheus_url,
                         Duration upstream_timeout = std::chrono::seconds(10),
                         const service::Catalog* catalog = nullptr,
                         std::size_t cache_max_bytes = std::size_t{64} << 20, unsigned threads = 1,
-                        const std::string& cache_redis = "");
+                        const std::string& cache_redis = "",
+                        const http::AuthConfig* auth = nullptr);
   ~InProcessApi();
   InProcessApi(const InProcessApi&) = delete;
   InProcessApi& operator=(const InProcessApi&) = delete;

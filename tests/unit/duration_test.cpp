@@ -23,8 +23,8 @@ TEST(ParseDuration, ReadsPrometheusUnits) {
 }
 
 TEST(ParseDuration, RejectsMalformedText) {
-  for (const char* bad :
-       {"", "15", "s", "1.5m", "-1m", "1x", "1s1m", "1m1m", "1 m", "m1", "1h ", "ms"}) {
+  for (const char* bad : {"", "15", "s", "1.5m", "-1m", "1x", "1s1m", "1m1m", "1 m", "m1", "1h ",
+                          "ms", "-0w", "1m-0s", "+1m"}) {
     auto parsed = ParseDuration(bad);
     EXPECT_FALSE(parsed.ok()) << bad;
     if (!parsed.ok()) {

@@ -77,7 +77,9 @@ Body PodCpu(std::string pod) {
 }
 
 Result<prometheus::RangeQuery> Parse(std::string_view body, TimePoint now = kNow) {
-  return ParseProxyRequest(DefaultCatalog(), body, now);
+  Result<ProxyQuery> query = ParseProxyRequest(DefaultCatalog(), body, now);
+  if (!query.ok()) return std::move(query).error();
+  return std::move(query)->range;
 }
 
 std::string PromqlOf(const Body& body) {
@@ -324,6 +326,35 @@ TEST(ProxyRequest, NullAndEmptyFieldsCountAsAbsent) {
   ASSERT_TRUE(query.ok()) << query.error().message;
   EXPECT_EQ(query->promql,
             R"(avg_over_time(namespace_pod_cpu_utilization{namespace="default",pod="p-0"}[1m]))");
+}
+
+// --- The namespace a token is checked against ---------------------------------------------------
+
+TEST(ProxyRequest, CarriesTheNamespaceItsQueryIsConfinedTo) {
+  Result<ProxyQuery> query =
+      ParseProxyRequest(DefaultCatalog(), MonoVertexHistogram().Json(), kNow);
+  ASSERT_TRUE(query.ok()) << query.error().message;
+  EXPECT_EQ(query->ns, "default");
+  EXPECT_THAT(query->range.promql, HasSubstr(R"(namespace="default")"));
+}
+
+TEST(ProxyRequest, AQueryWithoutANamespaceFilterIsConfinedToNone) {
+  // A catalog metric that does not declare the namespace filter reads every namespace.
+  Result<service::Catalog> catalog = service::LoadCatalog(R"(
+patterns:
+  - name: everywhere
+    objects: [mono-vertex]
+    expr: sum(rate($metric_name{$filters}[5m]))
+    metrics:
+      - metric_name: monovtx_read_total
+        required_filters: [mvtx_name]
+)",
+                                                          "test");
+  ASSERT_TRUE(catalog.ok()) << catalog.error().message;
+  Result<ProxyQuery> query = ParseProxyRequest(
+      *catalog, R"({"metric_name":"monovtx_read_total","filters":{"mvtx_name":"orders"}})", kNow);
+  ASSERT_TRUE(query.ok()) << query.error().message;
+  EXPECT_EQ(query->ns, std::nullopt);
 }
 
 // --- The range ----------------------------------------------------------------------------------

@@ -175,5 +175,22 @@ TEST(IsObjectPod, OnlyTheObjectsReplicaPodsNotLookAlikesOrTheDaemon) {
   EXPECT_EQ(ObjectPodPattern(vertex), "p-v-[0-9]+-[a-z0-9]{5}");
 }
 
+TEST(ConfinedNamespace, IsTheRequestsNamespaceWhenTheQueryFiltersByIt) {
+  EXPECT_EQ(ConfinedNamespace(MonoVertexRequest("sink-latency")), "ns");
+  EXPECT_EQ(ConfinedNamespace(VertexRequest("sink-latency")), "ns");
+  EXPECT_EQ(ConfinedNamespace(MonoVertexRequest("sink-latency", {}, {"pod"})), "ns");
+}
+
+TEST(ConfinedNamespace, IsNoneWithoutANamespaceMatcherOrWithoutFilters) {
+  Result<ExprTemplate> with_filters = ExprTemplate::Parse("sum(rate($metric_name{$filters}[5m]))");
+  Result<ExprTemplate> without = ExprTemplate::Parse("sum(rate($metric_name[5m]))");
+  ASSERT_TRUE(with_filters.ok() && without.ok());
+  const std::vector<Matcher> ns = {{"namespace", false, "payments"}, {"pod", false, "p"}};
+  EXPECT_EQ(ConfinedNamespace(*with_filters, ns), "payments");
+  EXPECT_EQ(ConfinedNamespace(*without, ns), std::nullopt);
+  EXPECT_EQ(ConfinedNamespace(*with_filters, {{"pod", false, "p"}}), std::nullopt);
+  EXPECT_EQ(ConfinedNamespace(*with_filters, {{"namespace", true, "pay.*"}}), std::nullopt);
+}
+
 }  // namespace
 }  // namespace nfmetrics::service

@@ -1,0 +1,104 @@
+#include "http/auth.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <iterator>
+
+namespace nfmetrics::http {
+namespace {
+
+namespace beast_http = boost::beast::http;
+
+bool IsToken68Char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
+}
+
+bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
+           return lower(x) == lower(y);
+         });
+}
+
+}  // namespace
+
+bool RequiresCaller(const AuthConfig& auth, Endpoint endpoint) {
+  switch (endpoint) {
+    case Endpoint::kProbe:
+      return false;
+    case Endpoint::kSelfMetrics:
+      return !auth.self_metrics_open;
+    case Endpoint::kApi:
+      return true;
+  }
+  return true;
+}
+
+std::optional<std::string_view> BearerToken(std::string_view authorization) {
+  std::size_t space = authorization.find(' ');
+  if (space == std::string_view::npos) return std::nullopt;
+  if (!EqualsIgnoringCase(authorization.substr(0, space), "Bearer")) return std::nullopt;
+  std::string_view token = authorization.substr(space);
+  token.remove_prefix(std::min(token.find_first_not_of(' '), token.size()));
+  // token68: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+  std::size_t body = 0;
+  while (body < token.size() && IsToken68Char(token[body])) ++body;
+  if (body == 0) return std::nullopt;
+  std::size_t end = body;
+  while (end < token.size() && token[end] == '=') ++end;
+  if (end != token.size()) return std::nullopt;
+  return token;
+}
+
+Authentication Authenticate(const service::AccessTokens& tokens,
+                            const beast_http::fields& headers) {
+  auto [first, last] = headers.equal_range(beast_http::field::authorization);
+  if (first == last) return {Credentials::kMissing, nullptr};
+  // Two Authorization headers are ambiguous: which one would a proxy on the way have checked?
+  if (std::next(first) != last) return {Credentials::kMalformed, nullptr};
+  std::optional<std::string_view> token = BearerToken(first->value());
+  if (!token) return {Credentials::kMalformed, nullptr};
+  const service::Caller* caller = tokens.Authenticate(*token);
+  if (caller == nullptr) return {Credentials::kRejected, nullptr};
+  return {Credentials::kAccepted, caller};
+}
+
+Error UnauthorizedError(Credentials outcome) {
+  std::string message;
+  switch (outcome) {
+    case Credentials::kMissing:
+    case Credentials::kAccepted:  // not an error; kept total for the compiler
+      message = "a bearer token is required: send Authorization: Bearer <token>";
+      break;
+    case Credentials::kMalformed:
+      message = "the Authorization header must be one \"Bearer <token>\"";
+      break;
+    case Credentials::kRejected:
+      message = "the bearer token is not valid";
+      break;
+  }
+  return Error{ErrorCode::kUnauthorized, std::move(message), ""};
+}
+
+std::string BearerChallenge(Credentials outcome) {
+  if (outcome == Credentials::kRejected)
+    return R"(Bearer realm="nfmetrics", error="invalid_token")";
+  return R"(Bearer realm="nfmetrics")";
+}
+
+Status AuthorizeNamespace(const service::Caller* caller, const std::optional<std::string>& ns) {
+  if (caller == nullptr || caller->all_namespaces) return Ok();
+  if (!ns) {
+    return Error{ErrorCode::kForbidden,
+                 "this query is not confined to one namespace (its catalog entry has no namespace "
+                 "filter); only a token for every namespace (\"*\") may run it",
+                 ""};
+  }
+  if (caller->MayRead(*ns)) return Ok();
+  return Error{ErrorCode::kForbidden, fmt::format("this token may not read namespace \"{}\"", *ns),
+               "namespace"};
+}
+
+}  // namespace nfmetrics::http

@@ -1,0 +1,62 @@
+// Bearer tokens on requests (`serve --auth-tokens`): who is calling (401 when nobody valid), and
+// whether they may read the namespace a query is confined to (403 when not). The router asks
+// RequiresCaller for each endpoint, Authenticate once per request, and AuthorizeNamespace once the
+// request's parameters are parsed, with the namespace the query will actually read.
+#pragma once
+
+#include <boost/beast/http/fields.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/result.hpp"
+#include "service/access_tokens.hpp"
+
+namespace nfmetrics::http {
+
+// What `serve --auth-tokens FILE [--metrics-auth none]` turns on.
+struct AuthConfig {
+  service::AccessTokens tokens;
+  // --metrics-auth=none: the server's own /metrics answers without a token (a scraper that has
+  // none); by default it needs one like every other endpoint but the probes.
+  bool self_metrics_open = false;
+};
+
+// The endpoints as far as access is concerned.
+enum class Endpoint {
+  kProbe,        // /healthz, /readyz: always open (kubelet has no token)
+  kSelfMetrics,  // /metrics: open only with --metrics-auth=none
+  kApi,          // everything else: a valid token; namespaced ones also AuthorizeNamespace
+};
+bool RequiresCaller(const AuthConfig& auth, Endpoint endpoint);
+
+enum class Credentials {
+  kAccepted,
+  kMissing,    // no Authorization header
+  kMalformed,  // not "Bearer <token68>", or the header repeated
+  kRejected,   // a well-formed bearer token that matches no configured digest
+};
+
+struct Authentication {
+  Credentials outcome = Credentials::kMissing;
+  const service::Caller* caller = nullptr;  // set exactly when kAccepted
+};
+
+// The token of an Authorization value "Bearer <token68>" (RFC 7235: the scheme is
+// case-insensitive, one or more spaces follow it; RFC 6750's b64token syntax), else nullopt.
+std::optional<std::string_view> BearerToken(std::string_view authorization);
+
+Authentication Authenticate(const service::AccessTokens& tokens,
+                            const boost::beast::http::fields& headers);
+
+// kUnauthorized, saying what was wrong (never echoing the token).
+Error UnauthorizedError(Credentials outcome);
+// The WWW-Authenticate value for a 401: Bearer realm="nfmetrics", plus error="invalid_token" when a
+// token was presented and is wrong (RFC 6750 section 3).
+std::string BearerChallenge(Credentials outcome);
+
+// Ok when there is no caller (auth off), the caller reads every namespace, or `ns` is one of its
+// namespaces; kForbidden otherwise, also when the query is confined to no namespace (nullopt).
+Status AuthorizeNamespace(const service::Caller* caller, const std::optional<std::string>& ns);
+
+}  // namespace nfmetrics::http

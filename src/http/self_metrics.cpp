@@ -1,0 +1,156 @@
+#include "http/self_metrics.hpp"
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <array>
+#include <atomic>
+
+#include "http/error_response.hpp"
+
+namespace nfmetrics::http {
+namespace {
+
+// prometheus-cpp; nfmetrics::prometheus is our backend client.
+namespace prom = ::prometheus;
+
+// From a cache hit served as stored (~0.1 ms) to an engine query near the default 30 s deadline.
+const prom::Histogram::BucketBoundaries kRequestBuckets = {
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+// An engine query: a few ms for a short range, seconds for a day of many pods, up to the deadline.
+const prom::Histogram::BucketBoundaries kBackendBuckets = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+                                                           1,     2.5,  5,     10,   30,  60};
+
+constexpr std::size_t kBackendCallCount = 3;
+constexpr std::array<std::string_view, kBackendCallCount> kBackendCallNames = {
+    "query_range", "label_values", "ready"};
+
+constexpr std::array<service::CacheOutcome, 4> kCacheOutcomes = {
+    service::CacheOutcome::kHit, service::CacheOutcome::kPartial, service::CacheOutcome::kMiss,
+    service::CacheOutcome::kBypass};
+
+// HTTP status codes are three digits: 100 to 599.
+constexpr unsigned kFirstStatus = 100;
+constexpr std::size_t kStatusCount = 500;
+
+std::size_t Index(auto enumerator) { return static_cast<std::size_t>(enumerator); }
+
+}  // namespace
+
+struct SelfMetrics::Families {
+  prom::Registry registry;
+
+  prom::Family<prom::Counter>& requests =
+      prom::BuildCounter()
+          .Name("nfmetrics_http_requests_total")
+          .Help("HTTP requests answered, by route and status code")
+          .Register(registry);
+  prom::Family<prom::Histogram>& request_duration =
+      prom::BuildHistogram()
+          .Name("nfmetrics_http_request_duration_seconds")
+          .Help("Time from a request read to its answer ready to be written, by route")
+          .Register(registry);
+  prom::Gauge& in_flight = prom::BuildGauge()
+                               .Name("nfmetrics_http_requests_in_flight")
+                               .Help("Requests read and not yet answered")
+                               .Register(registry)
+                               .Add({});
+  prom::Family<prom::Counter>& cache =
+      prom::BuildCounter()
+          .Name("nfmetrics_cache_requests_total")
+          .Help("Answers that went through the results cache, by result (their X-Cache)")
+          .Register(registry);
+  prom::Family<prom::Histogram>& backend_duration =
+      prom::BuildHistogram()
+          .Name("nfmetrics_backend_request_duration_seconds")
+          .Help(
+              "Duration of the calls to the Prometheus-compatible backend, failed ones included, "
+              "by operation")
+          .Register(registry);
+  prom::Family<prom::Counter>& backend_errors =
+      prom::BuildCounter()
+          .Name("nfmetrics_backend_errors_total")
+          .Help("Failed calls to the backend, by operation and kind (the API's error code)")
+          .Register(registry);
+
+  // Family::Add hashes the labels under the family's lock, so the hot path looks its metrics up
+  // here instead. A request counter is made on the first answer of its route and status: which
+  // statuses occur is not known in advance. Racing threads store the same pointer, since Add
+  // returns the one counter of those labels.
+  std::array<std::array<std::atomic<prom::Counter*>, kStatusCount>, kRouteCount>
+      requests_by_status{};
+  std::array<prom::Histogram*, kRouteCount> duration_by_route{};
+  std::array<prom::Counter*, kCacheOutcomes.size()> cache_by_outcome{};
+  std::array<prom::Histogram*, kBackendCallCount> backend_by_call{};
+
+  Families() {
+    // Series that exist from the start, at zero, so that rate() and absent() work on them before
+    // the first event.
+    for (std::size_t route = 0; route < kRouteCount; ++route) {
+      duration_by_route[route] = &request_duration.Add(
+          {{"route", std::string(RouteName(static_cast<Route>(route)))}}, kRequestBuckets);
+    }
+    for (service::CacheOutcome outcome : kCacheOutcomes) {
+      cache_by_outcome[Index(outcome)] =
+          &cache.Add({{"result", std::string(service::CacheOutcomeName(outcome))}});
+    }
+    for (std::size_t call = 0; call < kBackendCallCount; ++call) {
+      const std::string operation(kBackendCallNames[call]);
+      backend_by_call[call] = &backend_duration.Add({{"operation", operation}}, kBackendBuckets);
+      for (ErrorCode code : {ErrorCode::kUpstreamUnavailable, ErrorCode::kUpstreamError,
+                             ErrorCode::kUpstreamTimeout}) {
+        backend_errors.Add({{"operation", operation}, {"kind", std::string(CodeName(code))}});
+      }
+    }
+  }
+
+  prom::Counter& RequestCounter(Route route, unsigned status) {
+    auto make = [&] {
+      return &requests.Add(
+          {{"route", std::string(RouteName(route))}, {"code", std::to_string(status)}});
+    };
+    if (status < kFirstStatus || status - kFirstStatus >= kStatusCount) return *make();
+    std::atomic<prom::Counter*>& slot = requests_by_status[Index(route)][status - kFirstStatus];
+    prom::Counter* counter = slot.load(std::memory_order_acquire);
+    if (counter == nullptr) {
+      counter = make();
+      slot.store(counter, std::memory_order_release);
+    }
+    return *counter;
+  }
+};
+
+SelfMetrics::SelfMetrics() : families_(std::make_unique<Families>()) {}
+
+SelfMetrics::~SelfMetrics() = default;
+
+void SelfMetrics::RequestStarted() { families_->in_flight.Increment(); }
+
+void SelfMetrics::RequestAnswered(Route route, unsigned status, double seconds,
+                                  std::optional<service::CacheOutcome> cache) {
+  families_->in_flight.Decrement();
+  families_->RequestCounter(route, status).Increment();
+  families_->duration_by_route[Index(route)]->Observe(seconds);
+  if (cache) families_->cache_by_outcome[Index(*cache)]->Increment();
+}
+
+void SelfMetrics::BackendCallFinished(BackendCall call, double seconds,
+                                      std::optional<ErrorCode> error) {
+  families_->backend_by_call[Index(call)]->Observe(seconds);
+  if (error) {
+    // Rare, so the family's own lookup is fast enough.
+    families_->backend_errors
+        .Add({{"operation", std::string(kBackendCallNames[Index(call)])},
+              {"kind", std::string(CodeName(*error))}})
+        .Increment();
+  }
+}
+
+std::string SelfMetrics::Render() const {
+  return prom::TextSerializer().Serialize(families_->registry.Collect());
+}
+
+}  // namespace nfmetrics::http
