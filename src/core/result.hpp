@@ -15,6 +15,10 @@ enum class ErrorCode {
   kForbidden,     // a valid token that may not read the namespace asked for
   kNotFound,
   kMethodNotAllowed,
+  kTooManySeries,  // the answer would hold more series than --max-series (422)
+  kRateLimited,    // the caller's token bucket is empty (429, with Retry-After)
+  kOverloaded,     // --max-in-flight requests are already being served (503, with Retry-After)
+  kCircuitOpen,    // the backend failed repeatedly; answered fast until a probe succeeds (503)
   kUpstreamUnavailable,  // connection refused or reset before an answer
   kUpstreamError,    // Prometheus said error, or answered something that is not a valid response
   kUpstreamTimeout,  // no complete answer within the configured timeout
@@ -24,7 +28,8 @@ enum class ErrorCode {
 struct Error {
   ErrorCode code = ErrorCode::kInternal;
   std::string message;
-  std::string param;  // set only when one request parameter is at fault
+  std::string param;            // set only when one request parameter is at fault
+  int retry_after_seconds = 0;  // > 0: sent as Retry-After (429, 503)
 };
 
 inline Error BadRequest(std::string param, std::string message) {

@@ -18,6 +18,13 @@ beast_http::status StatusOf(ErrorCode code) {
       return beast_http::status::not_found;
     case ErrorCode::kMethodNotAllowed:
       return beast_http::status::method_not_allowed;
+    case ErrorCode::kTooManySeries:
+      return beast_http::status::unprocessable_entity;
+    case ErrorCode::kRateLimited:
+      return beast_http::status::too_many_requests;
+    case ErrorCode::kOverloaded:
+    case ErrorCode::kCircuitOpen:
+      return beast_http::status::service_unavailable;
     case ErrorCode::kUpstreamUnavailable:
     case ErrorCode::kUpstreamError:
       return beast_http::status::bad_gateway;
@@ -41,6 +48,13 @@ std::string_view CodeName(ErrorCode code) {
       return "not_found";
     case ErrorCode::kMethodNotAllowed:
       return "method_not_allowed";
+    case ErrorCode::kTooManySeries:
+      return "too_many_series";
+    case ErrorCode::kRateLimited:
+      return "rate_limited";
+    case ErrorCode::kOverloaded:
+      return "overloaded";
+    case ErrorCode::kCircuitOpen:
     case ErrorCode::kUpstreamUnavailable:
       return "upstream_unavailable";
     case ErrorCode::kUpstreamError:

@@ -43,12 +43,18 @@ Response JsonResponse(const Request& request, beast_http::status status, std::st
 }
 
 Response ErrorResponse(const Request& request, const Error& error) {
-  return JsonResponse(request, StatusOf(error.code), ErrorJson(error));
+  Response response = JsonResponse(request, StatusOf(error.code), ErrorJson(error));
+  if (error.retry_after_seconds > 0)
+    response.set(beast_http::field::retry_after, std::to_string(error.retry_after_seconds));
+  return response;
 }
 
 // NumaFlow's error shape, with a real status.
 Response ProxyErrorResponse(const Request& request, const Error& error) {
-  return JsonResponse(request, StatusOf(error.code), ProxyErrorJson(error));
+  Response response = JsonResponse(request, StatusOf(error.code), ProxyErrorJson(error));
+  if (error.retry_after_seconds > 0)
+    response.set(beast_http::field::retry_after, std::to_string(error.retry_after_seconds));
+  return response;
 }
 
 // Path and raw query of an origin-form ("/p?q") or absolute-form ("http://h/p?q") target. The
