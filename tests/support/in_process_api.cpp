@@ -35,7 +35,21 @@ InProcessApi::InProcessApi(const std::string& prometheus_url, Duration upstream_
                            const service::Catalog* catalog, std::size_t cache_max_bytes,
                            unsigned threads, const std::string& cache_redis,
                            const http::AuthConfig* auth)
+    : InProcessApi(prometheus_url, InProcessOptions{.upstream_timeout = upstream_timeout,
+                                                    .catalog = catalog,
+                                                    .cache_max_bytes = cache_max_bytes,
+                                                    .threads = threads,
+                                                    .cache_redis = cache_redis,
+                                                    .auth = auth}) {}
+
+InProcessApi::InProcessApi(const std::string& prometheus_url, const InProcessOptions& options)
     : impl_(std::make_unique<Impl>()) {
+  const Duration upstream_timeout = options.upstream_timeout;
+  const service::Catalog* catalog = options.catalog;
+  const std::size_t cache_max_bytes = options.cache_max_bytes;
+  const unsigned threads = options.threads;
+  const std::string& cache_redis = options.cache_redis;
+  const http::AuthConfig* auth = options.auth;
   auto client = prometheus::MakeBeastClient(
       impl_->io.get_executor(), {.base_url = prometheus_url, .timeout = upstream_timeout});
   if (!client.ok()) throw std::runtime_error(client.error().message);

@@ -19,8 +19,20 @@ struct AuthConfig;
 
 namespace nfmetrics::testing {
 
+// What `serve` would be given. Add a field per flag a test needs.
+struct InProcessOptions {
+  Duration upstream_timeout = std::chrono::seconds(10);
+  const service::Catalog* catalog = nullptr;  // must outlive the api; nullptr: the built-in one
+  std::size_t cache_max_bytes = std::size_t{64} << 20;  // 0: no caches
+  unsigned threads = 1;
+  std::string cache_redis;                 // redis://HOST:PORT, as --cache-redis
+  const http::AuthConfig* auth = nullptr;  // must outlive the api; nullptr: no auth
+};
+
 class InProcessApi {
  public:
+  InProcessApi(const std::string& prometheus_url, const InProcessOptions& options);
+
   // catalog: the metric catalog to serve (must outlive this); nullptr for the built-in one.
   // cache_max_bytes: the caches' size (as `serve --cache-max-bytes`), 0 for none. threads:
   // io_context threads, as `serve --threads`. cache_redis: redis://HOST:PORT shared with other
