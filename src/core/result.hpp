@@ -30,6 +30,9 @@ struct Error {
   std::string message;
   std::string param;            // set only when one request parameter is at fault
   int retry_after_seconds = 0;  // > 0: sent as Retry-After (429, 503)
+  // kUpstreamError only: the backend's HTTP status when it answered with a non-2xx one (a 503 is
+  // worth retrying, a 400 is not); 0 otherwise.
+  unsigned upstream_status = 0;
 };
 
 inline Error BadRequest(std::string param, std::string message) {

@@ -71,6 +71,10 @@ std::string AccessLogJson(const AccessRecord& record) {
   }
   writer.Key("bytes_sent");
   writer.Uint64(record.bytes_sent);
+  if (record.token) {
+    writer.Key("token");
+    WriteString(writer, *record.token);
+  }
   writer.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize());
 }

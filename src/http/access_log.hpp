@@ -30,10 +30,12 @@ struct AccessRecord {
   double duration_ms = 0;                 // from the request read to its answer written
   std::optional<std::string_view> cache;  // X-Cache, when the answer had one
   std::uint64_t bytes_sent = 0;           // status line, headers and body as written
+  std::optional<std::string_view> token;  // the accepted token's name (never the secret), if any
 };
 
 // {"time":...,"request_id":...,"method":...,"route":...,"target":...,"status":...,
-// "duration_ms":...,"cache":...,"bytes_sent":...}; "cache" only when there is one.
+// "duration_ms":...,"cache":...,"bytes_sent":...,"token":...}; "cache" and "token" only when
+// there is one.
 std::string AccessLogJson(const AccessRecord& record);
 
 // The "access" logger: registered on first use, writing the lines alone (no time or level prefix)

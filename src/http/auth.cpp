@@ -52,20 +52,44 @@ std::optional<std::string_view> BearerToken(std::string_view authorization) {
   return token;
 }
 
-Authentication Authenticate(const service::AccessTokens& tokens,
-                            const beast_http::fields& headers) {
+namespace {
+
+Authentication AuthenticateBearer(const service::AccessTokens& tokens,
+                                  const service::JwtVerifier* jwt,
+                                  const beast_http::fields& headers, TimePoint now) {
   auto [first, last] = headers.equal_range(beast_http::field::authorization);
-  if (first == last) return {Credentials::kMissing, nullptr};
+  if (first == last) return {Credentials::kMissing, nullptr, ""};
   // Two Authorization headers are ambiguous: which one would a proxy on the way have checked?
-  if (std::next(first) != last) return {Credentials::kMalformed, nullptr};
+  if (std::next(first) != last) return {Credentials::kMalformed, nullptr, ""};
   std::optional<std::string_view> token = BearerToken(first->value());
-  if (!token) return {Credentials::kMalformed, nullptr};
-  const service::Caller* caller = tokens.Authenticate(*token);
-  if (caller == nullptr) return {Credentials::kRejected, nullptr};
-  return {Credentials::kAccepted, caller};
+  if (!token) return {Credentials::kMalformed, nullptr, ""};
+  if (const service::Caller* caller = tokens.Authenticate(*token)) {
+    // Aliasing an empty owner: points at the AuthConfig's caller without owning or counting it.
+    using Shared = std::shared_ptr<const service::Caller>;
+    return {Credentials::kAccepted, Shared(Shared(), caller), ""};
+  }
+  if (jwt == nullptr || !service::HasJwtShape(*token)) {
+    return {Credentials::kRejected, nullptr, ""};
+  }
+  Result<service::Caller> caller = jwt->Verify(*token, now);
+  if (!caller.ok()) return {Credentials::kRejected, nullptr, std::move(caller).error().message};
+  return {Credentials::kAccepted,
+          std::make_shared<const service::Caller>(std::move(caller).value()), ""};
 }
 
-Error UnauthorizedError(Credentials outcome) {
+}  // namespace
+
+Authentication Authenticate(const AuthConfig& auth, const beast_http::fields& headers,
+                            TimePoint now) {
+  return AuthenticateBearer(auth.tokens, auth.jwt ? &*auth.jwt : nullptr, headers, now);
+}
+
+Authentication Authenticate(const service::AccessTokens& tokens,
+                            const beast_http::fields& headers) {
+  return AuthenticateBearer(tokens, nullptr, headers, TimePoint{});
+}
+
+Error UnauthorizedError(Credentials outcome, std::string_view reason) {
   std::string message;
   switch (outcome) {
     case Credentials::kMissing:
@@ -76,7 +100,8 @@ Error UnauthorizedError(Credentials outcome) {
       message = "the Authorization header must be one \"Bearer <token>\"";
       break;
     case Credentials::kRejected:
-      message = "the bearer token is not valid";
+      message = reason.empty() ? std::string("the bearer token is not valid")
+                               : fmt::format("the bearer token is not valid: {}", reason);
       break;
   }
   return Error{ErrorCode::kUnauthorized, std::move(message), ""};

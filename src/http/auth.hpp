@@ -5,18 +5,24 @@
 #pragma once
 
 #include <boost/beast/http/fields.hpp>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "core/result.hpp"
+#include "core/time.hpp"
 #include "service/access_tokens.hpp"
+#include "service/jwt.hpp"
 
 namespace nfmetrics::http {
 
-// What `serve --auth-tokens FILE [--metrics-auth none]` turns on.
+// What `serve --auth-tokens FILE [--jwt-...] [--metrics-auth none]` turns on.
 struct AuthConfig {
-  service::AccessTokens tokens;
+  service::AccessTokens tokens;  // empty when only JWTs are accepted
+  // --jwt-hs256-secret-file / --jwt-rs256-public-key: bearer tokens that are JWTs signed with this
+  // key are accepted too (tried after the token file); nullopt when off.
+  std::optional<service::JwtVerifier> jwt;
   // --metrics-auth=none: the server's own /metrics answers without a token (a scraper that has
   // none); by default it needs one like every other endpoint but the probes.
   bool self_metrics_open = false;
@@ -34,23 +40,31 @@ enum class Credentials {
   kAccepted,
   kMissing,    // no Authorization header
   kMalformed,  // not "Bearer <token68>", or the header repeated
-  kRejected,   // a well-formed bearer token that matches no configured digest
+  kRejected,   // a well-formed bearer token that matches no digest and is no valid JWT
 };
 
 struct Authentication {
   Credentials outcome = Credentials::kMissing;
-  const service::Caller* caller = nullptr;  // set exactly when kAccepted
+  // Set exactly when kAccepted. A token file's caller belongs to the AuthConfig (not owned here);
+  // a JWT's is made for this request and owned by this pointer alone: nothing shared is written.
+  std::shared_ptr<const service::Caller> caller;
+  std::string reason;  // kRejected as a JWT: why (expired, wrong audience, ...); empty otherwise
 };
 
 // The token of an Authorization value "Bearer <token68>" (RFC 7235: the scheme is
 // case-insensitive, one or more spaces follow it; RFC 6750's b64token syntax), else nullopt.
 std::optional<std::string_view> BearerToken(std::string_view authorization);
 
+// The bearer token matched against the token file's digests, then, when it has a JWT's shape and
+// JWTs are on, verified as a JWT at `now`.
+Authentication Authenticate(const AuthConfig& auth, const boost::beast::http::fields& headers,
+                            TimePoint now);
+// The token file only.
 Authentication Authenticate(const service::AccessTokens& tokens,
                             const boost::beast::http::fields& headers);
 
-// kUnauthorized, saying what was wrong (never echoing the token).
-Error UnauthorizedError(Credentials outcome);
+// kUnauthorized, saying what was wrong (never echoing the token); reason: Authentication::reason.
+Error UnauthorizedError(Credentials outcome, std::string_view reason = {});
 // The WWW-Authenticate value for a 401: Bearer realm="nfmetrics", plus error="invalid_token" when a
 // token was presented and is wrong (RFC 6750 section 3).
 std::string BearerChallenge(Credentials outcome);

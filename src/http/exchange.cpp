@@ -62,6 +62,8 @@ void Exchange::Written(spdlog::logger& access_log, const Request& request, const
       .duration_ms = MillisecondsSince(started_),
       .cache = cache.empty() ? std::nullopt : std::optional(cache),
       .bytes_sent = bytes_sent,
+      .token =
+          notes_.caller.empty() ? std::nullopt : std::optional<std::string_view>(notes_.caller),
   };
   access_log.info(AccessLogJson(record));
 }

@@ -25,6 +25,9 @@ class Exchange {
   Exchange(const Exchange&) = delete;
   Exchange& operator=(const Exchange&) = delete;
 
+  // What the router noted while answering (who the caller was), for the access log line.
+  RequestNotes& notes() { return notes_; }
+
   // The answer is ready: it gets X-Request-Id, and is counted and timed. Once.
   void Answered(Response& response);
 
@@ -38,6 +41,7 @@ class Exchange {
   Route route_;
   std::chrono::steady_clock::time_point started_;
   bool answered_ = false;
+  RequestNotes notes_;
 };
 
 }  // namespace nfmetrics::http

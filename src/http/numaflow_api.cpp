@@ -65,7 +65,7 @@ std::string FormatSampleValue(double value) {
 }  // namespace
 
 Result<ProxyQuery> ParseProxyRequest(const service::Catalog& catalog, std::string_view body,
-                                     TimePoint now) {
+                                     TimePoint now, const service::QueryLimits& limits) {
   rapidjson::Document doc;
   doc.Parse(body.data(), body.size());
   if (doc.HasParseError()) {
@@ -265,7 +265,7 @@ Result<ProxyQuery> ParseProxyRequest(const service::Catalog& catalog, std::strin
     if (parsed->count() <= 0) return BadRequest("step", "step must be greater than 0");
     step = *parsed;
   }
-  auto range = service::PlanRange(start_time, end_time, step);
+  auto range = service::PlanRange(start_time, end_time, step, limits);
   if (!range.ok()) {
     Error error = std::move(range).error();
     // Without a `step` field the fixed default step cannot be at fault: the range is.

@@ -12,6 +12,7 @@
 #include "core/time.hpp"
 #include "prometheus/client.hpp"
 #include "service/catalog.hpp"
+#include "service/query_plan.hpp"
 
 namespace nfmetrics::http {
 
@@ -32,7 +33,7 @@ struct ProxyQuery {
   std::optional<std::string> ns;
 };
 Result<ProxyQuery> ParseProxyRequest(const service::Catalog& catalog, std::string_view body,
-                                     TimePoint now);
+                                     TimePoint now, const service::QueryLimits& limits = {});
 
 // {"data": <Prometheus matrix>} with values as Prometheus writes them ("0.25", "NaN", "+Inf").
 std::string ProxyDataJson(const prometheus::Matrix& matrix);

@@ -20,6 +20,7 @@
 #include "http/metric_params.hpp"
 #include "http/numaflow_api.hpp"
 #include "http/query_string.hpp"
+#include "http/rate_limiter.hpp"
 #include "http/self_metrics.hpp"
 #include "service/promql.hpp"
 #include "service/timestamp.hpp"
@@ -138,13 +139,14 @@ Endpoint EndpointOf(Route route) {
 }
 
 // 401 in the endpoint's error shape, with the challenge that tells the client what to send.
-Response UnauthorizedResponse(const Request& request, Credentials outcome, bool numaflow_shape) {
-  Error error = UnauthorizedError(outcome);
+Response UnauthorizedResponse(const Request& request, const Authentication& who,
+                              bool numaflow_shape) {
+  Error error = UnauthorizedError(who.outcome, who.reason);
   spdlog::debug("{} {}: 401 {}", std::string_view(request.method_string()),
                 SplitTarget(request.target()).first, error.message);
   Response response =
       numaflow_shape ? ProxyErrorResponse(request, error) : ErrorResponse(request, error);
-  response.set(beast_http::field::www_authenticate, BearerChallenge(outcome));
+  response.set(beast_http::field::www_authenticate, BearerChallenge(who.outcome));
   return response;
 }
 
@@ -287,9 +289,13 @@ Router::Router(const service::Catalog& catalog, service::MetricsService& metrics
 
 Router::~Router() = default;
 
-boost::asio::awaitable<Response> Router::Handle(const Request& request) {
+void Router::SetRateLimit(const RateLimit& limit) {
+  rate_limiter_ = limit.per_second > 0 ? std::make_unique<RateLimiter>(limit) : nullptr;
+}
+
+boost::asio::awaitable<Response> Router::Handle(const Request& request, RequestNotes* notes) {
   try {
-    Response response = co_await Dispatch(request);
+    Response response = co_await Dispatch(request, notes);
     Compress(request, response);
     co_return response;
   } catch (const std::exception& e) {
@@ -298,7 +304,7 @@ boost::asio::awaitable<Response> Router::Handle(const Request& request) {
   co_return ErrorResponse(request, Error{ErrorCode::kInternal, "internal error", ""});
 }
 
-boost::asio::awaitable<Response> Router::Dispatch(const Request& request) {
+boost::asio::awaitable<Response> Router::Dispatch(const Request& request, RequestNotes* notes) {
   auto [path, query] = SplitTarget(request.target());
   PathSegments path_segments = Segments(path);
   std::span<const std::string_view> segments(path_segments.data(), path_segments.size());
@@ -309,11 +315,19 @@ boost::asio::awaitable<Response> Router::Dispatch(const Request& request) {
   }
   bool numaflow_shape = route == Route::kProxy || route == Route::kDiscovery;
   // Who is asking, before anything else is looked at; namespaces are checked once parsed.
+  Authentication who;
   const service::Caller* caller = nullptr;
   if (auth_ != nullptr && RequiresCaller(*auth_, EndpointOf(route))) {
-    Authentication who = Authenticate(auth_->tokens, request);
-    if (who.caller == nullptr) co_return UnauthorizedResponse(request, who.outcome, numaflow_shape);
-    caller = who.caller;
+    who = Authenticate(*auth_, request, clock_());
+    if (who.caller == nullptr) co_return UnauthorizedResponse(request, who, numaflow_shape);
+    caller = who.caller.get();  // `who` owns a JWT's caller until the answer is made
+    if (notes != nullptr) notes->caller = caller->name;
+  }
+  if (rate_limiter_ != nullptr && caller != nullptr) {
+    if (Status allowed = rate_limiter_->Take(caller->name); !allowed.ok()) {
+      co_return numaflow_shape ? ProxyErrorResponse(request, allowed.error())
+                               : ErrorResponse(request, allowed.error());
+    }
   }
   verb method = route == Route::kProxy ? verb::post : verb::get;
   if (request.method() != method) {
@@ -489,7 +503,8 @@ boost::asio::awaitable<Response> Router::Objects(const Request& request,
 
 boost::asio::awaitable<Response> Router::Proxy(const Request& request,
                                                const service::Caller* caller) {
-  Result<ProxyQuery> query = ParseProxyRequest(catalog_, request.body(), clock_());
+  Result<ProxyQuery> query =
+      ParseProxyRequest(catalog_, request.body(), clock_(), metrics_.limits());
   if (!query.ok()) co_return ProxyErrorResponse(request, query.error());
   if (Status allowed = Authorize(caller, query->ns, "metrics-proxy"); !allowed.ok()) {
     co_return ProxyErrorResponse(request, allowed.error());
@@ -500,6 +515,11 @@ boost::asio::awaitable<Response> Router::Proxy(const Request& request,
   if (!answers.ok()) {
     spdlog::warn("metrics-proxy {}: {}", CodeName(answers.error().code), answers.error().message);
     co_return ProxyErrorResponse(request, answers.error());
+  }
+  if (Status fits =
+          service::CheckSeriesCount(answers->matrices.front().series.size(), metrics_.limits());
+      !fits.ok()) {
+    co_return ProxyErrorResponse(request, fits.error());
   }
   Response response =
       JsonResponse(request, beast_http::status::ok, ProxyDataJson(answers->matrices.front()));

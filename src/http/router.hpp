@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "core/time.hpp"
@@ -25,6 +26,8 @@ namespace nfmetrics::http {
 
 class AnswerCache;
 struct AuthConfig;
+class RateLimiter;
+struct RateLimit;
 class SelfMetrics;
 
 using Request = boost::beast::http::request<boost::beast::http::string_body>;
@@ -39,6 +42,11 @@ struct CacheBudget {
 };
 CacheBudget SplitCacheBudget(std::size_t cache_max_bytes);
 
+// What the server learns of a request besides its answer, for the access log.
+struct RequestNotes {
+  std::string caller;  // the accepted token's name (never the secret); empty when none was asked
+};
+
 class Router {
  public:
   // answer_cache_bytes: the budget for rendered answers of whole cache hits; 0 keeps none.
@@ -51,8 +59,9 @@ class Router {
          const AuthConfig* auth = nullptr, SelfMetrics* self_metrics = nullptr);
   ~Router();
 
-  // Never throws: unexpected failures become a 500 `internal` JSON error.
-  boost::asio::awaitable<Response> Handle(const Request& request);
+  // Never throws: unexpected failures become a 500 `internal` JSON error. notes, when given, is
+  // filled in on the way (it must outlive the call).
+  boost::asio::awaitable<Response> Handle(const Request& request, RequestNotes* notes = nullptr);
 
   // The rendered answers kept, nullptr when off (for tests and, later, self-metrics).
   const AnswerCache* answer_cache() const { return answers_.get(); }
@@ -60,8 +69,12 @@ class Router {
   // Where requests are counted: the server records each one here, /metrics shows it.
   SelfMetrics& self_metrics() const { return *self_metrics_; }
 
+  // serve --rate-limit: each authenticated caller's requests per second (429 beyond); set before
+  // serving. Without auth there is no caller to limit: --max-in-flight protects the server.
+  void SetRateLimit(const RateLimit& limit);
+
  private:
-  boost::asio::awaitable<Response> Dispatch(const Request& request);
+  boost::asio::awaitable<Response> Dispatch(const Request& request, RequestNotes* notes);
   // caller: who presented the token, nullptr when auth is off.
   boost::asio::awaitable<Response> Metric(const Request& request, std::string_view metric,
                                           std::string_view query,
@@ -81,6 +94,7 @@ class Router {
   std::unique_ptr<AnswerCache> answers_;           // null when off
   std::unique_ptr<SelfMetrics> own_self_metrics_;  // when none was given
   SelfMetrics* self_metrics_;                      // never null
+  std::unique_ptr<RateLimiter> rate_limiter_;      // null when off
 };
 
 // The route of a request target ("/p?q" or absolute-form), as Handle would route it.

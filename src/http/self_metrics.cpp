@@ -75,6 +75,21 @@ struct SelfMetrics::Families {
           .Name("nfmetrics_backend_errors_total")
           .Help("Failed calls to the backend, by operation and kind (the API's error code)")
           .Register(registry);
+  prom::Gauge& circuit_state =
+      prom::BuildGauge()
+          .Name("nfmetrics_backend_circuit_state")
+          .Help(
+              "The circuit breaker in front of the backend: 0 closed, 1 open (answering 503 "
+              "without asking it), 2 half-open (one probe in flight)")
+          .Register(registry)
+          .Add({});
+  prom::Counter& retries = prom::BuildCounter()
+                               .Name("nfmetrics_backend_retries_total")
+                               .Help(
+                                   "Backend calls tried again after a connection error or a "
+                                   "502/503/504 (each is also counted as a call)")
+                               .Register(registry)
+                               .Add({});
 
   // Family::Add hashes the labels under the family's lock, so the hot path looks its metrics up
   // here instead. A request counter is made on the first answer of its route and status: which
@@ -148,6 +163,12 @@ void SelfMetrics::BackendCallFinished(BackendCall call, double seconds,
         .Increment();
   }
 }
+
+void SelfMetrics::BackendCircuitChanged(prometheus::CircuitState state) {
+  families_->circuit_state.Set(static_cast<double>(state));
+}
+
+void SelfMetrics::BackendRetried() { families_->retries.Increment(); }
 
 std::string SelfMetrics::Render() const {
   return prom::TextSerializer().Serialize(families_->registry.Collect());

@@ -16,6 +16,7 @@
 
 #include "core/result.hpp"
 #include "http/route.hpp"
+#include "prometheus/resilient_client.hpp"
 #include "service/results_cache.hpp"
 
 namespace nfmetrics::http {
@@ -46,6 +47,11 @@ class SelfMetrics {
 
   // One call to the backend, which took `seconds`; `error` when it failed.
   void BackendCallFinished(BackendCall call, double seconds, std::optional<ErrorCode> error);
+
+  // The circuit breaker in front of the backend changed state (prometheus::ResilientClient).
+  void BackendCircuitChanged(prometheus::CircuitState state);
+  // A failed backend call is about to be tried again.
+  void BackendRetried();
 
   // Every metric in the text exposition format (version 0.0.4).
   std::string Render() const;

@@ -1,24 +1,32 @@
 #include "http/server.hpp"
 
+#include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <array>
+#include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <charconv>
 #include <memory>
 #include <mutex>
+#include <type_traits>
 #include <unordered_set>
 
 #include "http/access_log.hpp"
@@ -32,6 +40,14 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace beast_http = boost::beast::http;
 using tcp = asio::ip::tcp;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+// What the first read of a request asks for at most; the parser asks for more as it needs.
+constexpr std::size_t kFirstReadBytes = 4096;
+
+// How long and how much of the rest of an unreadable request is read and dropped before closing.
+constexpr Duration kLingerTime = std::chrono::seconds(1);
+constexpr std::size_t kLingerBytes = std::size_t{1} << 20;
 
 // A new strand on `executor`'s threads. Made of the io_context's own executor when that is what
 // `executor` holds: such a strand fits in any_io_executor's inline storage, while a strand of an
@@ -44,13 +60,62 @@ asio::any_io_executor MakeStrand(const asio::any_io_executor& executor) {
   return asio::make_strand(executor);
 }
 
+// Errors that mean the client went away or took too long: the connection just ends.
+bool ClientGone(const boost::system::error_code& ec) {
+  return ec == beast_http::error::end_of_stream || ec == asio::error::operation_aborted ||
+         ec == beast::error::timeout || ec == asio::error::connection_reset ||
+         ec == asio::error::eof || ec == asio::error::bad_descriptor;
+}
+
+// The JSON error answered to a request that could not be read, before closing.
+Response UnreadableRequestResponse(const boost::system::error_code& ec, unsigned version) {
+  beast_http::status status = beast_http::status::bad_request;
+  if (ec == beast_http::error::header_limit) {
+    status = beast_http::status::request_header_fields_too_large;
+  } else if (ec == beast_http::error::body_limit) {
+    status = beast_http::status::payload_too_large;
+  }
+  Response response{status, version == 10 ? 10u : 11u};
+  response.set(beast_http::field::server, "nfmetrics");
+  response.set(beast_http::field::content_type, "application/json");
+  response.body() = ErrorJson(BadRequest("", "malformed HTTP request: " + ec.message()));
+  response.keep_alive(false);
+  response.prepare_payload();
+  return response;
+}
+
+// 503 `overloaded`, sent without looking at the request further.
+Response OverloadedResponse(const Request& request, std::size_t limit) {
+  Error error{ErrorCode::kOverloaded,
+              fmt::format("the server is already handling {} requests (--max-in-flight); retry "
+                          "shortly",
+                          limit),
+              "", 1};
+  Response response{StatusOf(error.code), request.version()};
+  response.set(beast_http::field::server, "nfmetrics");
+  response.set(beast_http::field::content_type, "application/json");
+  response.set(beast_http::field::retry_after, std::to_string(error.retry_after_seconds));
+  response.keep_alive(request.keep_alive());
+  response.body() = ErrorJson(error);
+  response.prepare_payload();
+  return response;
+}
+
+// Probes and the server's own metrics are answered however busy the server is: an orchestrator
+// must not restart a server for being loaded, nor lose sight of it.
+bool NeverShed(const Request& request) {
+  Route route = RouteOfTarget(request.target());
+  return route == Route::kHealth || route == Route::kReady || route == Route::kSelfMetrics;
+}
+
 }  // namespace
 
-// An open connection, as Close() sees it. Touched only on the connection's own strand: the session
-// clears `stream` when it ends, and Close() posts its close there.
+// An open connection, as Close() and Drain() see it. Touched only on the connection's own strand:
+// the session clears `socket` when it ends, and closes are posted there.
 struct SessionHandle {
-  beast::tcp_stream* stream = nullptr;
+  tcp::socket* socket = nullptr;
   asio::any_io_executor executor;  // the connection's strand; never changes
+  bool idle = false;               // waiting for the first byte of a request
 };
 
 struct Server::State : std::enable_shared_from_this<Server::State> {
@@ -58,7 +123,7 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
       : executor(executor),
         acceptor(MakeStrand(executor)),
         router(router),
-        options(options),
+        options(std::move(options)),
         access_log(AccessLogger()) {}
 
   asio::awaitable<void> Accept() {
@@ -78,14 +143,24 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
       }
       socket.set_option(tcp::no_delay(true), ec);  // answers are latency-bound; best effort
       auto connection_executor = socket.get_executor();
-      asio::co_spawn(connection_executor, Session(beast::tcp_stream(std::move(socket))),
-                     asio::detached);
+      if (options.tls) {
+        asio::co_spawn(connection_executor,
+                       Session(TlsStream(beast::tcp_stream(std::move(socket)), *options.tls)),
+                       asio::detached);
+      } else {
+        asio::co_spawn(connection_executor, Session(beast::tcp_stream(std::move(socket))),
+                       asio::detached);
+      }
     }
   }
 
-  asio::awaitable<void> Session(beast::tcp_stream stream) {
+  // One connection, plain or TLS: the same loop over either stream.
+  template <class Stream>
+  asio::awaitable<void> Session(Stream stream) {
     auto self = shared_from_this();
-    auto handle = std::make_shared<SessionHandle>(SessionHandle{&stream, stream.get_executor()});
+    beast::tcp_stream& tcp_stream = beast::get_lowest_layer(stream);
+    auto handle = std::make_shared<SessionHandle>(
+        SessionHandle{&tcp_stream.socket(), tcp_stream.get_executor(), false});
     {
       std::lock_guard lock(sessions_mutex);
       sessions.insert(handle);
@@ -94,75 +169,167 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
       State& state;
       std::shared_ptr<SessionHandle> handle;
       ~Unregister() {
-        handle->stream = nullptr;
+        handle->socket = nullptr;
         std::lock_guard lock(state.sessions_mutex);
         state.sessions.erase(handle);
       }
     } unregister{*this, handle};
+    boost::system::error_code ec;
+    tcp_stream.expires_after(options.header_timeout);
+    if constexpr (std::is_same_v<Stream, TlsStream>) {
+      co_await stream.async_handshake(asio::ssl::stream_base::server,
+                                      asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) {
+        // Not TLS, a certificate the client refused, too slow: nothing to answer.
+        spdlog::debug("TLS handshake failed: {}", ec.message());
+        tcp_stream.socket().close(ec);
+        co_return;
+      }
+      tcp_stream.expires_after(options.header_timeout);
+    }
+    const bool unread_input = co_await Serve(stream, *handle);
+    tcp_stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (unread_input) {
+      // Closing with unread bytes would send a reset, which can destroy the error answer before
+      // the client reads it: read and drop what the client still sends, briefly (a lingering
+      // close, as nginx does).
+      tcp_stream.expires_after(std::min<Duration>(options.header_timeout, kLingerTime));
+      std::array<char, 4096> discard;
+      std::size_t lingered = 0;
+      while (!ec && lingered < kLingerBytes) {
+        lingered += co_await tcp_stream.async_read_some(
+            asio::buffer(discard), asio::redirect_error(asio::use_awaitable, ec));
+      }
+    }
+  }
+
+  // Serves requests until the connection is to close; true when that is after an unreadable
+  // request, whose rest may still be on its way.
+  template <class Stream>
+  asio::awaitable<bool> Serve(Stream& stream, SessionHandle& handle) {
+    beast::tcp_stream& tcp_stream = beast::get_lowest_layer(stream);
     // Both live as long as the connection: pipelined requests wait in `buffer`, and each request
     // is parsed into the previous one's message, whose body keeps its capacity.
     beast::flat_buffer buffer;
     Request request;
     boost::system::error_code ec;
-    while (true) {
-      // A parser reads one message only; the message it starts from must be empty, as the body is
-      // appended to.
+    for (bool first = true;; first = false) {
+      if (buffer.size() == 0) {
+        // Waiting for a request: the keep-alive wait (the first one is already counted in the
+        // header's deadline, from the accept). A drain closes the connection here.
+        if (draining.load()) break;
+        if (!first) tcp_stream.expires_after(options.idle_timeout);
+        handle.idle = true;
+        std::size_t read = co_await stream.async_read_some(
+            buffer.prepare(kFirstReadBytes), asio::redirect_error(asio::use_awaitable, ec));
+        handle.idle = false;
+        if (ec) break;
+        buffer.commit(read);
+      }
+      if (!first) tcp_stream.expires_after(options.header_timeout);
+      // A parser reads one message only; the message it starts from must be empty, as the body
+      // is appended to.
       request.clear();
       request.body().clear();
       beast_http::request_parser<beast_http::string_body> parser(std::move(request));
-      parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+      parser.header_limit(
+          static_cast<std::uint32_t>(std::min<std::size_t>(options.max_header_bytes, UINT32_MAX)));
       parser.body_limit(options.max_body_bytes);
-      stream.expires_after(options.idle_timeout);
-      co_await beast_http::async_read(stream, buffer, parser,
-                                      asio::redirect_error(asio::use_awaitable, ec));
-      if (ec == beast_http::error::end_of_stream || ec == asio::error::operation_aborted ||
-          ec == beast::error::timeout || ec == asio::error::connection_reset ||
-          ec == asio::error::eof) {
+      co_await beast_http::async_read_header(stream, buffer, parser,
+                                             asio::redirect_error(asio::use_awaitable, ec));
+      if (!ec && !parser.is_done()) {
+        tcp_stream.expires_after(options.header_timeout);
+        co_await beast_http::async_read(stream, buffer, parser,
+                                        asio::redirect_error(asio::use_awaitable, ec));
+      }
+      if (ClientGone(ec)) {
+        if (ec == beast::error::timeout) spdlog::debug("request not read in time; closing");
         break;
       }
       // Every request read, malformed ones too, gets an id, a count and a log line.
       Exchange exchange(router.self_metrics(), parser.get());
       const bool malformed = static_cast<bool>(ec);
       Response response;
-      bool keep_alive = true;
       if (malformed) {
         // Malformed or oversized request: say so, then close.
-        response = Response{beast_http::status::bad_request, 11};
-        response.set(beast_http::field::server, "nfmetrics");
-        response.set(beast_http::field::content_type, "application/json");
-        response.body() = ErrorJson(BadRequest("", "malformed HTTP request: " + ec.message()));
-        response.keep_alive(false);
-        response.prepare_payload();
-        keep_alive = false;
+        response = UnreadableRequestResponse(ec, parser.get().version());
       } else {
         request = parser.release();
-        response = co_await router.Handle(request);
-        keep_alive = response.keep_alive();
+        response = co_await Answer(request, exchange.notes());
+        if (draining.load()) response.keep_alive(false);
       }
+      const bool keep_alive = response.keep_alive();
       exchange.Answered(response);
-      stream.expires_after(options.idle_timeout);
-      // A serializer in the coroutine frame: async_write(message) would allocate one per response.
+      tcp_stream.expires_after(options.idle_timeout);
+      // A serializer in the coroutine frame: async_write(message) would allocate one per
+      // response.
       beast_http::response_serializer<AnswerBody> serializer(response);
       std::size_t sent = co_await beast_http::async_write(
           stream, serializer, asio::redirect_error(asio::use_awaitable, ec));
       exchange.Written(*access_log, malformed ? parser.get() : request, response, sent);
+      if (malformed && !ec) co_return true;
       if (ec || !keep_alive) break;
     }
-    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    co_return false;
+  }
+
+  // The router's answer, unless --max-in-flight requests are already being handled.
+  asio::awaitable<Response> Answer(const Request& request, RequestNotes& notes) {
+    if (options.max_in_flight == 0 || NeverShed(request)) {
+      co_return co_await router.Handle(request, &notes);
+    }
+    if (in_flight.fetch_add(1) >= options.max_in_flight) {
+      in_flight.fetch_sub(1);
+      co_return OverloadedResponse(request, options.max_in_flight);
+    }
+    struct Leave {
+      std::atomic<std::size_t>& count;
+      ~Leave() { count.fetch_sub(1); }
+    } leave{in_flight};
+    co_return co_await router.Handle(request, &notes);
   }
 
   // Closes the listener and every open connection, so the executor runs out of work. Runs on the
   // acceptor's strand; each connection is closed on its own.
-  void Close() {
+  void Close(bool idle_only = false) {
     boost::system::error_code ignored;
     acceptor.close(ignored);
     std::lock_guard lock(sessions_mutex);
     for (const std::shared_ptr<SessionHandle>& handle : sessions) {
-      asio::post(handle->executor, [handle] {
+      asio::post(handle->executor, [handle, idle_only] {
         boost::system::error_code ignored;
-        if (handle->stream != nullptr) handle->stream->socket().close(ignored);
+        if (handle->socket != nullptr && (handle->idle || !idle_only)) {
+          handle->socket->close(ignored);
+        }
       });
     }
+  }
+
+  std::size_t SessionCount() {
+    std::lock_guard lock(sessions_mutex);
+    return sessions.size();
+  }
+
+  // Runs on the acceptor's strand.
+  asio::awaitable<void> Drain(Duration grace, std::function<void()> drained) {
+    auto self = shared_from_this();
+    draining.store(true);
+    Close(/*idle_only=*/true);
+    const auto deadline = std::chrono::steady_clock::now() + grace;
+    asio::steady_timer timer(acceptor.get_executor());
+    boost::system::error_code ec;
+    std::size_t left = SessionCount();
+    while (left > 0 && std::chrono::steady_clock::now() < deadline) {
+      timer.expires_after(std::chrono::milliseconds(10));
+      co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      left = SessionCount();
+    }
+    if (left > 0) {
+      spdlog::warn("{} connections still busy after the {}ms grace period; closing them", left,
+                   std::chrono::duration_cast<std::chrono::milliseconds>(grace).count());
+    }
+    Close();
+    if (drained) drained();
   }
 
   asio::any_io_executor executor;  // the io_context's: connections get strands of it
@@ -172,6 +339,8 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
   Router& router;
   ServerOptions options;
   std::shared_ptr<spdlog::logger> access_log;
+  std::atomic<std::size_t> in_flight{0};  // requests in Answer that count against the limit
+  std::atomic<bool> draining{false};
 };
 
 Result<tcp::endpoint> ParseListenAddress(const std::string& text) {
@@ -198,8 +367,37 @@ Result<tcp::endpoint> ParseListenAddress(const std::string& text) {
   return tcp::endpoint(address, static_cast<unsigned short>(port));
 }
 
+Result<std::shared_ptr<asio::ssl::context>> MakeTlsContext(const std::string& cert_file,
+                                                           const std::string& key_file) {
+  auto context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
+  context->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                       asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                       asio::ssl::context::no_tlsv1_1 | asio::ssl::context::no_compression |
+                       asio::ssl::context::single_dh_use);
+  SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
+  // The key first: loading a certificate that does not match it drops the key without an error,
+  // which the check below then names, while the other order fails on the key with OpenSSL's
+  // "key values mismatch".
+  boost::system::error_code ec;
+  context->use_private_key_file(key_file, asio::ssl::context::pem, ec);
+  if (ec) {
+    return BadRequest(
+        "tls-key", fmt::format("{}: not a readable PEM private key: {}", key_file, ec.message()));
+  }
+  context->use_certificate_chain_file(cert_file, ec);
+  if (ec) {
+    return BadRequest("tls-cert", fmt::format("{}: not a readable PEM certificate chain: {}",
+                                              cert_file, ec.message()));
+  }
+  if (SSL_CTX_check_private_key(context->native_handle()) != 1) {
+    return BadRequest("tls-key", fmt::format("{}: is not the private key of the certificate in {}",
+                                             key_file, cert_file));
+  }
+  return context;
+}
+
 Server::Server(asio::any_io_executor executor, Router& router, ServerOptions options)
-    : state_(std::make_shared<State>(std::move(executor), router, options)) {}
+    : state_(std::make_shared<State>(std::move(executor), router, std::move(options))) {}
 
 Server::~Server() {
   try {
@@ -232,6 +430,11 @@ Result<tcp::endpoint> Server::Start(const tcp::endpoint& endpoint) {
 void Server::Stop() {
   // Runs on the caller's thread; closing is posted so it happens on the acceptor's strand.
   asio::post(state_->acceptor.get_executor(), [state = state_] { state->Close(); });
+}
+
+void Server::Drain(Duration grace, std::function<void()> drained) {
+  asio::co_spawn(state_->acceptor.get_executor(), state_->Drain(grace, std::move(drained)),
+                 asio::detached);
 }
 
 }  // namespace nfmetrics::http

@@ -1,10 +1,16 @@
-// BeastClient: Prometheus over HTTP/1.1 with Beast and C++20 coroutines.
-// One steady-clock deadline per request covers resolve, connect, write and read, so a call never
-// outlives options.timeout. Idle keep-alive connections are pooled; a pooled connection the server
-// closed meanwhile is detected on first use and the request is retried once on a fresh one.
+// BeastClient: Prometheus over HTTP/1.1 or HTTPS with Beast and C++20 coroutines.
+// One steady-clock deadline per request covers resolve, connect, TLS handshake, write and read, so
+// a call never outlives options.timeout. Idle keep-alive connections are pooled; a pooled
+// connection the server closed meanwhile is detected on first use and the request is retried once
+// on a fresh one. One implementation serves both schemes: BeastClient<Stream> differs only in how
+// a connection is opened (TCP, or TCP then a verified TLS handshake).
 #include "prometheus/beast_client.hpp"
 
 #include <fmt/format.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -14,6 +20,10 @@
 #include <boost/asio/experimental/concurrent_channel.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/ssl/verify_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -24,6 +34,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/url/encode.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
@@ -32,9 +43,12 @@
 #include <chrono>
 #include <cstdint>
 #include <exception>
+#include <fstream>
 #include <mutex>
 #include <optional>
+#include <sstream>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -46,6 +60,7 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
 using Clock = std::chrono::steady_clock;
@@ -57,7 +72,8 @@ constexpr std::size_t kReadBufferBytes = 256 * 1024;
 
 // Where requests go, taken apart once from base_url.
 struct Endpoint {
-  std::string origin;       // http://host[:port], for messages
+  bool tls = false;         // https
+  std::string origin;       // http[s]://host[:port], for messages
   std::string host;         // for the resolver: no brackets around IPv6
   std::string port;         // service name or number for the resolver
   std::string host_header;  // host[:port] exactly as configured
@@ -80,10 +96,10 @@ Result<Endpoint> ParseBaseUrl(std::string_view base_url) {
   auto reject = [&](std::string_view why) {
     return BadRequest(std::string(kUrlParam), fmt::format("\"{}\": {}", base_url, why));
   };
-  if (url.scheme_id() == boost::urls::scheme::https) {
-    return reject("https is not supported yet; use an http:// URL");
+  const bool tls = url.scheme_id() == boost::urls::scheme::https;
+  if (!tls && url.scheme_id() != boost::urls::scheme::http) {
+    return reject("the scheme must be http or https");
   }
-  if (url.scheme_id() != boost::urls::scheme::http) return reject("the scheme must be http");
   if (!url.has_authority() || url.encoded_host().empty()) return reject("the URL has no host");
   if (url.has_userinfo()) return reject("credentials in the URL are not supported");
   if (url.has_query()) return reject("the URL must not have a query");
@@ -92,10 +108,11 @@ Result<Endpoint> ParseBaseUrl(std::string_view base_url) {
   if (explicit_port && !IsValidPort(url.port())) return reject("the port must be 1-65535");
 
   Endpoint endpoint;
+  endpoint.tls = tls;
   endpoint.host = url.host_address();
-  endpoint.port = explicit_port ? std::string(url.port()) : "80";
+  endpoint.port = explicit_port ? std::string(url.port()) : (tls ? "443" : "80");
   endpoint.host_header = url.encoded_host_and_port();
-  endpoint.origin = "http://" + endpoint.host_header;
+  endpoint.origin = (tls ? "https://" : "http://") + endpoint.host_header;
   endpoint.path_prefix = url.encoded_path();
   while (!endpoint.path_prefix.empty() && endpoint.path_prefix.back() == '/') {
     endpoint.path_prefix.pop_back();
@@ -161,22 +178,175 @@ std::string LabelValuesForm(const LabelValuesQuery& query) {
   return form;
 }
 
+std::string LowerFirst(std::string text) {
+  if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+  return text;
+}
+
 std::string DescribeNetworkError(const error_code& ec) {
   if (ec == asio::error::connection_refused) return "connection refused";
   if (ec == asio::error::connection_reset) return "connection reset";
   if (ec == asio::error::eof || ec == http::error::end_of_stream) {
     return "connection closed before any response";
   }
-  std::string text = ec.message();
-  if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
-  return text;
+  if (ec == ssl::error::stream_truncated) return "TLS connection closed before any response";
+  return LowerFirst(ec.message());
 }
 
 // Errors a pooled connection shows when the server closed it while it sat idle.
 bool IsStaleConnectionError(const error_code& ec) {
   return ec == asio::error::eof || ec == http::error::end_of_stream ||
          ec == asio::error::connection_reset || ec == asio::error::connection_aborted ||
-         ec == asio::error::broken_pipe || ec == asio::error::not_connected;
+         ec == asio::error::broken_pipe || ec == asio::error::not_connected ||
+         ec == ssl::error::stream_truncated;
+}
+
+// An alert by which the server refuses our client certificate, or its absence: in TLS 1.3 it
+// comes after the handshake, on the first read.
+bool IsClientCertificateAlert(const error_code& ec) {
+  if (ec.category() != asio::error::get_ssl_category()) return false;
+  const int reason = ERR_GET_REASON(static_cast<unsigned long>(ec.value()));
+  return reason == SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED ||
+         reason == SSL_R_SSLV3_ALERT_BAD_CERTIFICATE ||
+         reason == SSL_R_SSLV3_ALERT_CERTIFICATE_UNKNOWN ||
+         reason == SSL_R_TLSV1_ALERT_UNKNOWN_CA || reason == SSL_R_SSLV3_ALERT_CERTIFICATE_EXPIRED;
+}
+
+std::string Base64(std::string_view data) {
+  std::string out(4 * ((data.size() + 2) / 3), '\0');
+  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                      reinterpret_cast<const unsigned char*>(data.data()),
+                                      static_cast<int>(data.size()));
+  out.resize(static_cast<std::size_t>(std::max(written, 0)));
+  return out;
+}
+
+bool HasControlCharacter(std::string_view text) {
+  return std::any_of(text.begin(), text.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7f;
+  });
+}
+
+// The Authorization header value the options ask for ("" for none). Messages never quote a
+// secret: a token pasted into the wrong file must not end up in a log.
+Result<std::string> MakeAuthorization(const BeastClientOptions& options) {
+  const bool bearer = !options.bearer_token.empty();
+  const bool basic = !options.basic_auth_user.empty() || !options.basic_auth_password.empty();
+  if (bearer && basic) {
+    return BadRequest("prometheus-bearer-token-file",
+                      "a bearer token and basic auth cannot both be sent; choose one");
+  }
+  if (bearer) {
+    if (HasControlCharacter(options.bearer_token) ||
+        options.bearer_token.find(' ') != std::string::npos) {
+      return BadRequest("prometheus-bearer-token-file",
+                        "the token contains a space or a control character (a token file holds "
+                        "the token alone, optionally followed by a newline)");
+    }
+    return "Bearer " + options.bearer_token;
+  }
+  if (basic) {
+    if (options.basic_auth_user.empty()) {
+      return BadRequest("prometheus-basic-auth-user", "is required with a basic auth password");
+    }
+    if (options.basic_auth_user.find(':') != std::string::npos ||
+        HasControlCharacter(options.basic_auth_user)) {
+      return BadRequest("prometheus-basic-auth-user",
+                        "a basic auth user name cannot contain ':' or a control character");
+    }
+    if (options.basic_auth_password.empty()) {
+      return BadRequest("prometheus-basic-auth-password-file",
+                        "is required with a basic auth user");
+    }
+    if (HasControlCharacter(options.basic_auth_password)) {
+      return BadRequest("prometheus-basic-auth-password-file",
+                        "the password contains a control character");
+    }
+    return "Basic " + Base64(options.basic_auth_user + ":" + options.basic_auth_password);
+  }
+  return std::string();
+}
+
+// What OpenSSL has to say about the last failure, e.g. "no start line" for a file that is not PEM.
+std::string TlsErrorText(const error_code& ec) {
+  std::string text = ec.message();
+  return text.empty() ? "unknown error" : LowerFirst(std::move(text));
+}
+
+// An encrypted key would make OpenSSL prompt on the terminal; fail instead.
+std::string NoPassword(std::size_t, ssl::context::password_purpose) { return {}; }
+
+Result<std::shared_ptr<ssl::context>> MakeTlsContext(const BeastClientOptions& options) {
+  auto context = std::make_shared<ssl::context>(ssl::context::tls_client);
+  error_code ec;
+  context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                           ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                           ssl::context::no_tlsv1_1,
+                       ec);
+  context->set_password_callback(NoPassword, ec);
+  if (options.insecure_skip_verify && !options.ca_file.empty()) {
+    return BadRequest("prometheus-tls-insecure-skip-verify",
+                      "contradicts a CA file: verify the server with it, or skip verification, "
+                      "not both");
+  }
+  if (!options.ca_file.empty()) {
+    context->load_verify_file(options.ca_file, ec);
+    if (ec) {
+      return BadRequest("prometheus-ca-file", fmt::format("cannot load CA certificates from {}: {}",
+                                                          options.ca_file, TlsErrorText(ec)));
+    }
+  } else if (!options.insecure_skip_verify) {
+    context->set_default_verify_paths(ec);
+  }
+  if (ec) {
+    return BadRequest(
+        "prometheus-ca-file",
+        fmt::format("cannot load the system's CA certificates: {}", TlsErrorText(ec)));
+  }
+  if (options.client_cert_file.empty() != options.client_key_file.empty()) {
+    return options.client_key_file.empty()
+               ? BadRequest("prometheus-client-key", "is required with a client certificate")
+               : BadRequest("prometheus-client-cert", "is required with a client key");
+  }
+  if (!options.client_cert_file.empty()) {
+    context->use_certificate_chain_file(options.client_cert_file, ec);
+    if (ec) {
+      return BadRequest("prometheus-client-cert",
+                        fmt::format("cannot load a PEM certificate from {}: {}",
+                                    options.client_cert_file, TlsErrorText(ec)));
+    }
+    context->use_private_key_file(options.client_key_file, ssl::context::pem, ec);
+    if (ec) {
+      return BadRequest("prometheus-client-key",
+                        fmt::format("cannot load an unencrypted PEM private key from {}: {}",
+                                    options.client_key_file, TlsErrorText(ec)));
+    }
+    if (SSL_CTX_check_private_key(context->native_handle()) != 1) {
+      ERR_clear_error();
+      return BadRequest("prometheus-client-key",
+                        fmt::format("{} is not the key of the certificate in {}",
+                                    options.client_key_file, options.client_cert_file));
+    }
+  }
+  context->set_verify_mode(options.insecure_skip_verify ? ssl::verify_none : ssl::verify_peer, ec);
+  return context;
+}
+
+// Fails for TLS options given with an http:// URL: the operator meant TLS, and silently sending
+// in clear what they meant to protect would be worse than not starting.
+Status RejectTlsOptionsWithoutTls(const BeastClientOptions& options) {
+  auto reject = [&](std::string param) {
+    return BadRequest(std::move(param),
+                      fmt::format("applies only to an https:// Prometheus URL, and \"{}\" is "
+                                  "plain HTTP",
+                                  options.base_url));
+  };
+  if (!options.ca_file.empty()) return reject("prometheus-ca-file");
+  if (!options.client_cert_file.empty()) return reject("prometheus-client-cert");
+  if (!options.client_key_file.empty()) return reject("prometheus-client-key");
+  if (options.insecure_skip_verify) return reject("prometheus-tls-insecure-skip-verify");
+  return std::monostate{};
 }
 
 struct HttpAnswer {
@@ -192,12 +362,23 @@ struct Exchange {
   HttpAnswer answer;
 };
 
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+// Stream is PlainStream (http) or TlsStream (https); only Connect and the making of a stream
+// differ.
+template <class Stream>
 class BeastClient final : public Client {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
  public:
-  BeastClient(asio::any_io_executor executor, Endpoint endpoint, BeastClientOptions options)
+  BeastClient(asio::any_io_executor executor, Endpoint endpoint, BeastClientOptions options,
+              std::string authorization, std::shared_ptr<ssl::context> tls_context)
       : executor_(std::move(executor)),
         endpoint_(std::move(endpoint)),
         options_(std::move(options)),
+        authorization_(std::move(authorization)),
+        tls_context_(std::move(tls_context)),
         permits_(std::max<std::size_t>(1, options_.max_connections)) {}
 
   asio::awaitable<Result<Matrix>> QueryRange(const RangeQuery& query) override {
@@ -258,6 +439,7 @@ class BeastClient final : public Client {
     request.set(http::field::host, endpoint_.host_header);
     request.set(http::field::user_agent, kUserAgent);
     request.set(http::field::accept, "application/json");
+    if (!authorization_.empty()) request.set(http::field::authorization, authorization_);
     request.keep_alive(true);
     return request;
   }
@@ -318,15 +500,25 @@ class BeastClient final : public Client {
       for (int attempt = 0;; ++attempt) {
         // Only the first attempt may use a pooled connection: the retry must not meet another
         // stale one.
-        std::optional<beast::tcp_stream> stream = attempt == 0 ? TakeIdle() : std::nullopt;
+        std::optional<Stream> stream = attempt == 0 ? TakeIdle() : std::nullopt;
         const bool reused = stream.has_value();
         if (!stream) {
-          stream.emplace(executor_);
-          if (error_code ec = co_await Connect(*stream, deadline)) co_return MapFailure(ec, false);
+          if constexpr (kTls) {
+            stream.emplace(executor_, *tls_context_);
+          } else {
+            stream.emplace(executor_);
+          }
+          std::optional<Error> failure = co_await Connect(*stream, deadline);
+          if (failure) co_return std::move(*failure);
         }
         Exchange exchange = co_await Perform(*stream, request, deadline);
         if (!exchange.ec) {
           if (exchange.reusable) ReturnIdle(std::move(*stream));
+          if (exchange.answer.status == 401 || exchange.answer.status == 403) {
+            Error refused = RefusedCredentials(exchange.answer.status);
+            refused.upstream_status = exchange.answer.status;  // not worth retrying
+            co_return refused;
+          }
           co_return std::move(exchange.answer);
         }
         if (reused && !exchange.response_started && IsStaleConnectionError(exchange.ec)) continue;
@@ -339,17 +531,108 @@ class BeastClient final : public Client {
     }
   }
 
-  asio::awaitable<error_code> Connect(beast::tcp_stream& stream, Clock::time_point deadline) {
+  // TCP, then for https the TLS handshake with SNI and the server's certificate checked against
+  // the configured CAs and the URL's host.
+  asio::awaitable<std::optional<Error>> Connect(Stream& stream, Clock::time_point deadline) {
     auto [ec, endpoints] = co_await Resolve(deadline);
-    if (ec) co_return ec;
-    stream.expires_at(deadline);
-    co_await stream.async_connect(endpoints, asio::redirect_error(asio::use_awaitable, ec));
-    if (!ec) {
-      // Requests are small and latency-bound: never let Nagle hold a segment back.
-      error_code ignored;
-      stream.socket().set_option(tcp::no_delay(true), ignored);
+    if (ec) co_return MapFailure(ec, false);
+    beast::tcp_stream& tcp_stream = beast::get_lowest_layer(stream);
+    tcp_stream.expires_at(deadline);
+    co_await tcp_stream.async_connect(endpoints, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return MapFailure(ec, false);
+    // Requests are small and latency-bound: never let Nagle hold a segment back.
+    error_code ignored;
+    tcp_stream.socket().set_option(tcp::no_delay(true), ignored);
+    if constexpr (kTls) {
+      if (std::optional<Error> failure = PrepareHandshake(stream)) co_return failure;
+      co_await stream.async_handshake(ssl::stream_base::client,
+                                      asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) co_return HandshakeFailure(stream, ec);
     }
-    co_return ec;
+    co_return std::nullopt;
+  }
+
+  std::optional<Error> PrepareHandshake(TlsStream& stream) const {
+    error_code not_an_address;
+    boost::asio::ip::make_address(endpoint_.host, not_an_address);
+    const bool is_address = !not_an_address;
+    // SNI carries host names only (RFC 6066); an IP address is checked against the certificate's
+    // IP SANs.
+    if (!is_address && !SSL_set_tlsext_host_name(stream.native_handle(), endpoint_.host.c_str())) {
+      ERR_clear_error();
+      return Error{ErrorCode::kInternal, "cannot set the TLS server name", {}};
+    }
+    if (!options_.insecure_skip_verify) {
+      error_code ignored;  // fails only for a null callback
+      stream.set_verify_callback(
+          [check = ssl::host_name_verification(endpoint_.host), ip = is_address](
+              bool preverified, ssl::verify_context& context) {
+            if (check(preverified, context)) return true;
+            // Say why, so the handshake error reads "IP address mismatch" rather than
+            // "unspecified certificate verification error".
+            X509_STORE_CTX* store = context.native_handle();
+            if (preverified) {
+              X509_STORE_CTX_set_error(
+                  store, ip ? X509_V_ERR_IP_ADDRESS_MISMATCH : X509_V_ERR_HOSTNAME_MISMATCH);
+            }
+            return false;
+          },
+          ignored);
+    }
+    return std::nullopt;
+  }
+
+  Error HandshakeFailure(TlsStream& stream, const error_code& ec) const {
+    if (ec == beast::error::timeout) return MapFailure(ec, false);
+    const long verify = SSL_get_verify_result(stream.native_handle());
+    if (verify != X509_V_OK) {
+      return Error{ErrorCode::kUpstreamUnavailable,
+                   fmt::format("TLS handshake with Prometheus at {} failed: certificate "
+                               "verification failed: {} (is the right CA file configured?)",
+                               endpoint_.origin, X509_verify_cert_error_string(verify)),
+                   {}};
+    }
+    if (IsClientCertificateAlert(ec)) return ClientCertificateRefused(ec);
+    return Error{ErrorCode::kUpstreamUnavailable,
+                 fmt::format("TLS handshake with Prometheus at {} failed: {}", endpoint_.origin,
+                             DescribeNetworkError(ec)),
+                 {}};
+  }
+
+  Error ClientCertificateRefused(const error_code& ec) const {
+    return Error{ErrorCode::kUpstreamUnavailable,
+                 fmt::format("Prometheus at {} refused the TLS connection: it wants a client "
+                             "certificate it trusts, and {} ({})",
+                             endpoint_.origin,
+                             options_.client_cert_file.empty() ? "none is configured"
+                                                               : "did not accept ours",
+                             DescribeNetworkError(ec)),
+                 {}};
+  }
+
+  Error RefusedCredentials(unsigned status) const {
+    const char* sent = !options_.bearer_token.empty()      ? "bearer token"
+                       : !options_.basic_auth_user.empty() ? "basic auth credentials"
+                                                           : nullptr;
+    if (status == 403) {
+      return Error{ErrorCode::kUpstreamError,
+                   fmt::format("the backend refused our {} (403): Prometheus at {} does not "
+                               "allow this request",
+                               sent ? sent : "request", endpoint_.origin),
+                   {}};
+    }
+    if (sent == nullptr) {
+      return Error{ErrorCode::kUpstreamError,
+                   fmt::format("the backend requires credentials (401): Prometheus at {} wants "
+                               "authentication and none is configured",
+                               endpoint_.origin),
+                   {}};
+    }
+    return Error{ErrorCode::kUpstreamError,
+                 fmt::format("the backend refused our credentials (401): Prometheus at {} did "
+                             "not accept our {}",
+                             endpoint_.origin, sent),
+                 {}};
   }
 
   // getaddrinfo cannot be cancelled, so the lookup runs on its own and we stop waiting for it at
@@ -378,10 +661,10 @@ class BeastClient final : public Client {
     co_return Resolved{ec, std::move(results)};
   }
 
-  asio::awaitable<Exchange> Perform(beast::tcp_stream& stream, const Request& request,
+  asio::awaitable<Exchange> Perform(Stream& stream, const Request& request,
                                     Clock::time_point deadline) {
     Exchange exchange;
-    stream.expires_at(deadline);
+    beast::get_lowest_layer(stream).expires_at(deadline);
     co_await http::async_write(stream, request,
                                asio::redirect_error(asio::use_awaitable, exchange.ec));
     if (exchange.ec) co_return exchange;
@@ -418,6 +701,9 @@ class BeastClient final : public Client {
                                options_.max_response_bytes),
                    {}};
     }
+    if (kTls && !response_started && IsClientCertificateAlert(ec)) {
+      return ClientCertificateRefused(ec);
+    }
     if (!response_started) {
       return Error{ErrorCode::kUpstreamUnavailable,
                    fmt::format("cannot reach Prometheus at {}: {}", endpoint_.origin,
@@ -430,18 +716,18 @@ class BeastClient final : public Client {
                  {}};
   }
 
-  std::optional<beast::tcp_stream> TakeIdle() {
+  std::optional<Stream> TakeIdle() {
     std::lock_guard lock(mutex_);
     while (!idle_.empty()) {
-      beast::tcp_stream stream = std::move(idle_.back());
+      Stream stream = std::move(idle_.back());
       idle_.pop_back();
-      if (stream.socket().is_open()) return stream;
+      if (beast::get_lowest_layer(stream).socket().is_open()) return stream;
     }
     return std::nullopt;
   }
 
-  void ReturnIdle(beast::tcp_stream stream) {
-    stream.expires_never();
+  void ReturnIdle(Stream stream) {
+    beast::get_lowest_layer(stream).expires_never();
     std::lock_guard lock(mutex_);
     if (idle_.size() < options_.max_idle_connections) idle_.push_back(std::move(stream));
   }
@@ -449,8 +735,10 @@ class BeastClient final : public Client {
   asio::any_io_executor executor_;
   Endpoint endpoint_;
   BeastClientOptions options_;
+  std::string authorization_;                  // "" or the Authorization header; a secret
+  std::shared_ptr<ssl::context> tls_context_;  // https only; outlives every stream below
   std::mutex mutex_;
-  std::vector<beast::tcp_stream> idle_;           // guarded by mutex_
+  std::vector<Stream> idle_;                      // guarded by mutex_
   std::size_t permits_;                           // guarded by mutex_
   std::vector<std::shared_ptr<WakeUp>> waiting_;  // guarded by mutex_; first come, first served
 };
@@ -461,9 +749,55 @@ Result<std::unique_ptr<Client>> MakeBeastClient(boost::asio::any_io_executor exe
                                                 BeastClientOptions options) {
   Result<Endpoint> endpoint = ParseBaseUrl(options.base_url);
   if (!endpoint) return std::move(endpoint).error();
-  std::unique_ptr<Client> client = std::make_unique<BeastClient>(
-      std::move(executor), std::move(endpoint).value(), std::move(options));
+  Result<std::string> authorization = MakeAuthorization(options);
+  if (!authorization) return std::move(authorization).error();
+  std::unique_ptr<Client> client;
+  if (endpoint->tls) {
+    Result<std::shared_ptr<ssl::context>> context = MakeTlsContext(options);
+    if (!context) return std::move(context).error();
+    if (options.insecure_skip_verify) {
+      spdlog::warn(
+          "TLS certificate verification of Prometheus at {} is OFF "
+          "(--prometheus-tls-insecure-skip-verify): anyone on the path can impersonate it{}; for "
+          "testing only",
+          endpoint->origin, authorization->empty() ? "" : " and read our credentials");
+    }
+    client = std::make_unique<BeastClient<TlsStream>>(
+        std::move(executor), std::move(endpoint).value(), std::move(options),
+        std::move(authorization).value(), std::move(context).value());
+  } else {
+    if (Status plain = RejectTlsOptionsWithoutTls(options); !plain) return std::move(plain).error();
+    if (!authorization->empty()) {
+      spdlog::warn("credentials go to Prometheus at {} in clear text: use an https:// URL",
+                   endpoint->origin);
+    }
+    client = std::make_unique<BeastClient<PlainStream>>(
+        std::move(executor), std::move(endpoint).value(), std::move(options),
+        std::move(authorization).value(), nullptr);
+  }
   return client;
+}
+
+Result<std::string> ReadSecretFile(const std::string& path) {
+  constexpr std::size_t kMaxSecretBytes = 64 * 1024;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return BadRequest(
+        {}, fmt::format("cannot read {}: {}", path,
+                        LowerFirst(std::error_code(errno, std::generic_category()).message())));
+  }
+  std::string secret;
+  char chunk[4096];
+  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+    secret.append(chunk, static_cast<std::size_t>(in.gcount()));
+    if (secret.size() > kMaxSecretBytes) {
+      return BadRequest({}, fmt::format("{} is larger than 64 KiB: not a secret file", path));
+    }
+  }
+  if (in.bad()) return BadRequest({}, fmt::format("cannot read {}", path));
+  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+  if (secret.empty()) return BadRequest({}, fmt::format("{} is empty", path));
+  return secret;
 }
 
 }  // namespace nfmetrics::prometheus

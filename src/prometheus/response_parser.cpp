@@ -281,8 +281,8 @@ Error UpstreamError(std::string message) {
 }
 
 // The checks shared by every endpoint, in the order that gives the most useful message.
-std::optional<Error> CheckEnvelope(const Envelope& envelope, std::string_view body,
-                                   unsigned http_status) {
+std::optional<Error> FindEnvelopeError(const Envelope& envelope, std::string_view body,
+                                       unsigned http_status) {
   if (envelope.status == "error") {
     std::string text = envelope.error_text.empty() ? "no error text" : envelope.error_text;
     if (envelope.error_type.empty()) return UpstreamError("Prometheus error: " + text);
@@ -303,6 +303,14 @@ std::optional<Error> CheckEnvelope(const Envelope& envelope, std::string_view bo
         fmt::format("Prometheus answered an invalid response: status is \"{}\"", *envelope.status));
   }
   return std::nullopt;
+}
+
+// As FindEnvelopeError, remembering a non-2xx status so that callers can tell a 503 from a 400.
+std::optional<Error> CheckEnvelope(const Envelope& envelope, std::string_view body,
+                                   unsigned http_status) {
+  std::optional<Error> error = FindEnvelopeError(envelope, body, http_status);
+  if (error && (http_status < 200 || http_status > 299)) error->upstream_status = http_status;
+  return error;
 }
 
 }  // namespace

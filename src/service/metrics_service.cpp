@@ -291,7 +291,7 @@ asio::awaitable<Result<MetricsService::Answers>> MetricsService::RunAll(
 
 asio::awaitable<Result<MetricResult>> MetricsService::Query(const MetricRequest& request,
                                                             bool bypass_cache) {
-  Result<QueryPlan> plan = PlanMetric(request);
+  Result<QueryPlan> plan = PlanMetric(request, options_.limits);
   if (!plan.ok()) co_return std::move(plan).error();
   std::vector<prometheus::RangeQuery> queries;
   for (const PlannedQuery& planned : plan->queries) {
@@ -299,6 +299,12 @@ asio::awaitable<Result<MetricResult>> MetricsService::Query(const MetricRequest&
   }
   Result<Answers> answers = co_await RunAll(queries, bypass_cache);
   if (!answers.ok()) co_return std::move(answers).error();
+  // Counted before shaping, which is the costly part: all-null series, which shaping drops, count.
+  std::size_t series = 0;
+  for (const prometheus::Matrix& matrix : answers->matrices) series += matrix.series.size();
+  if (Status fits = CheckSeriesCount(series, options_.limits); !fits.ok()) {
+    co_return std::move(fits).error();
+  }
   MetricResult result = ShapeMetric(request, std::move(plan).value(), std::move(answers->matrices));
   result.cache = answers->cache;
   co_return result;

@@ -68,6 +68,7 @@ struct MetricsServiceOptions {
   Duration cache_freshness = std::chrono::minutes(1);    // newer steps are always asked again
   std::function<TimePoint()> clock;                      // default: the system clock
   SharedCache* shared_cache = nullptr;  // behind the in-process cache (Redis); outlives the service
+  QueryLimits limits;                   // range, points and series one request may ask for
 };
 
 class MetricsService {
@@ -92,6 +93,7 @@ class MetricsService {
   boost::asio::awaitable<Result<std::vector<std::string>>> List(const ListingRequest& request);
 
   const ResultsCache* cache() const { return cache_.get(); }
+  const QueryLimits& limits() const { return options_.limits; }
 
  private:
   struct Flight;

@@ -40,29 +40,46 @@ TimePoint AlignToStep(TimePoint time, Duration step) {
   return TimePoint(Duration(t - remainder));
 }
 
-Result<PlannedRange> PlanRange(TimePoint from, TimePoint to, std::optional<Duration> fixed_step) {
+Result<PlannedRange> PlanRange(TimePoint from, TimePoint to, std::optional<Duration> fixed_step,
+                               const QueryLimits& limits) {
+  if (to - from > limits.max_range) {
+    return BadRequest("start",
+                      fmt::format("the range from start to end is {} long; at most {} is "
+                                  "allowed: use a shorter range",
+                                  FormatDuration(to - from), FormatDuration(limits.max_range)));
+  }
+  const std::int64_t max_points = std::min(limits.max_points, kMaxPointsPerSeries);
   Duration step = fixed_step.value_or(ChooseStep(to - from));
   TimePoint start = AlignToStep(from, step);
   TimePoint end = AlignToStep(to, step);
   std::int64_t points = (end - start) / step + 1;
-  if (points > kMaxPointsPerSeries && !fixed_step) {
+  if (points > max_points && !fixed_step) {
     return BadRequest("start",
                       fmt::format("the range from start to end is too long: even the "
                                   "largest automatic step ({}) gives {} points per series; "
                                   "at most {} are allowed",
-                                  FormatDuration(step), points, kMaxPointsPerSeries));
+                                  FormatDuration(step), points, max_points));
   }
-  if (points > kMaxPointsPerSeries) {
+  if (points > max_points) {
     return BadRequest("step", fmt::format("the range from start to end at step {} gives {} points "
                                           "per series; at most {} are allowed: use a larger step "
                                           "or a shorter range",
-                                          FormatDuration(step), points, kMaxPointsPerSeries));
+                                          FormatDuration(step), points, max_points));
   }
   return PlannedRange{start, end, step};
 }
 
-Result<QueryPlan> PlanMetric(const MetricRequest& request) {
-  Result<PlannedRange> range = PlanRange(request.start, request.end, request.step);
+Status CheckSeriesCount(std::size_t count, const QueryLimits& limits) {
+  if (count <= limits.max_series) return Ok();
+  return Error{ErrorCode::kTooManySeries,
+               fmt::format("the query matches {} series; at most {} are allowed in one answer: "
+                           "narrow it with a pod filter, fewer quantiles or without group_by",
+                           count, limits.max_series),
+               ""};
+}
+
+Result<QueryPlan> PlanMetric(const MetricRequest& request, const QueryLimits& limits) {
+  Result<PlannedRange> range = PlanRange(request.start, request.end, request.step, limits);
   if (!range.ok()) return std::move(range).error();
   QueryPlan plan{{}, range->start, range->end, range->step, std::nullopt};
   Duration window = request.window.value_or(std::max<Duration>(kMinWindow, range->step));

@@ -3,13 +3,16 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <thread>
 
 #include "api_checks.hpp"
 #include "service/access_tokens.hpp"
 #include "support/child_process.hpp"
+#include "support/fake_upstream.hpp"
 #include "support/harness_common.hpp"
 #include "support/http_client.hpp"
 #include "support/in_process_api.hpp"
@@ -239,6 +242,89 @@ TEST(ServeCommand, WithATokenFileAsksForTheTokenAndLogsOnlyItsName) {
   std::string log = child->LogTail(1 << 20);
   EXPECT_NE(log.find("payments-team"), std::string::npos) << log;
   EXPECT_EQ(log.find(secret), std::string::npos) << log;
+}
+
+TEST(ServeCommand, RefusesAnUnreadableTlsCertificateOrAHalfTlsConfigNamingTheFlag) {
+  const std::string listen = fmt::format("127.0.0.1:{}", FreeLoopbackPort());
+  auto absent = std::filesystem::temp_directory_path() / "nfmetrics-absent-cert.pem";
+  std::filesystem::remove(absent);
+  std::string log =
+      ServeFailure("tls-unreadable", {"--listen", listen, "--prometheus-url", BackendUrl(),
+                                      "--tls-cert", absent.string(), "--tls-key", absent.string()});
+  EXPECT_NE(log.find("--tls-cert"), std::string::npos) << log;
+  EXPECT_NE(log.find("nfmetrics-absent-cert.pem"), std::string::npos) << log;
+  auto garbage = std::filesystem::temp_directory_path() / "nfmetrics-garbage-cert.pem";
+  std::ofstream(garbage) << "not a certificate\n";
+  log =
+      ServeFailure("tls-garbage", {"--listen", listen, "--prometheus-url", BackendUrl(),
+                                   "--tls-cert", garbage.string(), "--tls-key", garbage.string()});
+  EXPECT_NE(log.find("--tls-key"), std::string::npos) << log;  // the key is read first
+  EXPECT_NE(log.find("not a readable PEM private key"), std::string::npos) << log;
+  log = ServeFailure("tls-half", {"--listen", listen, "--prometheus-url", BackendUrl(),
+                                  "--tls-cert", garbage.string()});
+  EXPECT_NE(log.find("--tls-key"), std::string::npos) << log;
+  EXPECT_NE(log.find("go together"), std::string::npos) << log;
+}
+
+// A backend that answers every query with an empty matrix after `delay`.
+FakeUpstream::Handler EmptyMatrixAfter(std::chrono::milliseconds delay) {
+  return [delay](const RecordedRequest&) {
+    return Reply::Json(R"({"status":"success","data":{"resultType":"matrix","result":[]}})")
+        .WithDelay(delay);
+  };
+}
+
+// Sends a metric request on its own thread; returns once the backend has received it.
+std::future<HttpResponse> RequestHeldByTheBackend(unsigned short port,
+                                                  const FakeUpstream& upstream) {
+  auto answer = std::async(std::launch::async, [port] {
+    return HttpRequest("127.0.0.1", port, "GET",
+                       "/api/v1/metrics/sink-latency?namespace=ns&mvtx=mv&start=1795467600&"
+                       "end=1795471200&step=1m",
+                       "", {}, std::chrono::seconds(20));
+  });
+  for (int i = 0; i < 500 && upstream.requests().empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(upstream.requests().size(), 1u);
+  return answer;
+}
+
+TEST(ServeCommand, OnSigtermFinishesTheRequestInFlightRefusesNewOnesAndExitsZero) {
+  FakeUpstream upstream(EmptyMatrixAfter(std::chrono::milliseconds(1000)));
+  unsigned short port = FreeLoopbackPort();
+  auto child =
+      StartServe(port, {"--prometheus-url", upstream.base_url(), "--shutdown-grace", "5s"});
+  std::future<HttpResponse> in_flight = RequestHeldByTheBackend(port, upstream);
+  const auto signalled = std::chrono::steady_clock::now();
+  ASSERT_EQ(kill(child->pid(), SIGTERM), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_THROW(Get("127.0.0.1", port, "/healthz"), std::exception) << "still accepting";
+
+  HttpResponse answer = in_flight.get();
+  EXPECT_EQ(answer.status, 200) << answer.body;
+  EXPECT_EQ(answer.Header("connection"), "close");
+  std::optional<int> code = child->Wait(std::chrono::seconds(5));
+  ASSERT_TRUE(code.has_value()) << child->LogTail();
+  EXPECT_EQ(*code, 0) << child->LogTail();
+  EXPECT_LT(std::chrono::steady_clock::now() - signalled, std::chrono::seconds(3));
+}
+
+TEST(ServeCommand, OnSigtermExitsZeroWithinTheGraceWhenARequestNeverFinishes) {
+  FakeUpstream upstream(EmptyMatrixAfter(std::chrono::milliseconds(60000)));
+  unsigned short port = FreeLoopbackPort();
+  auto child = StartServe(port, {"--prometheus-url", upstream.base_url(), "--upstream-timeout",
+                                 "60s", "--shutdown-grace", "1s"});
+  std::future<HttpResponse> in_flight = RequestHeldByTheBackend(port, upstream);
+  const auto signalled = std::chrono::steady_clock::now();
+  ASSERT_EQ(kill(child->pid(), SIGTERM), 0);
+  std::optional<int> code = child->Wait(std::chrono::seconds(5));
+  const auto took = std::chrono::steady_clock::now() - signalled;
+  ASSERT_TRUE(code.has_value()) << child->LogTail();
+  EXPECT_EQ(*code, 0) << child->LogTail();
+  EXPECT_GE(took, std::chrono::milliseconds(900));
+  EXPECT_LT(took, std::chrono::milliseconds(2500));
+  EXPECT_THROW(in_flight.get(), std::exception);  // closed unanswered
 }
 
 }  // namespace

@@ -32,13 +32,6 @@ std::string Range() {
   return fmt::format("start={}&end={}&step=1m", world->data_end - 3600 * 2, world->data_end - 600);
 }
 
-const MonoVertexModel& Mvtx(std::string_view ns, std::string_view name) {
-  for (const auto& m : synth::DefaultModel()) {
-    if (m.ns == ns && m.name == name) return m;
-  }
-  throw std::runtime_error(fmt::format("model has no {}/{}", ns, name));
-}
-
 const MonoVertexModel& FirstModel() { return synth::DefaultModel().front(); }
 
 std::map<std::string, const rapidjson::Value*> SeriesByPod(const rapidjson::Value& data) {

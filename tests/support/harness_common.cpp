@@ -107,7 +107,7 @@ std::string UnixSecondsParam(TimePoint t) {
 }
 
 std::string WaitForSyntheticData(unsigned short port, TimePoint at,
-                                 std::chrono::milliseconds patience) {
+                                 std::chrono::milliseconds patience, const LoopbackGet& get) {
   using namespace std::chrono_literals;
   static const std::regex positive_count(R"re("value":\[[0-9.e+]+,"[1-9][0-9]*"\])re");
   const std::string target =
@@ -115,7 +115,7 @@ std::string WaitForSyntheticData(unsigned short port, TimePoint at,
   const auto deadline = std::chrono::steady_clock::now() + patience;
   std::optional<LoopbackAnswer> answer;
   for (;;) {
-    answer = LoopbackRequest(port, "GET", target);
+    answer = get ? get(port, target) : LoopbackRequest(port, "GET", target);
     if (answer && answer->status == 200 && std::regex_search(answer->body, positive_count))
       return {};
     if (std::chrono::steady_clock::now() >= deadline) break;
@@ -125,11 +125,12 @@ std::string WaitForSyntheticData(unsigned short port, TimePoint at,
 }
 
 std::string WaitUntilServing(ChildProcess& process, std::string_view name, unsigned short port,
-                             const std::string& path, std::chrono::seconds patience, bool& exited) {
+                             const std::string& path, std::chrono::seconds patience, bool& exited,
+                             const LoopbackGet& get) {
   const auto deadline = std::chrono::steady_clock::now() + patience;
   while (std::chrono::steady_clock::now() < deadline && process.Running()) {
     const std::optional<LoopbackAnswer> answer =
-        LoopbackRequest(port, "GET", path, {}, {}, std::chrono::seconds(1));
+        get ? get(port, path) : LoopbackRequest(port, "GET", path, {}, {}, std::chrono::seconds(1));
     if (answer && answer->status == 200) return "";
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }

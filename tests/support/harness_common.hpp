@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,11 +48,17 @@ std::optional<LoopbackAnswer> LoopbackRequest(
 
 class ChildProcess;
 
+// A GET of `target` on 127.0.0.1:port, for a server that needs more than LoopbackRequest offers
+// (TLS, credentials: see tls_fixtures.hpp). Empty: LoopbackRequest.
+using LoopbackGet =
+    std::function<std::optional<LoopbackAnswer>(unsigned short port, const std::string& target)>;
+
 // Polls GET `path` on `port` until it answers 200, for up to `patience` or until `process` exits.
 // Empty when it answered; otherwise "<name> on port <port> exited|not ready after N s:\n<log>",
 // with the process stopped. `exited` tells a lost race for the port from a real failure.
 std::string WaitUntilServing(ChildProcess& process, std::string_view name, unsigned short port,
-                             const std::string& path, std::chrono::seconds patience, bool& exited);
+                             const std::string& path, std::chrono::seconds patience, bool& exited,
+                             const LoopbackGet& get = {});
 
 // "1795467600.000": unix seconds with milliseconds, as the HTTP APIs take them.
 std::string UnixSecondsParam(TimePoint t);
@@ -60,6 +67,6 @@ std::string UnixSecondsParam(TimePoint t);
 // sink-latency series, for up to `patience`. Empty on success; otherwise what the engine last
 // answered, for the error message.
 std::string WaitForSyntheticData(unsigned short port, TimePoint at,
-                                 std::chrono::milliseconds patience);
+                                 std::chrono::milliseconds patience, const LoopbackGet& get = {});
 
 }  // namespace nfmetrics::testing

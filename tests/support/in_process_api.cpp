@@ -8,10 +8,12 @@
 #include <vector>
 
 #include "http/observed_client.hpp"
+#include "http/rate_limiter.hpp"
 #include "http/router.hpp"
 #include "http/self_metrics.hpp"
 #include "http/server.hpp"
 #include "prometheus/beast_client.hpp"
+#include "prometheus/resilient_client.hpp"
 #include "service/catalog.hpp"
 #include "service/metrics_service.hpp"
 #include "service/shared_cache.hpp"
@@ -23,6 +25,8 @@ struct InProcessApi::Impl {
   http::SelfMetrics self_metrics;
   std::unique_ptr<prometheus::Client> client;
   std::unique_ptr<http::ObservedClient> observed_client;  // `client`, timed and counted
+  // `observed_client` with retries and a circuit breaker: what the service and router use.
+  std::unique_ptr<prometheus::ResilientClient> resilient_client;
   std::unique_ptr<service::SharedCache> shared_cache;
   std::unique_ptr<service::MetricsService> service;
   std::unique_ptr<http::Router> router;
@@ -56,6 +60,18 @@ InProcessApi::InProcessApi(const std::string& prometheus_url, const InProcessOpt
   impl_->client = std::move(client).value();
   impl_->observed_client =
       std::make_unique<http::ObservedClient>(*impl_->client, impl_->self_metrics);
+  http::SelfMetrics& self_metrics = impl_->self_metrics;
+  impl_->resilient_client = std::make_unique<prometheus::ResilientClient>(
+      *impl_->observed_client, prometheus::ResilienceOptions{
+                                   .deadline = upstream_timeout,
+                                   .max_retries = options.upstream_retries,
+                                   .circuit_failures = options.circuit_failures,
+                                   .circuit_open_for = options.circuit_open_for,
+                                   .on_circuit_state =
+                                       [&self_metrics](prometheus::CircuitState state) {
+                                         self_metrics.BackendCircuitChanged(state);
+                                       },
+                                   .on_retry = [&self_metrics] { self_metrics.BackendRetried(); }});
   if (!cache_redis.empty()) {
     auto redis = service::MakeRedisCache(cache_redis);
     if (!redis.ok()) throw std::runtime_error(redis.error().message);
@@ -63,15 +79,20 @@ InProcessApi::InProcessApi(const std::string& prometheus_url, const InProcessOpt
   }
   const http::CacheBudget budget = http::SplitCacheBudget(cache_max_bytes);
   impl_->service = std::make_unique<service::MetricsService>(
-      *impl_->observed_client,
+      *impl_->resilient_client,
       service::MetricsServiceOptions{.cache_max_bytes = budget.results,
                                      .cache_freshness = std::chrono::minutes(1),
                                      .clock = {},
-                                     .shared_cache = impl_->shared_cache.get()});
+                                     .shared_cache = impl_->shared_cache.get(),
+                                     .limits = options.limits});
   impl_->router = std::make_unique<http::Router>(
       catalog != nullptr ? *catalog : service::DefaultCatalog(), *impl_->service,
-      *impl_->observed_client, http::SystemNow, budget.answers, auth, &impl_->self_metrics);
-  impl_->server = std::make_unique<http::Server>(impl_->io.get_executor(), *impl_->router);
+      *impl_->resilient_client, http::SystemNow, budget.answers, auth, &impl_->self_metrics);
+  impl_->router->SetRateLimit(
+      {.per_second = options.rate_limit,
+       .burst = options.rate_burst > 0 ? options.rate_burst : options.rate_limit});
+  impl_->server =
+      std::make_unique<http::Server>(impl_->io.get_executor(), *impl_->router, options.server);
   auto bound = impl_->server->Start(
       boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
   if (!bound.ok()) throw std::runtime_error(bound.error().message);
@@ -90,5 +111,9 @@ InProcessApi::~InProcessApi() {
 unsigned short InProcessApi::port() const { return impl_->port; }
 
 const http::Router& InProcessApi::router() const { return *impl_->router; }
+
+prometheus::CircuitState InProcessApi::circuit_state() const {
+  return impl_->resilient_client->circuit_state();
+}
 
 }  // namespace nfmetrics::testing

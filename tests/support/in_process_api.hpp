@@ -8,6 +8,9 @@
 #include <string>
 
 #include "core/time.hpp"
+#include "http/server.hpp"
+#include "prometheus/resilient_client.hpp"
+#include "service/query_plan.hpp"
 
 namespace nfmetrics::service {
 class Catalog;
@@ -27,6 +30,15 @@ struct InProcessOptions {
   unsigned threads = 1;
   std::string cache_redis;                 // redis://HOST:PORT, as --cache-redis
   const http::AuthConfig* auth = nullptr;  // must outlive the api; nullptr: no auth
+  service::QueryLimits limits;             // --max-range, --max-points-per-series, --max-series
+  double rate_limit = 0;                   // --rate-limit (per second; 0: off)
+  double rate_burst = 0;                   // --rate-burst
+  http::ServerOptions server;              // --header-timeout, --max-in-flight, --tls-cert, ...
+  // --upstream-retries, --circuit-failures, --circuit-open-for. Off unless a test asks (serve's
+  // defaults are 2, 5 and 1s), so that a test scripting failures sees each one on its own.
+  int upstream_retries = 0;
+  int circuit_failures = 0;
+  Duration circuit_open_for = std::chrono::seconds(1);
 };
 
 class InProcessApi {
@@ -50,6 +62,7 @@ class InProcessApi {
 
   unsigned short port() const;
   const http::Router& router() const;
+  prometheus::CircuitState circuit_state() const;
 
  private:
   struct Impl;

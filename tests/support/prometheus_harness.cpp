@@ -3,11 +3,13 @@
 #include "support/prometheus_harness.hpp"
 
 #include <fmt/format.h>
+#include <signal.h>
 
 #include <fstream>
 #include <optional>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include "synth/openmetrics.hpp"
 
@@ -37,10 +39,20 @@ void Backfill(const std::filesystem::path& dir, TimePoint start, TimePoint end, 
   std::filesystem::remove(input);
 }
 
+std::vector<std::string> PrometheusArgs(const std::filesystem::path& dir, unsigned short port) {
+  return {"--config.file=" + (dir / "prometheus.yml").string(),
+          "--storage.tsdb.path=" + (dir / "data").string(),
+          fmt::format("--web.listen-address=127.0.0.1:{}", port),
+          "--storage.tsdb.retention.time=30d", "--log.level=warn",
+          // Debian's defaults point into /etc/prometheus; the harness needs no consoles.
+          "--web.console.templates=" + dir.string(), "--web.console.libraries=" + dir.string()};
+}
+
 }  // namespace
 
 std::unique_ptr<PrometheusHarness> PrometheusHarness::Start(TimePoint data_start,
-                                                            TimePoint data_end, Duration interval) {
+                                                            TimePoint data_end, Duration interval,
+                                                            const PrometheusWebConfig& web) {
   ScratchDir scratch("nfmetrics-prometheus");
   const std::filesystem::path dir = scratch.path();
   Backfill(dir, data_start, data_end, interval);
@@ -49,33 +61,30 @@ std::unique_ptr<PrometheusHarness> PrometheusHarness::Start(TimePoint data_start
     config << "# No scrape jobs: every sample comes from the backfilled blocks.\n"
               "global:\n  scrape_interval: 15s\n";
   }
+  if (!web.yaml.empty()) std::ofstream(dir / "web.yml") << web.yaml;
 
   std::string last_failure;
   for (int attempt = 0; attempt < 3; ++attempt) {
     const unsigned short port = FreeLoopbackPort();
     const std::filesystem::path log = dir / fmt::format("prometheus-{}.log", attempt);
-    auto process = ChildProcess::Start(
-        "prometheus",
-        {"--config.file=" + (dir / "prometheus.yml").string(),
-         "--storage.tsdb.path=" + (dir / "data").string(),
-         fmt::format("--web.listen-address=127.0.0.1:{}", port),
-         "--storage.tsdb.retention.time=30d", "--log.level=warn",
-         // Debian's defaults point into /etc/prometheus; the harness needs no consoles.
-         "--web.console.templates=" + dir.string(), "--web.console.libraries=" + dir.string()},
-        log);
+    std::vector<std::string> args = PrometheusArgs(dir, port);
+    if (!web.yaml.empty()) args.push_back("--web.config.file=" + (dir / "web.yml").string());
+    auto process = ChildProcess::Start("prometheus", args, log);
 
     bool exited = false;
-    last_failure = WaitUntilServing(*process, "prometheus", port, "/-/ready", 60s, exited);
+    last_failure = WaitUntilServing(*process, "prometheus", port, "/-/ready", 60s, exited, web.get);
     if (!last_failure.empty()) {
       if (exited && last_failure.find("address already in use") != std::string::npos) continue;
       throw std::runtime_error(last_failure);
     }
 
     // Ready means the TSDB is open; check that the backfilled blocks are really visible.
-    const std::string missing = WaitForSyntheticData(port, data_end, 10s);
+    const std::string missing = WaitForSyntheticData(port, data_end, 10s, web.get);
     if (missing.empty()) {
-      return std::unique_ptr<PrometheusHarness>(
+      std::unique_ptr<PrometheusHarness> harness(
           new PrometheusHarness(std::move(scratch), std::move(process), port));
+      harness->tls_ = web.tls;
+      return harness;
     }
     process->Stop();
     throw std::runtime_error(fmt::format("prometheus is ready but holds no synthetic data; {}\n{}",
@@ -86,7 +95,23 @@ std::unique_ptr<PrometheusHarness> PrometheusHarness::Start(TimePoint data_start
 
 PrometheusHarness::~PrometheusHarness() { process_->Stop(); }
 
-std::string PrometheusHarness::url() const { return fmt::format("http://127.0.0.1:{}", port_); }
+void PrometheusHarness::Kill() {
+  ::kill(process_->pid(), SIGKILL);
+  process_->Wait(10s);
+}
+
+void PrometheusHarness::Restart() {
+  const std::filesystem::path log =
+      dir_.path() / fmt::format("prometheus-restart-{}.log", ++restarts_);
+  process_ = ChildProcess::Start("prometheus", PrometheusArgs(dir_.path(), port_), log);
+  bool exited = false;
+  std::string failure = WaitUntilServing(*process_, "prometheus", port_, "/-/ready", 60s, exited);
+  if (!failure.empty()) throw std::runtime_error(failure);
+}
+
+std::string PrometheusHarness::url() const {
+  return fmt::format("{}://127.0.0.1:{}", tls_ ? "https" : "http", port_);
+}
 
 std::string PrometheusHarness::LogTail(std::size_t max_bytes) const {
   return process_->LogTail(max_bytes);

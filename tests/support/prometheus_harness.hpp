@@ -16,23 +16,38 @@
 
 namespace nfmetrics::testing {
 
+// A secured Prometheus: its --web.config.file (TLS, client certificates, basic auth users) and
+// how the harness itself then asks it whether it is up (tls_fixtures.hpp's SecuredLoopbackGet).
+struct PrometheusWebConfig {
+  std::string yaml;  // the file's content; empty: plain HTTP, no auth
+  bool tls = false;  // url() is https://
+  LoopbackGet get;   // empty: plain LoopbackRequest
+};
+
 class PrometheusHarness final : public Backend {
  public:
   // Writes synthetic OpenMetrics for [data_start, data_end] at `interval` (via
   // nfmetrics::synth::WriteOpenMetrics), backfills it with promtool into a fresh temp dir, starts
   // `prometheus` on a free 127.0.0.1 port and waits until /-/ready answers (timeout 60 s) and the
   // data is queryable. Throws std::runtime_error with the log tail on failure.
+  // With a `web` config, Prometheus serves as it says (Restart does not support one).
   static std::unique_ptr<PrometheusHarness> Start(TimePoint data_start, TimePoint data_end,
-                                                  Duration interval = std::chrono::seconds(15));
+                                                  Duration interval = std::chrono::seconds(15),
+                                                  const PrometheusWebConfig& web = {});
 
   PrometheusHarness(const PrometheusHarness&) = delete;
   PrometheusHarness& operator=(const PrometheusHarness&) = delete;
   ~PrometheusHarness() override;  // stops Prometheus, removes the temp dir
 
   std::string_view name() const override { return "prometheus"; }
-  std::string url() const override;  // "http://127.0.0.1:PORT"
+  std::string url() const override;  // "http://127.0.0.1:PORT", https:// with a TLS web config
   unsigned short port() const override { return port_; }
   std::string LogTail(std::size_t max_bytes) const override;
+
+  // For outage tests. Kill: SIGKILL, no clean shutdown, and reaped. Restart: Prometheus again on
+  // the same port with the same data; returns once /-/ready answers (throws after 60 s).
+  void Kill();
+  void Restart();
 
  private:
   PrometheusHarness(ScratchDir dir, std::unique_ptr<ChildProcess> process, unsigned short port)
@@ -41,6 +56,8 @@ class PrometheusHarness final : public Backend {
   ScratchDir dir_;
   std::unique_ptr<ChildProcess> process_;
   unsigned short port_;
+  bool tls_ = false;
+  int restarts_ = 0;
 };
 
 }  // namespace nfmetrics::testing

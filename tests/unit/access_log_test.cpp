@@ -52,6 +52,15 @@ TEST(AccessLogJson, IsOneJsonObjectWithEveryField) {
   EXPECT_EQ(doc["bytes_sent"].GetUint64(), 1234u);
 }
 
+TEST(AccessLogJson, NamesTheCallersTokenOnlyWhenThereIsOne) {
+  EXPECT_FALSE(Parse(AccessLogJson(Record())).HasMember("token"));
+  AccessRecord record = Record();
+  record.token = "payments-team";
+  rapidjson::Document doc = Parse(AccessLogJson(record));
+  ASSERT_TRUE(doc.HasMember("token"));
+  EXPECT_STREQ(doc["token"].GetString(), "payments-team");
+}
+
 TEST(AccessLogJson, LeavesCacheOutWhenTheAnswerHadNone) {
   AccessRecord record = Record();
   record.cache.reset();

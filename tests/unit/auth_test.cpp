@@ -9,6 +9,8 @@
 #include <boost/beast/http/fields.hpp>
 #include <string>
 
+#include "support/jwt_signer.hpp"
+
 namespace nfmetrics::http {
 namespace {
 
@@ -125,6 +127,59 @@ TEST(AuthorizeNamespace, AQueryConfinedToNoNamespaceNeedsStar) {
 
 TEST(AuthorizeNamespace, NoCallerMeansAuthIsOff) {
   EXPECT_TRUE(AuthorizeNamespace(nullptr, "finance").ok());
+}
+
+const std::string kJwtSecret = "auth-test-jwt-secret-0123456789abcdef0123";
+const TimePoint kJwtNow{std::chrono::seconds(1795467600)};
+
+AuthConfig WithJwt() {
+  Result<service::JwtVerifier> jwt = service::JwtVerifier::Hs256(kJwtSecret, {});
+  EXPECT_TRUE(jwt.ok()) << jwt.error().message;
+  return AuthConfig{.tokens = Tokens(), .jwt = std::move(jwt).value()};
+}
+
+std::string Jwt(std::int64_t exp) {
+  return nfmetrics::testing::SignHs256(
+      R"({"alg":"HS256"})",
+      fmt::format(R"({{"sub":"alice","exp":{},"namespaces":["orders"]}})", exp), kJwtSecret);
+}
+
+Authentication WithConfig(const AuthConfig& auth, const std::string& token) {
+  beast_http::fields headers;
+  headers.insert(beast_http::field::authorization, "Bearer " + token);
+  return Authenticate(auth, headers, kJwtNow);
+}
+
+TEST(Authenticate, AJwtTheTokenFileDoesNotKnowIsVerified) {
+  AuthConfig auth = WithJwt();
+  Authentication who = WithConfig(auth, Jwt(1795467600 + 60));
+  EXPECT_EQ(who.outcome, Credentials::kAccepted);
+  ASSERT_NE(who.caller, nullptr);
+  EXPECT_EQ(who.caller->name, "jwt:alice");
+  EXPECT_TRUE(who.caller->MayRead("orders"));
+  EXPECT_FALSE(who.caller->MayRead("payments"));
+  // The token file is still asked first.
+  Authentication file = WithConfig(auth, kToken);
+  ASSERT_NE(file.caller, nullptr);
+  EXPECT_EQ(file.caller->name, "payments-team");
+}
+
+TEST(Authenticate, AnInvalidJwtIsRejectedSayingWhy) {
+  Authentication who = WithConfig(WithJwt(), Jwt(1795467600 - 3600));
+  EXPECT_EQ(who.outcome, Credentials::kRejected);
+  EXPECT_EQ(who.caller, nullptr);
+  EXPECT_EQ(who.reason, "the JWT has expired");
+  EXPECT_EQ(UnauthorizedError(who.outcome, who.reason).message,
+            "the bearer token is not valid: the JWT has expired");
+  EXPECT_EQ(BearerChallenge(who.outcome), R"(Bearer realm="nfmetrics", error="invalid_token")");
+}
+
+TEST(Authenticate, WithoutJwtsAJwtIsJustAnUnknownToken) {
+  AuthConfig auth{.tokens = Tokens()};
+  Authentication who = WithConfig(auth, Jwt(1795467600 + 60));
+  EXPECT_EQ(who.outcome, Credentials::kRejected);
+  EXPECT_EQ(who.reason, "");
+  EXPECT_EQ(UnauthorizedError(who.outcome, who.reason).message, "the bearer token is not valid");
 }
 
 TEST(RequiresCaller, ProbesAreOpenAndMetricsFollowTheFlag) {

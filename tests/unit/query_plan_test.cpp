@@ -124,3 +124,49 @@ TEST(PlanMetric, TooLongARangeForTheAutomaticStepBlamesTheRange) {
 
 }  // namespace
 }  // namespace nfmetrics::service
+
+namespace nfmetrics::service {
+namespace {
+
+TEST(QueryLimits, RejectsARangeLongerThanMaxRangeNamingStart) {
+  const std::int64_t end = 1795467600;
+  auto plan = PlanMetric(Request(At(end - 32 * 86400 - 1), At(end)));
+  ASSERT_FALSE(plan.ok());
+  EXPECT_EQ(plan.error().code, ErrorCode::kBadRequest);
+  EXPECT_EQ(plan.error().param, "start");
+  EXPECT_NE(plan.error().message.find("at most 4w4d"), std::string::npos) << plan.error().message;
+  EXPECT_TRUE(PlanMetric(Request(At(end - 32 * 86400), At(end))).ok());  // exactly 32d
+}
+
+TEST(QueryLimits, MaxRangeAndMaxPointsAreConfigurable) {
+  const std::int64_t end = 1795467600;
+  QueryLimits limits{.max_range = std::chrono::hours(1), .max_points = 61, .max_series = 10};
+  EXPECT_FALSE(PlanMetric(Request(At(end - 3601), At(end)), limits).ok());
+  auto request = Request(At(end - 3600), At(end));
+  request.step = std::chrono::minutes(1);  // 61 points
+  EXPECT_TRUE(PlanMetric(request, limits).ok());
+  request.step = std::chrono::seconds(30);  // 121 points
+  auto plan = PlanMetric(request, limits);
+  ASSERT_FALSE(plan.ok());
+  EXPECT_EQ(plan.error().param, "step");
+  EXPECT_NE(plan.error().message.find("at most 61"), std::string::npos) << plan.error().message;
+}
+
+TEST(QueryLimits, MaxPointsNeverExceedsPrometheusOwnLimit) {
+  auto request = Request(At(1795467600 - 11000), At(1795467600));
+  request.step = std::chrono::seconds(1);  // 11001 points
+  EXPECT_FALSE(PlanMetric(request, {.max_points = 50000}).ok());
+}
+
+TEST(QueryLimits, SeriesBeyondMaxSeriesAreTooManySeries) {
+  QueryLimits limits{.max_series = 3};
+  EXPECT_TRUE(CheckSeriesCount(3, limits).ok());
+  Status refused = CheckSeriesCount(4, limits);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::kTooManySeries);
+  EXPECT_NE(refused.error().message.find("4 series"), std::string::npos);
+  EXPECT_NE(refused.error().message.find("at most 3"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace nfmetrics::service
