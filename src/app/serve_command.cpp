@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <string>
@@ -373,7 +375,13 @@ int RunServe(const ServeOptions& options) {
   for (unsigned i = 1; i < options.threads; ++i) workers.emplace_back([&io] { io.run(); });
   io.run();
   for (std::thread& worker : workers) worker.join();
-  return 0;
+  // Requests still suspended after the grace (or a second signal) would be destroyed with the
+  // io_context, which is declared first and so destroyed last, after the client and services
+  // their frames refer to. Nothing is left to clean up that the kernel does not: flush the logs
+  // and leave without running destructors.
+  spdlog::shutdown();
+  std::fflush(nullptr);
+  std::_Exit(0);
 }
 
 }  // namespace

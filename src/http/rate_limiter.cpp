@@ -29,6 +29,12 @@ Status RateLimiter::Take(std::string_view caller) {
   auto found = buckets_.find(std::string(caller));
   if (found == buckets_.end()) {
     if (buckets_.size() >= max_callers_) ForgetFull(now);
+    if (buckets_.size() >= max_callers_) {
+      // All still draining: forget the one idle longest (it gets a full bucket if it comes back).
+      buckets_.erase(std::min_element(
+          buckets_.begin(), buckets_.end(),
+          [](const auto& a, const auto& b) { return a.second.updated < b.second.updated; }));
+    }
     found = buckets_.emplace(std::string(caller), Bucket{limit_.burst, now}).first;
   }
   Bucket& bucket = found->second;
@@ -39,7 +45,8 @@ Status RateLimiter::Take(std::string_view caller) {
     bucket.tokens -= 1;
     return Ok();
   }
-  const double wait = (1 - bucket.tokens) / limit_.per_second;
+  // At most a day: a rate of one request a year would otherwise overflow the int below.
+  const double wait = std::min(86400.0, (1 - bucket.tokens) / limit_.per_second);
   return Error{ErrorCode::kRateLimited,
                fmt::format("too many requests for token \"{}\": at most {:g} per second (bursts "
                            "of {:g}); retry in {:.1f}s",

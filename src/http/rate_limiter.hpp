@@ -24,8 +24,8 @@ class RateLimiter {
  public:
   using Clock = std::function<std::chrono::steady_clock::time_point()>;
 
-  // Buckets of callers not seen for a while are forgotten once more than `max_callers` are kept
-  // (JWT subjects are unbounded), so memory stays bounded.
+  // At most `max_callers` buckets are kept (JWT subjects are unbounded): past it, the full ones
+  // are forgotten, or else the one idle longest.
   explicit RateLimiter(RateLimit limit, Clock clock = {}, std::size_t max_callers = 10000);
 
   bool enabled() const { return limit_.per_second > 0; }

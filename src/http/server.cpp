@@ -375,6 +375,11 @@ Result<std::shared_ptr<asio::ssl::context>> MakeTlsContext(const std::string& ce
                        asio::ssl::context::no_tlsv1_1 | asio::ssl::context::no_compression |
                        asio::ssl::context::single_dh_use);
   SSL_CTX_set_min_proto_version(context->native_handle(), TLS1_2_VERSION);
+  // A client asking for renegotiation again and again costs a handshake each time: refuse it.
+  SSL_CTX_set_options(context->native_handle(), SSL_OP_NO_RENEGOTIATION);
+  // An encrypted key must not make OpenSSL prompt on the terminal: it just fails to load.
+  context->set_password_callback(
+      [](std::size_t, asio::ssl::context::password_purpose) { return std::string(); });
   // The key first: loading a certificate that does not match it drops the key without an error,
   // which the check below then names, while the other order fails on the key with OpenSSL's
   // "key values mismatch".

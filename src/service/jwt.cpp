@@ -75,9 +75,11 @@ bool IsAlgorithmName(std::string_view alg) {
 // The caller name shown in logs: sub is the issuer's text, so anything outside a safe set is
 // percent-encoded (no quote, space or line break reaches a log line) and the length is bounded.
 std::string CallerName(std::optional<std::string_view> subject) {
-  if (!subject || subject->empty()) return "jwt";
+  // "jwt:" even without a sub: token-file names cannot hold ':', so no JWT caller shares a
+  // token's name (nor its rate-limit bucket).
+  if (!subject || subject->empty()) return "jwt:";
   std::string name = "jwt:";
-  for (char c : subject->substr(0, kMaxSubjectBytes)) {
+  for (char c : *subject) {
     const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                       c == '.' || c == '_' || c == '-' || c == '@' || c == ':' || c == '|' ||
                       c == '+';
@@ -371,6 +373,11 @@ Result<Caller> JwtVerifier::Verify(std::string_view token, TimePoint now) const 
     std::string_view text;
     if (sub->get_string().get(text) != simdjson::SUCCESS) {
       return Unauthorized("the JWT's sub claim must be a string");
+    }
+    if (text.size() > kMaxSubjectBytes) {
+      // Cut to a prefix, two subjects could share a name, hence a rate-limit bucket.
+      return Unauthorized(
+          fmt::format("the JWT's sub claim is longer than {} bytes", kMaxSubjectBytes));
     }
     subject = text;
   }

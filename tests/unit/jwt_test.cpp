@@ -141,7 +141,7 @@ TEST(JwtVerifier, WithoutIssuerOrAudienceConfiguredThoseAreNotChecked) {
   std::string claims = fmt::format(R"({{"exp":{},"namespaces":"*"}})", kNow + 60);
   Result<Caller> caller = verifier.Verify(SignHs256(kHs256Header, claims, kSecret), kNowPoint);
   ASSERT_TRUE(caller.ok()) << caller.error().message;
-  EXPECT_EQ(caller->name, "jwt");  // no sub
+  EXPECT_EQ(caller->name, "jwt:");  // no sub; never a token-file name (those have no ':')
 }
 
 TEST(JwtVerifier, RejectsATamperedPayload) {
@@ -290,6 +290,16 @@ TEST(JwtVerifier, TheSubjectIsMadeSafeForLogs) {
       Hs256Verifier().Verify(SignHs256(kHs256Header, claims, kSecret), kNowPoint);
   ASSERT_TRUE(caller.ok()) << caller.error().message;
   EXPECT_EQ(caller->name, "jwt:a%20%22b%22%0Ac|d@e");
+}
+
+TEST(JwtVerifier, RefusesASubjectLongerThan128BytesRatherThanCutIt) {
+  std::string claims = Claims(R"(["payments"])", kNow + 300);
+  claims.replace(claims.find(R"("sub":"alice")"), 13,
+                 fmt::format(R"("sub":"{}")", std::string(129, 'a')));
+  Result<Caller> caller =
+      Hs256Verifier().Verify(SignHs256(kHs256Header, claims, kSecret), kNowPoint);
+  ASSERT_FALSE(caller.ok());
+  EXPECT_NE(caller.error().message.find("longer than 128 bytes"), std::string::npos);
 }
 
 TEST(JwtVerifier, RefusesWeakKeys) {

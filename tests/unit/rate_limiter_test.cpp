@@ -59,13 +59,29 @@ TEST(RateLimiter, RetryAfterCoversTheWholeWaitAtLowRates) {
   EXPECT_EQ(refused.error().retry_after_seconds, 10);
 }
 
-TEST(RateLimiter, ForgetsOnlyFullBucketsWhenTooManyCallers) {
+TEST(RateLimiter, KeepsAtMostMaxCallersBucketsForgettingFullOnesFirst) {
   FakeClock clock;
   RateLimiter limiter({.per_second = 1, .burst = 1}, clock.AsClock(), /*max_callers=*/2);
   EXPECT_TRUE(limiter.Take("a").ok());
+  clock.Advance(100ms);
   EXPECT_TRUE(limiter.Take("b").ok());
-  EXPECT_TRUE(limiter.Take("c").ok());   // a and b are empty: kept, c added anyway
-  EXPECT_FALSE(limiter.Take("a").ok());  // still remembered as empty
+  clock.Advance(100ms);
+  // a and b are both still empty: the one idle longest, a, is forgotten to make room for c.
+  EXPECT_TRUE(limiter.Take("c").ok());
+  EXPECT_FALSE(limiter.Take("b").ok());  // b was kept, still empty
+  EXPECT_FALSE(limiter.Take("c").ok());
+  clock.Advance(2s);  // b and c full again: forgotten first, so a comes back with a full bucket
+  EXPECT_TRUE(limiter.Take("a").ok());
+  EXPECT_FALSE(limiter.Take("a").ok());
+}
+
+TEST(RateLimiter, RetryAfterIsAtMostADayAtAbsurdlyLowRates) {
+  FakeClock clock;
+  RateLimiter limiter({.per_second = 1e-9, .burst = 1}, clock.AsClock());
+  EXPECT_TRUE(limiter.Take("x").ok());
+  Status refused = limiter.Take("x");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().retry_after_seconds, 86400);
 }
 
 TEST(RateLimiter, OffAllowsEverything) {
