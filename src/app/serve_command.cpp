@@ -17,6 +17,12 @@
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#include <sanitizer/lsan_interface.h>
+#define NFMETRICS_LEAK_CHECK_AT_EXIT 1
+#endif
+#endif
 
 #include "http/access_log.hpp"
 #include "http/auth.hpp"
@@ -381,6 +387,9 @@ int RunServe(const ServeOptions& options) {
   // and leave without running destructors.
   spdlog::shutdown();
   std::fflush(nullptr);
+#ifdef NFMETRICS_LEAK_CHECK_AT_EXIT
+  __lsan_do_leak_check();  // what exit() would have done under LeakSanitizer
+#endif
   std::_Exit(0);
 }
 
