@@ -178,6 +178,9 @@ fi
 api=$api_url/api/v1
 cat <<EOF
 
+Dashboard: $api_url/?namespace=default&mvtx=orders&metric=sink-latency&quantile=0.5,0.99&group_by=pod&range=1h
+Terminal:  build/nfmetrics query sink-latency --url $api_url --namespace default --mvtx orders --group-by pod --quantile 0.5,0.99
+
 Try these (MonoVertices: default/orders, default/orders-sink, default/clicks, payments/orders,
 payments/refunds; pipeline default/shop with vertices in, enrich, out):
   # the whole MonoVertex, default range and quantile

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages nfmetrics needs to build, test and run its demo.
+# Installs the Debian 12 packages nfmetrics needs to build, test and run its demo (the front end's npm
+# packages are installed by scripts/build.sh with `npm ci`).
 # Idempotent: apt-get runs only when a package is missing.
 # Usage: scripts/install-deps.sh [--bench|--fuzz]
 #   --bench: also what bench/run.sh compares against; --fuzz: clang and its libFuzzer and
@@ -19,7 +20,13 @@ packages=(
   prometheus victoria-metrics redis-server libhiredis-dev
   # demo
   curl jq ca-certificates procps
+  # the dashboard's browser test: headless Chromium driven by playwright-core, and a font to render text
+  chromium fonts-dejavu-core
 )
+# Node.js and npm build the dashboard (web/). Debian's nodejs and npm are installed only when no
+# node/npm is on PATH, so a newer Node.js already on the machine is used as it is.
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 if [[ "${1:-}" == "--fuzz" ]]; then
   packages+=(clang libclang-rt-14-dev)
 fi

@@ -2,6 +2,7 @@
 #include <exception>
 #include <iostream>
 
+#include "app/query_command.hpp"
 #include "app/serve_command.hpp"
 #include "synth/synth_command.hpp"
 
@@ -11,10 +12,17 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   nfmetrics::app::RegisterServeCommand(app);
   nfmetrics::synth::RegisterSynthCommand(app);
+  CLI::App* query = nfmetrics::app::RegisterQueryCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    const int code = app.exit(e);
+    // `query` promises 2 for any usage error (CLI11 has its own codes); its callback's own exit
+    // codes (RuntimeError) and --help (0) pass through.
+    if (code != 0 && query->parsed() && dynamic_cast<const CLI::RuntimeError*>(&e) == nullptr) {
+      return nfmetrics::app::kQueryExitUsage;
+    }
+    return code;
   } catch (const std::exception& e) {
     std::cerr << "nfmetrics: " << e.what() << '\n';
     return 1;

@@ -126,4 +126,11 @@ Status AuthorizeNamespace(const service::Caller* caller, const std::optional<std
                "namespace"};
 }
 
+std::vector<std::string> ReadableNamespaces(const service::Caller* caller,
+                                            std::vector<std::string> namespaces) {
+  if (caller == nullptr || caller->all_namespaces) return namespaces;
+  std::erase_if(namespaces, [&](const std::string& ns) { return !caller->MayRead(ns); });
+  return namespaces;
+}
+
 }  // namespace nfmetrics::http

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.hpp"
 #include "core/time.hpp"
@@ -72,5 +73,10 @@ std::string BearerChallenge(Credentials outcome);
 // Ok when there is no caller (auth off), the caller reads every namespace, or `ns` is one of its
 // namespaces; kForbidden otherwise, also when the query is confined to no namespace (nullopt).
 Status AuthorizeNamespace(const service::Caller* caller, const std::optional<std::string>& ns);
+
+// The namespaces of a list the caller may read: all of them when there is no caller (auth off) or
+// it reads every namespace. Listing is not forbidden: a caller sees only its own namespaces.
+std::vector<std::string> ReadableNamespaces(const service::Caller* caller,
+                                            std::vector<std::string> namespaces);
 
 }  // namespace nfmetrics::http

@@ -13,13 +13,15 @@ enum class Route {
   kReady,
   kCatalog,
   kMetric,
-  kObjects,  // /api/v1/namespaces/...: discovery lists and NumaFlow-style metric paths
+  kObjects,     // /api/v1/namespaces/...: discovery lists and NumaFlow-style metric paths
+  kNamespaces,  // GET /api/v1/namespaces: the namespaces with NumaFlow series
   kProxy,
   kDiscovery,
   kSelfMetrics,  // GET /metrics
+  kDashboard,    // GET/HEAD /, /index.html, /assets/<file>: the embedded web dashboard
 };
 
-inline constexpr std::size_t kRouteCount = static_cast<std::size_t>(Route::kSelfMetrics) + 1;
+inline constexpr std::size_t kRouteCount = static_cast<std::size_t>(Route::kDashboard) + 1;
 
 constexpr std::string_view RouteName(Route route) {
   switch (route) {
@@ -35,12 +37,16 @@ constexpr std::string_view RouteName(Route route) {
       return "metric";
     case Route::kObjects:
       return "objects";
+    case Route::kNamespaces:
+      return "namespaces";
     case Route::kProxy:
       return "proxy";
     case Route::kDiscovery:
       return "discovery";
     case Route::kSelfMetrics:
       return "metrics";
+    case Route::kDashboard:
+      return "dashboard";
   }
   return "none";
 }

@@ -14,6 +14,7 @@
 #include "http/auth.hpp"
 #include "http/catalog_json.hpp"
 #include "http/compression.hpp"
+#include "http/dashboard.hpp"
 #include "http/error_response.hpp"
 #include "http/json_text.hpp"
 #include "http/metric_json.hpp"
@@ -115,10 +116,12 @@ bool IsNamespacesPath(std::span<const std::string_view> s) {
   return false;
 }
 
-Route RouteOf(std::span<const std::string_view> s) {
+// path: as SplitTarget gives it, for what segments lose (an empty target is not "/").
+Route RouteOf(std::string_view path, std::span<const std::string_view> s) {
   if (s.size() == 1 && s[0] == "healthz") return Route::kHealth;
   if (s.size() == 1 && s[0] == "readyz") return Route::kReady;
   if (s.size() == 1 && s[0] == "metrics") return Route::kSelfMetrics;
+  if (path.starts_with('/') && IsDashboardPath(s)) return Route::kDashboard;
   if (s.size() < 3 || s[0] != "api" || s[1] != "v1") return Route::kNone;
   if (s[2] == "metrics") {
     if (s.size() == 3) return Route::kCatalog;
@@ -126,6 +129,7 @@ Route RouteOf(std::span<const std::string_view> s) {
   }
   if (s[2] == "metrics-proxy" && s.size() == 3) return Route::kProxy;
   if (s[2] == "metrics-discovery" && s.size() == 5 && s[3] == "object") return Route::kDiscovery;
+  if (s[2] == "namespaces" && s.size() == 3) return Route::kNamespaces;
   if (s[2] == "namespaces" && IsNamespacesPath(std::span(s).subspan(3))) return Route::kObjects;
   return Route::kNone;
 }
@@ -265,8 +269,9 @@ TimePoint SystemNow() {
 }
 
 Route RouteOfTarget(std::string_view target) {
-  PathSegments segments = Segments(SplitTarget(target).first);
-  return RouteOf(std::span<const std::string_view>(segments.data(), segments.size()));
+  std::string_view path = SplitTarget(target).first;
+  PathSegments segments = Segments(path);
+  return RouteOf(path, std::span<const std::string_view>(segments.data(), segments.size()));
 }
 
 CacheBudget SplitCacheBudget(std::size_t cache_max_bytes) {
@@ -308,11 +313,13 @@ boost::asio::awaitable<Response> Router::Dispatch(const Request& request, Reques
   auto [path, query] = SplitTarget(request.target());
   PathSegments path_segments = Segments(path);
   std::span<const std::string_view> segments(path_segments.data(), path_segments.size());
-  Route route = RouteOf(segments);
+  Route route = RouteOf(path, segments);
   if (route == Route::kNone) {
     co_return ErrorResponse(
         request, Error{ErrorCode::kNotFound, fmt::format("no such endpoint: {}", path), ""});
   }
+  // The dashboard's files hold no data: open to all, as the page must load to ask for a token.
+  if (route == Route::kDashboard) co_return DashboardResponse(request, segments);
   bool numaflow_shape = route == Route::kProxy || route == Route::kDiscovery;
   // Who is asking, before anything else is looked at; namespaces are checked once parsed.
   Authentication who;
@@ -353,6 +360,8 @@ boost::asio::awaitable<Response> Router::Dispatch(const Request& request, Reques
       co_return co_await Metric(request, segments[3], query, {}, caller);
     case Route::kObjects:
       co_return co_await Objects(request, segments.subspan(3), query, caller);
+    case Route::kNamespaces:
+      co_return co_await Namespaces(request, query, caller);
     case Route::kProxy:
       co_return co_await Proxy(request, caller);
     case Route::kDiscovery: {
@@ -368,6 +377,7 @@ boost::asio::awaitable<Response> Router::Dispatch(const Request& request, Reques
       co_return response;
     }
     case Route::kNone:
+    case Route::kDashboard:  // answered above
       break;
   }
   co_return ErrorResponse(request, Error{ErrorCode::kNotFound, "no such endpoint", ""});
@@ -461,7 +471,7 @@ boost::asio::awaitable<Response> Router::Objects(const Request& request,
 
   service::ListingRequest listing{
       .ns = std::move(ns).value(), .start = range->start, .end = range->end};
-  std::vector<std::pair<std::string, std::string>> echo = {{"namespace", listing.ns.str()}};
+  std::vector<std::pair<std::string, std::string>> echo = {{"namespace", listing.ns->str()}};
   std::string_view key;
   if (s[1] == "mono-vertices") {
     listing.what =
@@ -499,6 +509,23 @@ boost::asio::awaitable<Response> Router::Objects(const Request& request,
   }
   co_return JsonResponse(request, beast_http::status::ok,
                          ObjectListJson(echo, key, *values, range->start, range->end));
+}
+
+boost::asio::awaitable<Response> Router::Namespaces(const Request& request, std::string_view query,
+                                                    const service::Caller* caller) {
+  Result<TimeRange> range = ParseRangeParams(query, clock_());
+  if (!range.ok()) co_return ErrorResponse(request, range.error());
+  service::ListingRequest listing{
+      .what = service::Listing::kNamespaces, .start = range->start, .end = range->end};
+  Result<std::vector<std::string>> values = co_await metrics_.List(listing);
+  if (!values.ok()) {
+    spdlog::warn("namespaces {}: {}", CodeName(values.error().code), values.error().message);
+    co_return ErrorResponse(request, values.error());
+  }
+  // A token limited to some namespaces is not refused the list: it sees its own part of it.
+  std::vector<std::string> readable = ReadableNamespaces(caller, std::move(values).value());
+  co_return JsonResponse(request, beast_http::status::ok,
+                         ObjectListJson({}, "namespaces", readable, range->start, range->end));
 }
 
 boost::asio::awaitable<Response> Router::Proxy(const Request& request,

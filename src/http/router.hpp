@@ -83,6 +83,8 @@ class Router {
   boost::asio::awaitable<Response> Objects(const Request& request,
                                            std::span<const std::string_view> segments,
                                            std::string_view query, const service::Caller* caller);
+  boost::asio::awaitable<Response> Namespaces(const Request& request, std::string_view query,
+                                              const service::Caller* caller);
   boost::asio::awaitable<Response> Proxy(const Request& request, const service::Caller* caller);
   boost::asio::awaitable<Response> Ready(const Request& request);
 

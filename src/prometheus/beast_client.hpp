@@ -1,5 +1,6 @@
 // Client over HTTP/1.1 or HTTPS with Boost.Beast: keep-alive connections reused across requests,
-// one deadline per request covering connect, TLS handshake, write and read.
+// one deadline per request covering connect, TLS handshake, write and read. The connections are
+// HttpTransport's (http_transport.hpp), the one HTTP client `nfmetrics query` uses too.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>

@@ -8,10 +8,18 @@ prometheus::LabelValuesQuery ListingQuery(const ListingRequest& request) {
   std::vector<Matcher> matchers;
   std::string label;
   switch (request.what) {
+    case Listing::kNamespaces:
+      // Two selectors, the same as the MonoVertex and pipeline lists read: the engine answers the
+      // union, and a namespace listed here always has something in one of those lists.
+      return {"namespace",
+              {"{" + RenderMatchers({{"__name__", true, "monovtx_.+"}}) + "}",
+               "{" + RenderMatchers({{"__name__", true, "forwarder_.+|vertex_.+"}}) + "}"},
+              request.start,
+              request.end};
     case Listing::kMonoVertices:
     case Listing::kMonoVertexPods:
       matchers.push_back({"__name__", true, "monovtx_.+"});
-      matchers.push_back({"namespace", false, request.ns.str()});
+      matchers.push_back({"namespace", false, request.ns->str()});
       label = "mvtx_name";
       if (request.what == Listing::kMonoVertexPods) {
         matchers.push_back({"mvtx_name", false, request.mvtx->str()});
@@ -24,7 +32,7 @@ prometheus::LabelValuesQuery ListingQuery(const ListingRequest& request) {
       matchers.push_back(
           {"__name__", true,
            request.what == Listing::kVertexPods ? "forwarder_.+" : "forwarder_.+|vertex_.+"});
-      matchers.push_back({"namespace", false, request.ns.str()});
+      matchers.push_back({"namespace", false, request.ns->str()});
       label = "pipeline";
       if (request.what != Listing::kPipelines) {
         matchers.push_back({"pipeline", false, request.pipeline->str()});

@@ -1,5 +1,5 @@
-// Discovery lists: which MonoVertices, pipelines, vertices and pods the engine has seen, for a
-// UI's drop-downs. Built here, with every name validated and every matcher escaped.
+// Discovery lists: which namespaces, MonoVertices, pipelines, vertices and pods the engine has
+// seen, for a UI's drop-downs. Built here, with every name validated and every matcher escaped.
 #pragma once
 
 #include <optional>
@@ -12,11 +12,18 @@
 
 namespace nfmetrics::service {
 
-enum class Listing { kMonoVertices, kMonoVertexPods, kPipelines, kVertices, kVertexPods };
+enum class Listing {
+  kNamespaces,  // every namespace with NumaFlow series; `ns` is not used
+  kMonoVertices,
+  kMonoVertexPods,
+  kPipelines,
+  kVertices,
+  kVertexPods
+};
 
 struct ListingRequest {
   Listing what = Listing::kMonoVertices;
-  Namespace ns;
+  std::optional<Namespace> ns;           // all but kNamespaces
   std::optional<MonoVertexName> mvtx;    // kMonoVertexPods
   std::optional<PipelineName> pipeline;  // kVertices, kVertexPods
   std::optional<VertexName> vertex;      // kVertexPods
@@ -24,7 +31,8 @@ struct ListingRequest {
   TimePoint end;
 };
 
-// The label-values query that answers it: mvtx_name of monovtx_* series in the namespace, their
+// The label-values query that answers it: namespace of monovtx_*, forwarder_* and vertex_* series
+// (one match[] for each kind of object), mvtx_name of monovtx_* series in the namespace, their
 // pods, pipeline/vertex of forwarder_* and vertex_* series, a vertex's forwarder pods.
 prometheus::LabelValuesQuery ListingQuery(const ListingRequest& request);
 

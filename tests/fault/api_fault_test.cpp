@@ -205,7 +205,8 @@ TEST_F(ApiOverFakeUpstream, AbsoluteFormTargetIsServed) {
 
 TEST_F(ApiOverFakeUpstream, UnknownPathIsNotFoundAndOtherMethodsAreNotAllowed) {
   ExpectError(Call(api_.port(), "/api/v1/metrics/nope"), 404, "not_found");
-  ExpectError(Call(api_.port(), "/"), 404, "not_found");
+  ExpectError(Call(api_.port(), "/api"), 404, "not_found");
+  ExpectError(Call(api_.port(), "/nope"), 404, "not_found");
   Answer answer = Call(api_.port(), kQuery, "POST");
   ExpectError(answer, 405, "method_not_allowed");
   EXPECT_EQ(answer.allow, "GET");

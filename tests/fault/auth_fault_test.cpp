@@ -3,6 +3,7 @@
 // error shape), 200 with the right token, and the probes open. A denied request never reaches the
 // upstream.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
@@ -81,6 +82,7 @@ std::vector<Call> NamespacedCalls(std::string_view ns) {
 // The endpoints without a namespace: a token, but no namespace check.
 std::vector<Call> UnnamespacedCalls() {
   return {{"GET", "/api/v1/metrics", "", false},
+          {"GET", "/api/v1/namespaces", "", false},
           {"GET", "/api/v1/metrics-discovery/object/mono-vertex", "", true}};
 }
 
@@ -207,6 +209,26 @@ TEST_F(AuthApi, AStarTokenReadsEveryNamespace) {
     Answer answer = Send(api_.port(), call, Bearer(kAdminToken));
     EXPECT_EQ(answer.status, 200) << call.target << ": " << answer.body;
   }
+}
+
+TEST_F(AuthApi, TheNamespaceListShowsEachTokenOnlyItsNamespaces) {
+  const std::vector<std::string> engine = {"default", "finance", "payments"};
+  upstream_.SetHandler([&](const RecordedRequest&) {
+    return Reply::Json(
+        fmt::format(R"({{"status":"success","data":["{}"]}})", fmt::join(engine, "\",\"")));
+  });
+  auto listed = [&](const std::string& token) {
+    Answer answer = Send(api_.port(), {"GET", "/api/v1/namespaces"}, Bearer(token));
+    EXPECT_EQ(answer.status, 200) << answer.body;
+    std::vector<std::string> names;
+    if (answer.status != 200) return names;
+    for (const auto& name : answer.doc["data"]["namespaces"].GetArray())
+      names.emplace_back(name.GetString());
+    return names;
+  };
+  // Not a 403: a limited token is shown its part of the list, never another team's names.
+  EXPECT_EQ(listed(kPaymentsToken), std::vector<std::string>{"payments"});
+  EXPECT_EQ(listed(kAdminToken), engine);
 }
 
 TEST_F(AuthApi, ProbesStayOpen) {

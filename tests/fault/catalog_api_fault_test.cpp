@@ -10,6 +10,8 @@
 #include <string>
 
 #include "service/catalog.hpp"
+#include "service/timestamp.hpp"
+#include "support/exposition.hpp"
 #include "support/fake_upstream.hpp"
 #include "support/http_client.hpp"
 #include "support/in_process_api.hpp"
@@ -177,6 +179,69 @@ TEST_F(CatalogApi, DiscoveryListsAskTheLabelValuesApiAndHideDaemonPods) {
   Answer bad = Call(api_.port(), "GET", "/api/v1/namespaces/ns/mono-vertices?limit=3");
   EXPECT_EQ(bad.status, 400);
   EXPECT_STREQ(bad.doc["error"]["param"].GetString(), "limit");
+}
+
+TEST_F(CatalogApi, TheNamespaceListAsksForTheNamespacesOfEveryObjectKind) {
+  upstream_.SetHandler([](const RecordedRequest&) {
+    return Reply::Json(R"({"status":"success","data":["payments","default"]})");
+  });
+  Answer answer = Call(api_.port(), "GET", "/api/v1/namespaces?start=1795467600&end=1795471200");
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  const auto& data = answer.doc["data"];
+  EXPECT_FALSE(data.HasMember("namespace")) << answer.body;
+  ASSERT_TRUE(data["namespaces"].IsArray()) << answer.body;
+  ASSERT_EQ(data["namespaces"].Size(), 2u);
+  // Sorted, whatever order the engine sent.
+  EXPECT_STREQ(data["namespaces"][0].GetString(), "default");
+  EXPECT_STREQ(data["namespaces"][1].GetString(), "payments");
+  EXPECT_STREQ(data["range"]["start"].GetString(), "2026-11-23T21:00:00Z");
+  EXPECT_STREQ(data["range"]["end"].GetString(), "2026-11-23T22:00:00Z");
+  EXPECT_TRUE(answer.doc["warnings"].IsArray());
+
+  auto requests = upstream_.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_NE(requests[0].target.find("/prefix/api/v1/label/namespace/values"), std::string::npos)
+      << requests[0].target;
+  std::string sent = requests[0].target;
+  std::string query = sent.substr(sent.find('?') == std::string::npos ? 0 : sent.find('?') + 1);
+  auto form = Form(requests[0].method == "POST" ? requests[0].body : query);
+  std::set<std::string> matchers(form["match[]"].begin(), form["match[]"].end());
+  EXPECT_EQ(matchers, (std::set<std::string>{"{__name__=~\"monovtx_.+\"}",
+                                             "{__name__=~\"forwarder_.+|vertex_.+\"}"}));
+  ASSERT_EQ(form["start"].size(), 1u);
+  EXPECT_EQ(form["start"][0].substr(0, 10), "1795467600");
+
+  Answer bad = Call(api_.port(), "GET", "/api/v1/namespaces?namespace=default");
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_STREQ(bad.doc["error"]["param"].GetString(), "namespace");
+  Answer post = Call(api_.port(), "POST", "/api/v1/namespaces");
+  EXPECT_EQ(post.status, 405) << post.body;
+  EXPECT_EQ(post.allow, "GET");
+
+  // Counted under a route label of its own, not as "none" or "objects".
+  HttpResponse metrics = HttpRequest("127.0.0.1", api_.port(), "GET", "/metrics", "", {}, 10s);
+  ASSERT_EQ(metrics.status, 200);
+  EXPECT_EQ(SampleValue(metrics.body, "nfmetrics_http_requests_total",
+                        {{"route", "namespaces"}, {"code", "200"}}),
+            1)
+      << metrics.body;
+}
+
+TEST_F(CatalogApi, TheNamespaceListDefaultsToTheLastHour) {
+  upstream_.SetHandler(
+      [](const RecordedRequest&) { return Reply::Json(R"({"status":"success","data":[]})"); });
+  Answer answer = Call(api_.port(), "GET", "/api/v1/namespaces");
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  EXPECT_TRUE(answer.doc["data"]["namespaces"].IsArray());
+  EXPECT_EQ(answer.doc["data"]["namespaces"].Size(), 0u);
+  TimePoint start = *service::ParseTimestamp(answer.doc["data"]["range"]["start"].GetString());
+  TimePoint end = *service::ParseTimestamp(answer.doc["data"]["range"]["end"].GetString());
+  EXPECT_EQ(end - start, std::chrono::hours(1));
+
+  upstream_.SetHandler([](const RecordedRequest&) { return Reply::CloseWithoutResponse(); });
+  Answer failed = Call(api_.port(), "GET", "/api/v1/namespaces");
+  EXPECT_EQ(failed.status, 502) << failed.body;
+  EXPECT_STREQ(failed.doc["error"]["code"].GetString(), "upstream_unavailable");
 }
 
 TEST_F(CatalogApi, DiscoveryFailuresGetThePinnedUpstreamErrors) {

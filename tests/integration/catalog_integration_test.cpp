@@ -327,6 +327,36 @@ TEST(DiscoveryApi, ListsWhatTheBackendHasSeen) {
   EXPECT_EQ(empty.doc["data"]["mono_vertices"].Size(), 0u);
 }
 
+TEST(DiscoveryApi, ListsEveryNamespaceWithMonoVerticesOrPipelines) {
+  std::set<std::string> namespaces;
+  for (const MonoVertexModel& m : synth::DefaultModel()) namespaces.insert(m.ns);
+  for (const PipelineModel& pipeline : synth::DefaultPipelines()) namespaces.insert(pipeline.ns);
+  const std::vector<std::string> want(namespaces.begin(), namespaces.end());  // sorted
+  ASSERT_GE(want.size(), 2u) << "the synthetic data should span several namespaces";
+
+  Json answer =
+      ApiGet(fmt::format("/api/v1/namespaces?start={}&end={}", DataEnd() - 7200, DataEnd() - 600));
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  EXPECT_EQ(Strings(answer.doc["data"]["namespaces"]), want);
+  // Every namespace listed has something in the lists below it.
+  for (const std::string& ns : want) {
+    Json mono = ApiGet(fmt::format("/api/v1/namespaces/{}/mono-vertices?start={}&end={}", ns,
+                                   DataEnd() - 7200, DataEnd() - 600));
+    Json pipelines = ApiGet(fmt::format("/api/v1/namespaces/{}/pipelines?start={}&end={}", ns,
+                                        DataEnd() - 7200, DataEnd() - 600));
+    ASSERT_EQ(mono.status, 200) << mono.body;
+    ASSERT_EQ(pipelines.status, 200) << pipelines.body;
+    EXPECT_GT(mono.doc["data"]["mono_vertices"].Size() + pipelines.doc["data"]["pipelines"].Size(),
+              0u)
+        << ns;
+  }
+  // Long before the data there is nothing: an empty list, not an error.
+  Json before = ApiGet(fmt::format("/api/v1/namespaces?start={}&end={}", DataEnd() - 30 * 86400,
+                                   DataEnd() - 29 * 86400));
+  ASSERT_EQ(before.status, 200) << before.body;
+  EXPECT_EQ(before.doc["data"]["namespaces"].Size(), 0u) << before.body;
+}
+
 Json Proxy(const std::string& body) {
   return ParseAnswer(HttpRequest("127.0.0.1", ApiPort(), "POST", "/api/v1/metrics-proxy", body,
                                  {{"content-type", "application/json"}}));

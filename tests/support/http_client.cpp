@@ -73,6 +73,7 @@ HttpResponse HttpRequest(std::string host, unsigned short port, std::string meth
     beast::flat_buffer buffer;
     http::response_parser<http::string_body> parser;
     parser.body_limit(std::size_t{1} << 30);
+    parser.skip(request.method() == http::verb::head);  // Content-Length without a body
     http::async_read(stream, buffer, parser,
                      [&](boost::system::error_code e, std::size_t) { ec = e; });
     run();

@@ -8,6 +8,7 @@
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/fields.hpp>
 #include <string>
+#include <vector>
 
 #include "support/jwt_signer.hpp"
 
@@ -129,6 +130,22 @@ TEST(AuthorizeNamespace, NoCallerMeansAuthIsOff) {
   EXPECT_TRUE(AuthorizeNamespace(nullptr, "finance").ok());
 }
 
+TEST(ReadableNamespaces, ALimitedCallerSeesOnlyItsNamespacesInOrder) {
+  AccessTokens tokens = Tokens();
+  const std::vector<std::string> all = {"default", "finance", "payments"};
+  EXPECT_EQ(ReadableNamespaces(tokens.Authenticate(kToken), all),
+            std::vector<std::string>{"payments"});
+  EXPECT_EQ(ReadableNamespaces(tokens.Authenticate(kToken), {"default"}),
+            std::vector<std::string>{});
+}
+
+TEST(ReadableNamespaces, StarAndNoCallerSeeEverything) {
+  AccessTokens tokens = Tokens();
+  const std::vector<std::string> all = {"default", "finance", "payments"};
+  EXPECT_EQ(ReadableNamespaces(tokens.Authenticate("root"), all), all);
+  EXPECT_EQ(ReadableNamespaces(nullptr, all), all);
+}
+
 const std::string kJwtSecret = "auth-test-jwt-secret-0123456789abcdef0123";
 const TimePoint kJwtNow{std::chrono::seconds(1795467600)};
 
@@ -162,6 +179,14 @@ TEST(Authenticate, AJwtTheTokenFileDoesNotKnowIsVerified) {
   Authentication file = WithConfig(auth, kToken);
   ASSERT_NE(file.caller, nullptr);
   EXPECT_EQ(file.caller->name, "payments-team");
+}
+
+TEST(ReadableNamespaces, AJwtCallerSeesItsClaimedNamespaces) {
+  AuthConfig auth = WithJwt();
+  Authentication who = WithConfig(auth, Jwt(1795467600 + 60));
+  ASSERT_NE(who.caller, nullptr);
+  EXPECT_EQ(ReadableNamespaces(who.caller.get(), {"default", "orders", "payments"}),
+            std::vector<std::string>{"orders"});
 }
 
 TEST(Authenticate, AnInvalidJwtIsRejectedSayingWhy) {

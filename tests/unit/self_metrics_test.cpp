@@ -29,6 +29,10 @@ TEST(RouteOfTarget, NamesEveryEndpointAndNothingElse) {
   EXPECT_EQ(RouteOfTarget("/api/v1/namespaces/ns/mono-vertices/mv/metrics/sink-latency"),
             Route::kObjects);
   EXPECT_EQ(RouteOfTarget("/api/v1/namespaces/ns/pipelines"), Route::kObjects);
+  EXPECT_EQ(RouteOfTarget("/api/v1/namespaces"), Route::kNamespaces);
+  EXPECT_EQ(RouteOfTarget("/api/v1/namespaces/?start=0"), Route::kNamespaces);
+  EXPECT_EQ(RouteOfTarget("/api/v1/namespaces/ns"), Route::kNone);
+  EXPECT_EQ(RouteName(Route::kNamespaces), "namespaces");
   EXPECT_EQ(RouteOfTarget("/api/v1/metrics-proxy"), Route::kProxy);
   EXPECT_EQ(RouteOfTarget("/api/v1/metrics-discovery/object/mono-vertex"), Route::kDiscovery);
   EXPECT_EQ(RouteOfTarget("/metrics/extra"), Route::kNone);
@@ -96,7 +100,7 @@ TEST(SelfMetrics, CountsCacheResults) {
 TEST(SelfMetrics, ShowsTheSeriesDashboardsNeedAtZeroBeforeAnyEvent) {
   std::string text = SelfMetrics().Render();
   for (std::string_view route : {"none", "healthz", "readyz", "catalog", "metric", "objects",
-                                 "proxy", "discovery", "metrics"}) {
+                                 "namespaces", "proxy", "discovery", "metrics"}) {
     EXPECT_EQ(SampleValue(text, "nfmetrics_http_request_duration_seconds_count",
                           {{"route", std::string(route)}}),
               0)

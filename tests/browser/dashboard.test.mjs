@@ -1,0 +1,356 @@
+// The dashboard in a real browser: Debian's Chromium driven by playwright-core against
+// `nfmetrics serve` in front of a Prometheus holding the synthetic demo data (run.sh starts them).
+// Expected series counts come from the API (the pods endpoint), never from constants.
+// The steps are those of docs/testing.md; each depends on the page state the previous one left.
+// Plain node:test and node:assert, Node 18 or newer.
+//
+// Environment (set by run.sh): NFMETRICS_URL (the API, http://127.0.0.1:PORT),
+// NFMETRICS_PLAYWRIGHT (the playwright-core directory), NFMETRICS_BROWSER_OUT (screenshots and
+// summary go there), CHROMIUM (default /usr/bin/chromium).
+import assert from 'node:assert/strict';
+import { writeFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+
+const baseUrl = requiredEnv('NFMETRICS_URL');
+const playwrightDir = requiredEnv('NFMETRICS_PLAYWRIGHT');
+const outDir = requiredEnv('NFMETRICS_BROWSER_OUT');
+const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+const screenshotPath = path.join(outDir, 'dashboard.png');
+const summaryPath = path.join(outDir, 'browser-summary.txt');
+
+const METRIC = 'sink-latency';
+const CHART = `section.chart[data-metric="${METRIC}"]`;
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+// The one console error a failed API call is allowed to cause: Chromium's own report of the status.
+const HTTP_400_CONSOLE = /Failed to load resource: the server responded with a status of 400/;
+
+function requiredEnv(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set; run this test through tests/browser/run.sh`);
+  return value;
+}
+
+const summary = [];
+function report(line) {
+  const text = `browser: ${line}`;
+  console.log(text);
+  summary.push(text);
+}
+
+async function api(pathAndQuery) {
+  const response = await fetch(new URL(pathAndQuery, baseUrl), { signal: AbortSignal.timeout(30000) });
+  const body = await response.json();
+  return { status: response.status, body };
+}
+
+// The pods of default/orders the API reports for the last `seconds` (what a preset range shows).
+async function podsOver(seconds) {
+  const end = Math.floor(Date.now() / 1000);
+  const { status, body } = await api(
+    `/api/v1/namespaces/default/mono-vertices/orders/pods?start=${end - seconds}&end=${end}`,
+  );
+  assert.equal(status, 200, `pods endpoint: ${JSON.stringify(body)}`);
+  const pods = body.data.pods;
+  assert.ok(Array.isArray(pods) && pods.length > 0, `no pods of default/orders in the data: ${JSON.stringify(body)}`);
+  return pods;
+}
+
+// Runs before any page script: records chart state changes and CSP violations.
+function instrument() {
+  window.__chartStates = [];
+  window.__csp = [];
+  document.addEventListener('securitypolicyviolation', (e) => {
+    window.__csp.push(`${e.violatedDirective} blocked ${e.blockedURI}`);
+  });
+  const log = (el) => {
+    if (el.getAttribute('data-state') !== null) {
+      window.__chartStates.push(`${el.getAttribute('data-metric')}:${el.getAttribute('data-state')}`);
+    }
+  };
+  new MutationObserver((records) => {
+    for (const r of records) {
+      if (r.type === 'attributes') {
+        if (r.target instanceof Element && r.target.matches('section.chart')) log(r.target);
+        continue;
+      }
+      // A chart inserted with its state already set.
+      for (const node of r.addedNodes) {
+        if (!(node instanceof Element)) continue;
+        if (node.matches('section.chart')) log(node);
+        node.querySelectorAll('section.chart').forEach(log);
+      }
+    }
+  }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
+}
+
+test('dashboard in Chromium', { timeout: 200000 }, async (t) => {
+  const { chromium } = await import(pathToFileURL(path.join(playwrightDir, 'index.mjs')).href);
+  mkdirSync(outDir, { recursive: true });
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  await context.addInitScript(instrument);
+  const page = await context.newPage();
+  page.setDefaultTimeout(30000);
+
+  const requests = [];
+  const consoleErrors = [];
+  context.on('request', (r) => requests.push(r.url()));
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(`${m.text()} [${m.location().url || 'no url'}]`);
+  });
+  page.on('pageerror', (e) => consoleErrors.push(`uncaught: ${e.message}`));
+
+  // Asserts: no console error (but `allowed`), no CSP violation, no request off the loopback.
+  async function assertClean(allowed) {
+    const errors = consoleErrors.splice(0).filter((e) => !(allowed && allowed.test(e)));
+    assert.deepEqual(errors, [], 'console errors');
+    const csp = await page.evaluate(() => window.__csp.splice(0));
+    assert.deepEqual(csp, [], 'CSP violations');
+    const offLoopback = requests.filter((u) => {
+      const url = new URL(u);
+      if (['data:', 'blob:', 'about:'].includes(url.protocol)) return false;
+      return !LOOPBACK_HOSTS.has(url.hostname);
+    });
+    assert.deepEqual(offLoopback, [], 'requests to a non-loopback host');
+  }
+
+  const mark = () => page.evaluate(() => window.__chartStates.length);
+
+  // Waits until the chart has gone through loading (after `since`) and reached `state`.
+  async function chartSettles(since, state = 'ready') {
+    await page.waitForFunction(
+      ([since, chart, metric, state]) => {
+        const log = window.__chartStates.slice(since).filter((e) => e.startsWith(`${metric}:`));
+        const el = document.querySelector(chart);
+        return (
+          el !== null &&
+          el.getAttribute('data-state') === state &&
+          log.includes(`${metric}:loading`) &&
+          log[log.length - 1] === `${metric}:${state}`
+        );
+      },
+      [since, CHART, METRIC, state],
+    );
+  }
+
+  // The chart's series count, checked against what uPlot drew and listed.
+  async function drawnSeries() {
+    const seen = await page.$eval(CHART, (el) => {
+      const canvas = el.querySelector('canvas');
+      let painted = 0;
+      if (canvas && canvas.width > 0 && canvas.height > 0) {
+        const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        for (let i = 3; i < pixels.length; i += 4) if (pixels[i] !== 0) painted++;
+      }
+      // uPlot's legend: one row per series; with a live legend the first row is the x axis
+      // (its marker has no border), the others have their stroke as the marker's border.
+      const rows = [...el.querySelectorAll('.u-legend tr.u-series')];
+      const xRow = rows.length > 0 && !rows[0].querySelector('.u-marker')?.style.border;
+      return {
+        count: Number(el.getAttribute('data-series-count')),
+        canvas: canvas ? { width: canvas.width, height: canvas.height, box: canvas.getBoundingClientRect().width } : null,
+        painted,
+        legend: rows.length - (xRow ? 1 : 0),
+      };
+    });
+    assert.ok(seen.canvas, 'the chart has a canvas');
+    assert.ok(seen.canvas.width > 0 && seen.canvas.height > 0 && seen.canvas.box > 0,
+      `canvas has a size: ${JSON.stringify(seen.canvas)}`);
+    assert.ok(seen.painted > 1000, `uPlot drew on the canvas (${seen.painted} painted pixels)`);
+    assert.equal(seen.legend, seen.count, 'legend entries = data-series-count');
+    return seen.count;
+  }
+
+  async function controls() {
+    return page.evaluate(() => {
+      const value = (id) => document.getElementById(id).value;
+      return {
+        namespace: value('namespace'),
+        kind: value('object-kind'),
+        mvtx: value('mvtx'),
+        metric: value('metric'),
+        quantiles: [...document.querySelectorAll('input[name=quantile]:checked')].map((q) => q.value),
+        range: value('range'),
+        step: value('step'),
+        groupByPod: document.getElementById('group-by-pod').checked,
+        pods: [...document.getElementById('pods').selectedOptions].map((o) => o.value),
+        refresh: value('refresh'),
+      };
+    });
+  }
+
+  // The API call the dashboard shows in #curl, made again from here.
+  async function curlAnswer() {
+    const curl = (await page.textContent('#curl')).trim();
+    const match = /(https?:\/\/[^\s'"]+)/.exec(curl);
+    assert.ok(match, `#curl holds a URL: ${curl}`);
+    const { status, body } = await api(match[1]);
+    assert.equal(status, 200, `the #curl URL answers: ${JSON.stringify(body).slice(0, 300)}`);
+    return { curl, url: match[1], data: body.data };
+  }
+
+  let failed = false;
+  async function step(name, fn) {
+    await t.test(name, { skip: failed && 'an earlier step failed' }, async () => {
+      try {
+        await fn();
+      } catch (error) {
+        failed = true;
+        await page.screenshot({ path: path.join(outDir, 'failure.png'), fullPage: true }).catch(() => {});
+        console.log(`browser: FAILED at "${name}"; page: ${page.url()}; screenshot: ${path.join(outDir, 'failure.png')}`);
+        throw error;
+      }
+    });
+  }
+
+  try {
+    const pods1h = await podsOver(3600);
+    const pods6h = await podsOver(6 * 3600);
+
+    await step('1. the page loads without errors', async () => {
+      const response = await page.goto(new URL('/', baseUrl).href);
+      assert.equal(response.status(), 200);
+      await page.waitForSelector('body[data-ready="true"]');
+      assert.match(await page.title(), /nfmetrics/);
+      assert.ok(requests.some((u) => new URL(u).pathname.startsWith('/assets/')), 'assets loaded');
+      await assertClean();
+      report(`page loaded: ${requests.length} requests, all to 127.0.0.1, no console error, no CSP violation`);
+    });
+
+    await step('2. per-pod p99 over 1h: one line per pod', async () => {
+      const since = 0; // a fresh page: its log starts empty
+      await page.goto(new URL(`/?namespace=default&mvtx=orders&metric=${METRIC}&quantile=0.99&group_by=pod&range=1h`, baseUrl).href);
+      await page.waitForSelector('body[data-ready="true"]');
+      await chartSettles(since);
+      const count = await drawnSeries();
+      assert.equal(count, pods1h.length, `one series per pod of default/orders (${pods1h.join(', ')})`);
+      await assertClean();
+      report(`group_by=pod quantile=0.99 range=1h -> ${count} series (${pods1h.length} pods)`);
+    });
+
+    await step('3. switching group-by, quantiles and range redraws', async () => {
+      let since = await mark();
+      await page.uncheck('#group-by-pod');
+      await chartSettles(since);
+      assert.equal(await drawnSeries(), 1, 'no group-by, one quantile: one series');
+      assert.doesNotMatch(page.url(), /[?&]group_by=pod(&|$)/, 'the URL has no group_by=pod');
+      report('group_by off quantile=0.99 range=1h -> 1 series');
+
+      since = await mark();
+      await page.check('input[name=quantile][value="0.5"]');
+      await chartSettles(since);
+      assert.equal(await drawnSeries(), 2, 'no group-by, two quantiles: two series');
+      report('group_by off quantile=0.5,0.99 range=1h -> 2 series');
+
+      since = await mark();
+      await page.check('#group-by-pod');
+      await chartSettles(since);
+      const grouped = await drawnSeries();
+      assert.equal(grouped, pods1h.length * 2, 'per pod, two quantiles: pods x 2');
+      report(`group_by=pod quantile=0.5,0.99 range=1h -> ${grouped} series (${pods1h.length} pods x 2)`);
+
+      const before = await curlAnswer();
+      since = await mark();
+      await page.selectOption('#range', '6h');
+      await chartSettles(since);
+      const after = await curlAnswer();
+      assert.notEqual(after.curl, before.curl, '#curl changed with the range');
+      assert.match(page.url(), /[?&]range=6h(&|$)/);
+      const span = after.data.range.end_unix - after.data.range.start_unix;
+      assert.ok(Math.abs(span - 6 * 3600) <= after.data.range.step_seconds,
+        `the new call covers 6h (${span}s, step ${after.data.range.step})`);
+      const count6h = await drawnSeries();
+      assert.equal(count6h, pods6h.length * 2, 'per pod over 6h, two quantiles');
+      await assertClean();
+      report(`group_by=pod quantile=0.5,0.99 range=6h -> ${count6h} series (${pods6h.length} pods x 2; ` +
+        `API range ${after.data.range.start} .. ${after.data.range.end}, step ${after.data.range.step})`);
+    });
+
+    await step('4. #promql and #curl show the call, and the curl gives the same series', async () => {
+      const promql = await page.textContent('#promql');
+      assert.ok(promql.includes('histogram_quantile('), `#promql: ${promql}`);
+      assert.ok(promql.includes('monovtx_sink_time_bucket'), `#promql: ${promql}`);
+      assert.equal(promql.trim().split('\n').length, 2, 'one query per quantile, one per line');
+      const { curl, url, data } = await curlAnswer();
+      assert.ok(curl.startsWith('curl'), `#curl: ${curl}`);
+      assert.ok(curl.includes(`/api/v1/metrics/${METRIC}?`), `#curl: ${curl}`);
+      assert.ok(await page.isVisible('#copy-curl'), 'a #copy-curl button');
+      const count = Number(await page.getAttribute(CHART, 'data-series-count'));
+      assert.equal(data.series.length, count, 'the curl URL answers as many series as the chart shows');
+      report(`#curl URL re-run with fetch -> ${data.series.length} series: ${url}`);
+    });
+
+    await step('5. the URL holds the view: a reload shows the same', async () => {
+      const before = await controls();
+      const count = Number(await page.getAttribute(CHART, 'data-series-count'));
+      const url = page.url();
+      await page.goto(url);
+      await page.waitForSelector('body[data-ready="true"]');
+      await chartSettles(0);
+      assert.deepEqual(await controls(), before, 'same control values after reloading the URL');
+      assert.equal(await drawnSeries(), count, 'same series count after reloading the URL');
+      await assertClean();
+      report(`reloaded ${url} -> ${count} series, same controls (${before.quantiles.join(',')}, ${before.range}, group_by=pod ${before.groupByPod})`);
+    });
+
+    await step('6. screenshot of a per-pod p50 + p99 view', async () => {
+      await page.goto(new URL(`/?namespace=default&mvtx=orders&metric=${METRIC}&quantile=0.5,0.99&group_by=pod&range=1h`, baseUrl).href);
+      await page.waitForSelector('body[data-ready="true"]');
+      await chartSettles(0);
+      const count = await drawnSeries();
+      assert.equal(count, pods1h.length * 2);
+      await page.mouse.move(1, 1); // no hover read-out in the picture
+      await page.screenshot({ path: screenshotPath, fullPage: true });
+      await assertClean();
+      report(`screenshot (1400x900 viewport, full page, ${count} series) saved to ${screenshotPath}`);
+    });
+
+    await step('7. a custom range with start after end shows the API error', async () => {
+      const end = Math.floor(Date.now() / 1000) - 2 * 3600;
+      const start = end + 3600; // after end
+      const startText = new Date(start * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+      const endText = new Date(end * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+      const expected = await api(`/api/v1/metrics/${METRIC}?namespace=default&mvtx=orders&quantile=0.5,0.99` +
+        `&group_by=pod&start=${startText}&end=${endText}`);
+      assert.equal(expected.status, 400, `the API refuses start after end: ${JSON.stringify(expected.body)}`);
+      const { message, param } = expected.body.error;
+      assert.ok(param === 'start' || param === 'end', `the API names start or end: ${param}`);
+
+      await page.selectOption('#range', 'custom');
+      await page.fill('#start', startText);
+      await page.fill('#end', endText);
+      const since = await mark();
+      await page.click('#apply');
+      await chartSettles(since, 'error');
+      await page.waitForSelector('#error:not([hidden])');
+      assert.ok(await page.isVisible('#error'), '#error is visible');
+      const shown = await page.textContent('#error');
+      assert.ok(shown.includes(message), `#error shows the API's message "${message}": "${shown}"`);
+      assert.equal(await page.getAttribute('#error', 'data-param'), param);
+      const control = await page.$eval(`#${param}`, (el) => ({
+        cls: el.className, invalid: el.getAttribute('aria-invalid'),
+      }));
+      assert.ok(control.cls.split(/\s+/).includes('param-error'), `#${param} has class param-error: "${control.cls}"`);
+      assert.equal(control.invalid, 'true', `#${param} has aria-invalid="true"`);
+      await assertClean(HTTP_400_CONSOLE);
+      report(`custom range start=${startText} end=${endText} -> #error "${shown.trim()}" (data-param=${param}, #${param}.param-error)`);
+    });
+  } finally {
+    writeFileSync(summaryPath, summary.join('\n') + '\n');
+    await browser.close();
+  }
+});

@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# Browser test of the dashboard: generates 7 h of synthetic NumaFlow history, backfills it into a
+# real Prometheus, starts `nfmetrics serve` in front of it and drives the dashboard with Chromium
+# through playwright-core (tests/browser/dashboard.test.mjs). Stops everything it started on any
+# exit, also on failure and on its own deadline.
+#
+# Usage: run.sh --nfmetrics BIN --node-modules DIR --out DIR
+#   or the environment: NFMETRICS_BIN, NFMETRICS_NODE_MODULES (web/node_modules, holding
+#   playwright-core), NFMETRICS_BROWSER_OUT (data, logs and dashboard.png go there).
+#   CHROMIUM (default /usr/bin/chromium), NFMETRICS_BROWSER_TIMEOUT (seconds, default 240).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+nfmetrics=${NFMETRICS_BIN:-}
+node_modules=${NFMETRICS_NODE_MODULES:-$here/../../web/node_modules}
+out=${NFMETRICS_BROWSER_OUT:-}
+chromium=${CHROMIUM:-/usr/bin/chromium}
+budget=${NFMETRICS_BROWSER_TIMEOUT:-240}
+
+while (($# > 0)); do
+  case $1 in
+    --nfmetrics) nfmetrics=$2; shift 2 ;;
+    --node-modules) node_modules=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    *) echo "browser test: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+
+fail() {
+  printf 'browser test: FAILED: %s\n' "$*" >&2
+  exit 1
+}
+
+# What a fresh machine may lack: a clear failure, never a skip (scripts/test.sh installs them).
+[[ -n "$nfmetrics" && -x "$nfmetrics" ]] || fail "no nfmetrics binary (--nfmetrics or NFMETRICS_BIN): '$nfmetrics'"
+[[ -n "$out" ]] || fail "no output directory (--out or NFMETRICS_BROWSER_OUT)"
+command -v node >/dev/null || fail "node is not installed: run scripts/install-deps.sh (Debian package nodejs)"
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+((node_major >= 18)) || fail "node $(node --version) is too old: 18 or newer is needed"
+[[ -x "$chromium" ]] || fail "$chromium is missing: run scripts/install-deps.sh (Debian package chromium)"
+[[ -f "$node_modules/playwright-core/package.json" ]] ||
+  fail "no playwright-core in $node_modules: run 'npm ci' in web/ (scripts/build.sh does)"
+for tool in promtool prometheus; do
+  command -v "$tool" >/dev/null || fail "$tool is not installed: run scripts/install-deps.sh"
+done
+
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+work=$out/run
+rm -rf "$work" "$out/dashboard.png" "$out/failure.png" "$out/browser-summary.txt"
+mkdir -p "$work/data" "$work/tmp"
+logs=$work
+pids=()
+names=()
+
+# Stops every child: SIGTERM, up to 5 s grace, then SIGKILL; prints the logs' tails on failure.
+# shellcheck disable=SC2317  # invoked by the EXIT trap
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  exec 1>&8 2>&9 # a trap may fire inside a step whose output goes to a log
+  [[ -n "${watchdog:-}" ]] && { kill "$watchdog" 2>/dev/null || true; }
+  [[ -n "${running:-}" ]] && pids+=("$running") # the foreground step, if it still runs
+  local pid
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for _ in $(seq 50); do
+    local alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    ((alive)) || break
+    sleep 0.1
+  done
+  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if ((status != 0)); then
+    local log
+    for log in "$logs"/*.log; do
+      [[ -s "$log" ]] || continue
+      printf '\n--- last lines of %s ---\n' "$log" >&2
+      tail -n 25 "$log" >&2
+    done
+    printf 'browser test: FAILED (exit %s); data and logs kept in %s\n' "$status" "$work" >&2
+  else
+    rm -rf "$work/data" "$work/tmp"
+  fi
+  exit "$status"
+}
+exec 8>&1 9>&2
+trap cleanup EXIT
+trap 'echo "browser test: interrupted" >&9; exit 130' INT
+trap 'echo "browser test: stopped (deadline of ${budget}s, or SIGTERM)" >&9; exit 124' TERM
+
+# Our own deadline, below ctest's TIMEOUT, so that the trap (not a SIGKILL) stops the children.
+# A builtin read with a timeout on a FIFO nobody writes: no child process outlives the script.
+mkfifo "$work/watchdog.fifo"
+(
+  exec 3<>"$work/watchdog.fifo"
+  read -r -t "$budget" -u 3 _ || kill -TERM $$
+) >/dev/null 2>&1 &
+watchdog=$!
+
+# start NAME COMMAND...: runs COMMAND in the background, output to $logs/NAME.log.
+start() {
+  local name=$1
+  shift
+  "$@" </dev/null >"$logs/$name.log" 2>&1 &
+  pids+=($!)
+  names+=("$name")
+}
+
+# Runs a foreground step in the background and waits for it, so that the TERM trap fires at once.
+run() {
+  "$@" &
+  running=$!
+  wait $running
+}
+
+util() { node "$here/util.mjs" "$@"; }
+
+# 1. Data: 7 h ending now (the dashboard's 6h preset must be covered), backfilled with promtool.
+end=$(date +%s)
+echo "browser test: generating 7h of synthetic history ending at $end"
+run "$nfmetrics" synth openmetrics --end "$end" --duration 7h --interval 15s \
+  --out "$work/history.om" 2>"$logs/synth.log"
+run promtool tsdb create-blocks-from openmetrics --quiet "$work/history.om" "$work/data" \
+  >"$logs/promtool.log" 2>&1 || fail "promtool backfill failed"
+rm -f "$work/history.om"
+cat >"$work/prometheus.yml" <<'EOF'
+# No scrape jobs: every sample comes from the backfilled blocks.
+global:
+  scrape_interval: 15s
+EOF
+
+# 2. Prometheus on a free loopback port; a lost race for the port is retried.
+for attempt in 1 2 3; do
+  prometheus_port=$(util free-port)
+  start prometheus prometheus --config.file="$work/prometheus.yml" \
+    --storage.tsdb.path="$work/data" --web.listen-address="127.0.0.1:$prometheus_port" \
+    --storage.tsdb.retention.time=30d --log.level=warn \
+    --web.console.templates="$work" --web.console.libraries="$work"
+  prometheus_url=http://127.0.0.1:$prometheus_port
+  # Ready, and the backfilled blocks visible.
+  if run util wait "$prometheus_url/api/v1/query?query=count(monovtx_sink_time_count)" 60 \
+    "${pids[-1]}" '"result":[{'; then
+    break
+  fi
+  if ((attempt == 3)) || ! grep -qi 'address already in use' "$logs/prometheus.log"; then
+    fail "Prometheus did not come up"
+  fi
+done
+echo "browser test: Prometheus at $prometheus_url"
+
+# 3. nfmetrics serve in front of it.
+for attempt in 1 2 3; do
+  api_port=$(util free-port)
+  start nfmetrics "$nfmetrics" serve --listen "127.0.0.1:$api_port" --prometheus-url "$prometheus_url"
+  api_url=http://127.0.0.1:$api_port
+  if run util wait "$api_url/readyz" 30 "${pids[-1]}"; then break; fi
+  if ((attempt == 3)) || ! grep -qi 'address already in use' "$logs/nfmetrics.log"; then
+    fail "nfmetrics serve did not come up"
+  fi
+done
+echo "browser test: nfmetrics serve at $api_url"
+
+# 4. The browser test itself. Its temporary files (Chromium's profile) stay under $work/tmp.
+export NFMETRICS_URL=$api_url NFMETRICS_PLAYWRIGHT="$node_modules/playwright-core" \
+  NFMETRICS_BROWSER_OUT=$out CHROMIUM=$chromium TMPDIR=$work/tmp
+node "$here/dashboard.test.mjs" > >(tee "$work/test.out") 2>&1 &
+running=$!
+status=0
+wait $running || status=$?
+((status == 0)) || fail "dashboard.test.mjs failed (exit $status); its output is above and in $work/test.out"
+echo "browser test: passed; screenshot: $out/dashboard.png"

@@ -1,0 +1,155 @@
+// One chart section: a uPlot chart of an answer's series (one line per pod and quantile, nulls as
+// gaps), with the live legend as the hover read-out and legend clicks toggling lines.
+
+import uPlot from 'uplot';
+
+import type { MetricAnswer } from './api';
+import { chooseScale, formatValue, formatNumber, seriesName, type Scale } from './format';
+
+const PALETTE = [
+  '#2463eb', '#e8590c', '#2b8a3e', '#c2255c', '#7048e8', '#0c8599',
+  '#e67700', '#5c940d', '#a61e4d', '#1971c2', '#862e9c', '#087f5b',
+];
+// A pod keeps its colour across quantiles and each quantile has its own dash, so p50 and p99 of
+// one pod read as a pair.
+const DASHES = [[], [8, 4], [2, 3], [12, 3, 2, 3]];
+
+function cssVar(name: string, fallback: string): string {
+  const v = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+  return v || fallback;
+}
+
+// The position of `key` in first-seen order.
+function indexOf(seen: Map<string, number>, key: string): number {
+  let i = seen.get(key);
+  if (i === undefined) {
+    i = seen.size;
+    seen.set(key, i);
+  }
+  return i;
+}
+
+export class ChartSection {
+  readonly element: HTMLElement;
+  private readonly title: HTMLElement;
+  private readonly meta: HTMLElement;
+  private readonly plotBox: HTMLElement;
+  private readonly warnings: HTMLUListElement;
+  private plot: uPlot | null = null;
+  private readonly resize = new ResizeObserver(() => this.fit());
+
+  constructor(parent: HTMLElement, metric: string) {
+    this.element = document.createElement('section');
+    this.element.className = 'chart';
+    this.element.dataset.metric = metric;
+    const head = document.createElement('div');
+    head.className = 'chart-head';
+    this.title = document.createElement('h2');
+    this.meta = document.createElement('span');
+    this.meta.className = 'meta';
+    head.append(this.title, this.meta);
+    this.plotBox = document.createElement('div');
+    this.plotBox.className = 'plot';
+    this.warnings = document.createElement('ul');
+    this.warnings.className = 'warnings';
+    this.element.append(head, this.plotBox, this.warnings);
+    parent.append(this.element);
+    this.resize.observe(this.plotBox);
+  }
+
+  setMetric(metric: string, title: string): void {
+    this.element.dataset.metric = metric;
+    this.title.textContent = title;
+  }
+
+  loading(): void {
+    this.element.dataset.state = 'loading';
+  }
+
+  failed(): void {
+    this.element.dataset.state = 'error';
+  }
+
+  show(answer: MetricAnswer, warnings: string[]): void {
+    const xs = answer.series.length > 0 ? answer.series[0].points.map((p) => p[0]) : [];
+    const scale = chooseScale(
+      answer.unit,
+      (function* () {
+        for (const s of answer.series) for (const p of s.points) yield p[1];
+      })(),
+    );
+    const data: uPlot.AlignedData = [
+      xs,
+      ...answer.series.map((s) => s.points.map((p) => (p[1] === null ? null : p[1] * scale.factor))),
+    ];
+    const colours = new Map<string, number>();
+    const dashes = new Map<string, number>();
+    const series: uPlot.Series[] = [
+      { label: 'time' },
+      ...answer.series.map((s): uPlot.Series => ({
+        label: seriesName(s, answer.metric),
+        stroke: PALETTE[indexOf(colours, JSON.stringify(s.labels)) % PALETTE.length],
+        width: 1.5,
+        dash: DASHES[indexOf(dashes, String(s.quantile)) % DASHES.length],
+        spanGaps: false,
+        points: { show: false },
+        value: (_u, v) => formatValue(v, { suffix: scale.suffix, factor: 1 }),
+      })),
+    ];
+    this.plot?.destroy();
+    this.plot = null;
+    this.plotBox.replaceChildren();
+    if (answer.series.length === 0) {
+      const empty = document.createElement('div');
+      empty.className = 'empty';
+      empty.textContent = 'No data in this range.';
+      this.plotBox.append(empty);
+    } else {
+      this.plot = new uPlot(this.options(series, scale), data, this.plotBox);
+    }
+    const r = answer.range;
+    this.meta.textContent = `step ${r.step}${r.window ? `, window ${r.window}` : ''}` +
+      `${answer.cache ? `, cache ${answer.cache}` : ''}`;
+    this.warnings.replaceChildren(
+      ...warnings.map((w) => {
+        const li = document.createElement('li');
+        li.textContent = w;
+        return li;
+      }),
+    );
+    this.element.dataset.seriesCount = String(answer.series.length);
+    this.element.dataset.state = 'ready';
+  }
+
+  private options(series: uPlot.Series[], scale: Scale): uPlot.Options {
+    const fg = cssVar('--muted', '#5c6577');
+    const grid = cssVar('--grid', 'rgba(0,0,0,0.08)');
+    const longUnit = scale.suffix.trim().length > 2;
+    const axis = { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
+    return {
+      width: Math.max(300, this.plotBox.clientWidth),
+      height: 360,
+      series,
+      cursor: { focus: { prox: 24 } },
+      focus: { alpha: 0.35 },
+      legend: { live: true },
+      scales: { x: { time: true } },
+      axes: [
+        axis,
+        {
+          ...axis,
+          size: 70,
+          // Short units (ms, %) on every tick; long ones (messages/s) once, as the axis label.
+          values: (_u, ticks) => ticks.map((t) => formatNumber(t) + (longUnit ? '' : scale.suffix)),
+          ...(longUnit ? { label: scale.suffix.trim(), labelSize: 20 } : {}),
+        },
+      ],
+    };
+  }
+
+  private fit(): void {
+    if (!this.plot) return;
+    const width = Math.max(300, this.plotBox.clientWidth);
+    if (width !== this.plot.width) this.plot.setSize({ width, height: 360 });
+  }
+}

@@ -1,0 +1,118 @@
+// The view as a value, and its form in the URL query string, so that a view can be shared.
+
+export const QUANTILES = ['0.5', '0.9', '0.95', '0.99'];
+export const RANGES = ['15m', '1h', '3h', '6h', '12h', '24h', '2d', '7d', 'custom'];
+export const STEPS = ['auto', '15s', '30s', '1m', '5m', '15m', '1h'];
+export const REFRESHES = ['off', '15s', '1m'];
+
+export interface ViewState {
+  namespace: string;
+  kind: 'mono-vertex' | 'vertex';
+  mvtx: string;
+  pipeline: string;
+  vertex: string;
+  metric: string;
+  quantiles: string[];
+  range: string; // one of RANGES
+  start: string; // custom range only, as typed
+  end: string;
+  step: string;
+  groupByPod: boolean;
+  pods: string[];
+  refresh: string;
+}
+
+export const DEFAULT_STATE: ViewState = {
+  namespace: '',
+  kind: 'mono-vertex',
+  mvtx: '',
+  pipeline: '',
+  vertex: '',
+  metric: '',
+  quantiles: ['0.5', '0.99'],
+  range: '1h',
+  start: '',
+  end: '',
+  step: 'auto',
+  groupByPod: true,
+  pods: [],
+  refresh: 'off',
+};
+
+function list(value: string | null): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
+}
+
+function oneOf(value: string | null, allowed: string[], fallback: string): string {
+  return value !== null && allowed.includes(value) ? value : fallback;
+}
+
+// A quantile as the API may spell it ("0.50", ".5") compared as a number.
+function normaliseQuantile(q: string): string {
+  const n = Number(q);
+  return Number.isFinite(n) ? String(n) : q;
+}
+
+export function stateFromUrl(search: string): ViewState {
+  const p = new URLSearchParams(search);
+  const s: ViewState = { ...DEFAULT_STATE, quantiles: [...DEFAULT_STATE.quantiles], pods: [] };
+  s.namespace = p.get('namespace') ?? '';
+  if (p.has('pipeline') || p.has('vertex')) {
+    s.kind = 'vertex';
+    s.pipeline = p.get('pipeline') ?? '';
+    s.vertex = p.get('vertex') ?? '';
+  } else {
+    s.mvtx = p.get('mvtx') ?? '';
+  }
+  s.metric = p.get('metric') ?? '';
+  if (p.has('quantile')) s.quantiles = list(p.get('quantile')).map(normaliseQuantile);
+  if (p.has('start') || p.has('end')) {
+    s.range = 'custom';
+    s.start = p.get('start') ?? '';
+    s.end = p.get('end') ?? '';
+  } else {
+    s.range = oneOf(p.get('range'), RANGES, DEFAULT_STATE.range);
+  }
+  s.step = oneOf(p.get('step'), STEPS, 'auto');
+  if (p.has('group_by')) s.groupByPod = list(p.get('group_by')).includes('pod');
+  s.pods = list(p.get('pod'));
+  s.refresh = oneOf(p.get('refresh'), REFRESHES, 'off');
+  return s;
+}
+
+export function stateToQuery(s: ViewState): string {
+  const p = new URLSearchParams();
+  if (s.namespace) p.set('namespace', s.namespace);
+  if (s.kind === 'vertex') {
+    p.set('pipeline', s.pipeline);
+    p.set('vertex', s.vertex);
+  } else if (s.mvtx) {
+    p.set('mvtx', s.mvtx);
+  }
+  if (s.metric) p.set('metric', s.metric);
+  p.set('quantile', s.quantiles.join(','));
+  if (s.range === 'custom') {
+    if (s.start) p.set('start', s.start);
+    if (s.end) p.set('end', s.end);
+    if (!s.start && !s.end) p.set('range', 'custom');
+  } else {
+    p.set('range', s.range);
+  }
+  if (s.step !== 'auto') p.set('step', s.step);
+  p.set('group_by', s.groupByPod ? 'pod' : 'none');
+  if (s.pods.length > 0) p.set('pod', s.pods.join(','));
+  if (s.refresh !== 'off') p.set('refresh', s.refresh);
+  // Commas and colons read better unescaped and are legal in a query.
+  return p.toString().replace(/%2C/g, ',').replace(/%3A/g, ':');
+}
+
+// Seconds in a duration of the form 15s, 30m, 6h, 2d.
+export function durationSeconds(d: string): number {
+  const m = /^(\d+)([smhd])$/.exec(d);
+  if (!m) return 0;
+  const mult: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+  return Number(m[1]) * mult[m[2]];
+}
