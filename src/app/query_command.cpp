@@ -6,8 +6,11 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/url/encode.hpp>
+#include <boost/url/parse.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
+#include <cctype>
 #include <chrono>
 #include <exception>
 #include <iostream>
@@ -148,7 +151,7 @@ std::string Excerpt(std::string_view body) {
 }
 
 int PrintAnswer(const QueryOptions& options, const prometheus::HttpAnswer& answer) {
-  if (answer.status != 200) {
+  if (answer.status < 200 || answer.status > 299) {
     if (std::optional<ApiError> error = ParseApiError(answer.body)) {
       std::cerr << fmt::format(
           "nfmetrics query: {}: {}{}\n", error->code, error->message,
@@ -181,6 +184,57 @@ int PrintAnswer(const QueryOptions& options, const prometheus::HttpAnswer& answe
   return kQueryExitOk;
 }
 
+}  // namespace
+
+bool IsLoopbackHost(std::string_view host) {
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  if (host == "::1" || host == "0:0:0:0:0:0:0:1") return true;
+  std::string lower(host);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (lower == "localhost" || lower == "localhost.") return true;
+  // 127.0.0.0/8, as four decimal octets.
+  if (!lower.starts_with("127.")) return false;
+  int dots = 0;
+  int digits = 0;
+  int octet = 0;
+  for (char c : lower) {
+    if (c == '.') {
+      if (digits == 0) return false;
+      ++dots;
+      digits = 0;
+      octet = 0;
+    } else if (c >= '0' && c <= '9') {
+      octet = octet * 10 + (c - '0');
+      if (++digits > 3 || octet > 255) return false;
+    } else {
+      return false;
+    }
+  }
+  return dots == 3 && digits > 0;
+}
+
+bool TokenGoesInTheClear(std::string_view url, std::string_view token) {
+  if (token.empty()) return false;
+  boost::system::result<boost::urls::url_view> parsed = boost::urls::parse_absolute_uri(url);
+  if (!parsed) return false;  // the transport refuses it
+  std::string scheme(parsed->scheme());
+  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (scheme != "http") return false;
+  return !IsLoopbackHost(parsed->encoded_host_address());
+}
+
+namespace {
+
+// What a timed-out query leaves running (see RunQuery): reachable from a global, so that a leak
+// checker does not report it, and never destroyed.
+struct Abandoned {
+  std::unique_ptr<boost::asio::io_context> context;
+  std::unique_ptr<prometheus::HttpTransport> transport;
+};
+Abandoned* g_abandoned = nullptr;
+
 // A coroutine of its own rather than a lambda: a capturing lambda would be destroyed before the
 // coroutine it started resumes.
 boost::asio::awaitable<void> Fetch(prometheus::HttpTransport& transport, std::string target,
@@ -201,9 +255,10 @@ int RunQuery(const QueryOptions& options) {
     std::cerr << "nfmetrics query: " << e.what() << '\n';
     return kQueryExitUsage;
   }
-  boost::asio::io_context context;
+  const Duration timeout = transport_options.timeout;
+  auto context = std::make_unique<boost::asio::io_context>();
   Result<std::unique_ptr<prometheus::HttpTransport>> transport =
-      prometheus::MakeHttpTransport(context.get_executor(), std::move(transport_options));
+      prometheus::MakeHttpTransport(context->get_executor(), std::move(transport_options));
   if (!transport) {
     // The options are the user's flags, named by `param` ("url", "ca-file").
     const Error& error = transport.error();
@@ -211,12 +266,39 @@ int RunQuery(const QueryOptions& options) {
                              error.param.empty() ? "" : "--" + error.param + ": ", error.message);
     return kQueryExitUsage;
   }
+  if (TokenGoesInTheClear(options.url, options.token)) {
+    std::cerr << "nfmetrics query: warning: the token is sent unencrypted over http:// to a host "
+                 "that is not loopback; use https://\n";
+  }
   std::optional<Result<prometheus::HttpAnswer>> answer;
-  boost::asio::co_spawn(context, Fetch(**transport, target, answer),
-                        [](const std::exception_ptr& e) {
+  boost::asio::co_spawn(*context, Fetch(**transport, target, answer),
+                        [&context = *context](const std::exception_ptr& e) {
+                          // A lookup the deadline gave up on would otherwise keep run() waiting.
+                          context.stop();
                           if (e) std::rethrow_exception(e);
                         });
-  context.run();
+  // Backstop: whatever the transport does, run() returns shortly after the deadline.
+  boost::asio::steady_timer backstop(*context, timeout + std::chrono::seconds(1));
+  backstop.async_wait([&context = *context](boost::system::error_code ec) {
+    if (!ec) context.stop();
+  });
+  context->run();
+  backstop.cancel();
+  if (answer.has_value()) {
+    transport->reset();
+    context->restart();
+    context->poll();
+  }
+  // Work still pending once stopped is a getaddrinfo, which nothing can cancel: destroying the
+  // context would join the resolver's thread and wait for it. Leave it to the process's exit.
+  if (!answer.has_value() || !context->stopped()) {
+    g_abandoned = new Abandoned{std::move(context), std::move(*transport)};
+  }
+  if (!answer.has_value()) {
+    std::cerr << fmt::format("nfmetrics query: no answer from {} within --timeout {}\n",
+                             options.url, options.timeout);
+    return kQueryExitApiError;
+  }
   if (!answer->ok()) {
     std::cerr << "nfmetrics query: " << answer->error().message << '\n';
     return kQueryExitApiError;

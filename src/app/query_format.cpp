@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 
 namespace nfmetrics::app {
@@ -55,7 +56,16 @@ std::string ParseSeries(dom::object json, QuerySeries& out) {
 }
 
 // Three significant digits, or the whole integer part when it is longer.
+// The value at three significant digits, as a decimal rounding would print it, so that the unit
+// and the number of decimals are chosen for what is shown (0.9996 is 1.00, not 0.9996 -> "1.000").
+// Values of 1000 and more keep their integer digits: the table shows them whole.
+double RoundToThreeDigits(double value) {
+  if (value == 0 || !std::isfinite(value) || std::fabs(value) >= 1000) return value;
+  return std::strtod(fmt::format("{:.2e}", value).c_str(), nullptr);
+}
+
 std::string ThreeDigits(double value) {
+  value = RoundToThreeDigits(value);
   const double magnitude = std::fabs(value);
   if (magnitude >= 100 || value == 0) return fmt::format("{:.0f}", value);
   if (magnitude >= 10) return fmt::format("{:.1f}", value);
@@ -200,7 +210,7 @@ std::string Sparkline(const std::vector<std::optional<double>>& values, std::siz
 
 std::string FormatValue(double value, std::string_view unit) {
   if (unit == "seconds") {
-    const double magnitude = std::fabs(value);
+    const double magnitude = std::fabs(RoundToThreeDigits(value));
     if (value == 0) return "0 s";
     if (magnitude >= 1) return ThreeDigits(value) + " s";
     if (magnitude >= 1e-3) return ThreeDigits(value * 1e3) + " ms";

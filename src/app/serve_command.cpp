@@ -398,6 +398,9 @@ int RunServe(const ServeOptions& options) {
 void RegisterServeCommand(CLI::App& app) {
   auto options = std::make_shared<ServeOptions>();
   CLI::App* serve = app.add_subcommand("serve", "Run the HTTP API in front of Prometheus");
+  // Every serve option takes one value: given again, the last one wins (as most daemons do), so
+  // that a systemd EnvironmentFile's NFMETRICS_ARGS after the unit's own flags overrides them.
+  serve->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   serve->add_option("--listen", options->listen, "Address to listen on, HOST:PORT")
       ->capture_default_str();
   serve->add_option("--prometheus-url", options->prometheus_url,

@@ -85,9 +85,12 @@ Response JsonError(const Request& request, const Error& error) {
 
 }  // namespace
 
-bool IsDashboardPath(std::span<const std::string_view> segments) {
-  return segments.empty() || (segments.size() == 1 && segments[0] == "index.html") ||
-         (segments.size() == 2 && segments[0] == "assets");
+bool IsDashboardPath(std::string_view raw_path) {
+  if (raw_path == "/" || raw_path == "/index.html") return true;
+  constexpr std::string_view kAssets = "/assets/";
+  if (!raw_path.starts_with(kAssets)) return false;
+  const std::string_view file = raw_path.substr(kAssets.size());
+  return !file.empty() && file.find('/') == std::string_view::npos;
 }
 
 Response DashboardResponse(const Request& request, std::span<const std::string_view> segments) {

@@ -10,12 +10,15 @@
 
 namespace nfmetrics::http {
 
-// True for the paths the dashboard answers, as path segments: [] ("/"), ["index.html"] and
-// ["assets", file].
-bool IsDashboardPath(std::span<const std::string_view> segments);
+// True for the paths the dashboard answers, exactly as the request sent them (before a trailing
+// slash or empty segments are dropped): "/", "/index.html" and "/assets/<file>" (one segment).
+// Anywhere else ("//", "/index.html/", "/assets/app.js/") the page's relative URLs would resolve
+// wrongly, so those take the API's routing (a 404).
+bool IsDashboardPath(std::string_view raw_path);
 
-// The answer to a dashboard request (segments as IsDashboardPath accepted them): the file, a 304,
-// a 405 for methods other than GET and HEAD, or a 404 JSON error for a file that is not embedded.
+// The answer to a dashboard request (the segments of a path IsDashboardPath accepted): the file, a
+// 304, a 405 for methods other than GET and HEAD, or a 404 JSON error for a file that is not
+// embedded.
 Response DashboardResponse(const Request& request, std::span<const std::string_view> segments);
 
 // What the dashboard's page may load and run: only itself. uPlot sets element styles from script

@@ -61,7 +61,9 @@ Response ProxyErrorResponse(const Request& request, const Error& error) {
 
 // Path and raw query of an origin-form ("/p?q") or absolute-form ("http://h/p?q") target. The
 // query is left encoded: the parameter parser decodes it and names the parameter when it can't.
-std::pair<std::string_view, std::string_view> SplitTarget(std::string_view target) {
+// RawSplitTarget leaves the path as it came (a trailing slash included); SplitTarget drops one
+// trailing slash, for the API's routes.
+std::pair<std::string_view, std::string_view> RawSplitTarget(std::string_view target) {
   if (target.starts_with("http://") || target.starts_with("https://")) {
     std::size_t authority = target.find("//") + 2;
     std::size_t path_start = target.find_first_of("/?", authority);
@@ -74,6 +76,11 @@ std::pair<std::string_view, std::string_view> SplitTarget(std::string_view targe
       question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
   if (std::size_t hash = query.find('#'); hash != std::string_view::npos)
     query = query.substr(0, hash);
+  return {path, query};
+}
+
+std::pair<std::string_view, std::string_view> SplitTarget(std::string_view target) {
+  auto [path, query] = RawSplitTarget(target);
   if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
   return {path, query};
 }
@@ -116,12 +123,13 @@ bool IsNamespacesPath(std::span<const std::string_view> s) {
   return false;
 }
 
-// path: as SplitTarget gives it, for what segments lose (an empty target is not "/").
-Route RouteOf(std::string_view path, std::span<const std::string_view> s) {
+// raw_path: as RawSplitTarget gives it, before segments drop empty ones and a trailing slash: the
+// dashboard answers only its exact paths, where the page's relative URLs resolve as it expects.
+Route RouteOf(std::string_view raw_path, std::span<const std::string_view> s) {
   if (s.size() == 1 && s[0] == "healthz") return Route::kHealth;
   if (s.size() == 1 && s[0] == "readyz") return Route::kReady;
   if (s.size() == 1 && s[0] == "metrics") return Route::kSelfMetrics;
-  if (path.starts_with('/') && IsDashboardPath(s)) return Route::kDashboard;
+  if (IsDashboardPath(raw_path)) return Route::kDashboard;
   if (s.size() < 3 || s[0] != "api" || s[1] != "v1") return Route::kNone;
   if (s[2] == "metrics") {
     if (s.size() == 3) return Route::kCatalog;
@@ -271,7 +279,8 @@ TimePoint SystemNow() {
 Route RouteOfTarget(std::string_view target) {
   std::string_view path = SplitTarget(target).first;
   PathSegments segments = Segments(path);
-  return RouteOf(path, std::span<const std::string_view>(segments.data(), segments.size()));
+  return RouteOf(RawSplitTarget(target).first,
+                 std::span<const std::string_view>(segments.data(), segments.size()));
 }
 
 CacheBudget SplitCacheBudget(std::size_t cache_max_bytes) {
@@ -313,7 +322,7 @@ boost::asio::awaitable<Response> Router::Dispatch(const Request& request, Reques
   auto [path, query] = SplitTarget(request.target());
   PathSegments path_segments = Segments(path);
   std::span<const std::string_view> segments(path_segments.data(), path_segments.size());
-  Route route = RouteOf(path, segments);
+  Route route = RouteOf(RawSplitTarget(request.target()).first, segments);
   if (route == Route::kNone) {
     co_return ErrorResponse(
         request, Error{ErrorCode::kNotFound, fmt::format("no such endpoint: {}", path), ""});

@@ -263,15 +263,34 @@ class Transport final : public HttpTransport {
   const std::string& origin() const override { return endpoint_.origin; }
 
   asio::awaitable<Result<HttpAnswer>> Send(HttpRequest request) override {
-    Request built = MakeRequest(std::move(request));
-    Result<HttpAnswer> answer = co_await SendRequest(std::move(built));
+    Result<Request> built = MakeRequest(std::move(request));
+    if (!built) co_return std::move(built).error();
+    Result<HttpAnswer> answer = co_await SendRequest(std::move(built).value());
     co_return answer;
   }
 
  private:
   using Request = http::request<http::string_body>;
 
-  Request MakeRequest(HttpRequest from) const {
+  // The request, or an error for an extra header field that would replace the transport's own
+  // (Host, Authorization) or is not a valid field (a CR or LF would inject headers).
+  Result<Request> MakeRequest(HttpRequest from) const {
+    for (const auto& [name, value] : from.headers) {
+      if (!IsFieldName(name) || !IsFieldValue(value)) {
+        return Error{ErrorCode::kInternal,
+                     fmt::format("request to {}: an extra header field has a character a header "
+                                 "cannot hold; not sent",
+                                 endpoint_.origin),
+                     ""};
+      }
+      if (beast::iequals(name, "host") || beast::iequals(name, "authorization")) {
+        return Error{ErrorCode::kInternal,
+                     fmt::format("request to {}: the extra header field {} may not replace the "
+                                 "transport's own; not sent",
+                                 endpoint_.origin, name),
+                     ""};
+      }
+    }
     Request request{from.post ? http::verb::post : http::verb::get,
                     endpoint_.path_prefix + from.target, 11};
     request.set(http::field::host, endpoint_.host_header);
@@ -288,6 +307,26 @@ class Transport final : public HttpTransport {
       request.prepare_payload();
     }
     return request;
+  }
+
+  // RFC 9110 5.1: a token.
+  static bool IsFieldName(std::string_view name) {
+    if (name.empty()) return false;
+    for (char c : name) {
+      const auto u = static_cast<unsigned char>(c);
+      if (std::isalnum(u) != 0) continue;
+      if (std::string_view("!#$%&'*+-.^_`|~").find(c) == std::string_view::npos) return false;
+    }
+    return true;
+  }
+
+  // RFC 9110 5.5: no control character but HTAB (CR, LF and NUL above all).
+  static bool IsFieldValue(std::string_view value) {
+    for (char c : value) {
+      const auto u = static_cast<unsigned char>(c);
+      if ((u < 0x20 && c != '\t') || u == 0x7f) return false;
+    }
+    return true;
   }
 
   // A permit to talk to the engine: at most options_.max_connections are out at once.
@@ -342,6 +381,9 @@ class Transport final : public HttpTransport {
       Transport& client;
       ~Permit() { client.ReleasePermit(); }
     } permit{*this};
+    // A permit handed over just as the deadline passed: don't open a connection for a request
+    // that has already timed out.
+    if (Clock::now() >= deadline) co_return MapFailure(beast::error::timeout, false);
     try {
       for (int attempt = 0;; ++attempt) {
         // Only the first attempt may use a pooled connection: the retry must not meet another

@@ -8,7 +8,7 @@
 // NFMETRICS_PLAYWRIGHT (the playwright-core directory), NFMETRICS_BROWSER_OUT (screenshots and
 // summary go there), CHROMIUM (default /usr/bin/chromium).
 import assert from 'node:assert/strict';
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
@@ -57,6 +57,24 @@ async function podsOver(seconds) {
   return pods;
 }
 
+// The PIDs of this process's children (Linux /proc): Chromium, which playwright starts in a
+// session of its own, so that run.sh can stop it even when this process is SIGKILLed.
+function childPids() {
+  const pids = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // pid (comm) state ppid ...: comm may hold spaces and parentheses, so split after the last ')'.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === process.pid) pids.push(Number(entry));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return pids;
+}
+
 // Runs before any page script: records chart state changes and CSP violations.
 function instrument() {
   window.__chartStates = [];
@@ -101,6 +119,17 @@ test('dashboard in Chromium', { timeout: 200000 }, async (t) => {
       '--disable-sync',
     ],
   });
+  const pidFile = process.env.NFMETRICS_CHROMIUM_PIDFILE;
+  if (pidFile) {
+    const chromiumPids = childPids().filter((pid) => {
+      try {
+        return /chrom/i.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+      } catch {
+        return false;
+      }
+    });
+    if (chromiumPids.length > 0) writeFileSync(pidFile, `${chromiumPids[0]}\n`);
+  }
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   await context.addInitScript(instrument);
   const page = await context.newPage();
@@ -268,8 +297,13 @@ test('dashboard in Chromium', { timeout: 200000 }, async (t) => {
       await page.selectOption('#range', '6h');
       await chartSettles(since);
       const after = await curlAnswer();
-      assert.notEqual(after.curl, before.curl, '#curl changed with the range');
+      // The call asks for the last 6h (start 6h before now; it was 1h before the change) ...
+      const startOf = (url) => Number(new URL(url).searchParams.get('start'));
+      const now = Date.now() / 1000;
+      assert.ok(Math.abs(now - startOf(before.url) - 3600) <= 120, `the 1h call starts 1h ago: ${before.url}`);
+      assert.ok(Math.abs(now - startOf(after.url) - 6 * 3600) <= 120, `the 6h call starts 6h ago: ${after.url}`);
       assert.match(page.url(), /[?&]range=6h(&|$)/);
+      // ... and the API's answer covers 6h.
       const span = after.data.range.end_unix - after.data.range.start_unix;
       assert.ok(Math.abs(span - 6 * 3600) <= after.data.range.step_seconds,
         `the new call covers 6h (${span}s, step ${after.data.range.step})`);
@@ -349,8 +383,64 @@ test('dashboard in Chromium', { timeout: 200000 }, async (t) => {
       await assertClean(HTTP_400_CONSOLE);
       report(`custom range start=${startText} end=${endText} -> #error "${shown.trim()}" (data-param=${param}, #${param}.param-error)`);
     });
+
+    await step('8. a URL quantile without a checkbox gets one; the last quantile stays checked', async () => {
+      await page.goto(new URL(`/?namespace=default&mvtx=orders&metric=${METRIC}&quantile=0.5,0.999,2,abc&group_by=none&range=1h`, baseUrl).href);
+      await page.waitForSelector('body[data-ready="true"]');
+      await chartSettles(0);
+      const boxes = () => page.$$eval('input[name=quantile]', (els) =>
+        els.map((e) => ({ value: e.value, checked: e.checked, label: e.closest('label').textContent.trim() })));
+      const added = (await boxes()).find((b) => b.value === '0.999');
+      assert.deepEqual(added, { value: '0.999', checked: true, label: 'p99.9' }, 'a p99.9 checkbox, checked');
+      assert.deepEqual((await controls()).quantiles, ['0.5', '0.999'], 'the valid URL quantiles, checked');
+      assert.match(page.url(), /[?&]quantile=0\.5,0\.999(&|$)/, 'the URL keeps 0.999 and drops 2 and abc');
+      assert.equal(await drawnSeries(), 2, 'no group-by, quantiles 0.5 and 0.999: two series');
+
+      let since = await mark();
+      await page.uncheck('input[name=quantile][value="0.5"]');
+      await chartSettles(since);
+      assert.equal(await drawnSeries(), 1, 'quantile 0.999 alone: one series');
+      since = await mark();
+      await page.click('input[name=quantile][value="0.999"]'); // the last one: checked again
+      assert.deepEqual((await controls()).quantiles, ['0.999'], 'the last quantile stays checked');
+      assert.match(page.url(), /[?&]quantile=0\.999(&|$)/);
+      assert.equal(await page.evaluate((n) => window.__chartStates.length - n, since), 0, 'no new load');
+      assert.ok(!requests.some((u) => /[?&]quantile=(&|$)/.test(u)), 'no call with an empty quantile');
+      await assertClean();
+      report('quantile=0.5,0.999,2,abc -> checkboxes p50 + p99.9 (added), 2 series; unchecking the last quantile keeps it checked');
+    });
+
+    await step('9. no namespace with data in the range: an empty picker, a hint, no metric call', async () => {
+      const startText = '2001-01-01T00:00:00Z';
+      const endText = '2001-01-01T01:00:00Z';
+      const listed = await api(`/api/v1/namespaces?start=${startText}&end=${endText}`);
+      assert.equal(listed.status, 200, `namespaces endpoint: ${JSON.stringify(listed.body)}`);
+      assert.deepEqual(listed.body.data.namespaces, [], 'no namespace in 2001');
+      const firstRequest = requests.length;
+      await page.goto(new URL(`/?metric=${METRIC}&start=${startText}&end=${endText}`, baseUrl).href);
+      await page.waitForSelector('body[data-ready="true"]');
+      await page.waitForSelector(`${CHART}[data-state="empty"]`);
+      const picker = await page.$eval('#namespace', (el) => ({
+        value: el.value,
+        options: [...el.options].map((o) => ({ value: o.value, text: o.textContent, disabled: o.disabled })),
+      }));
+      assert.equal(picker.value, '', 'no namespace chosen');
+      assert.equal(picker.options.length, 1, `one placeholder option: ${JSON.stringify(picker.options)}`);
+      assert.match(picker.options[0].text, /no namespaces with NumaFlow data in this range/);
+      assert.ok(picker.options[0].disabled, 'the placeholder cannot be picked');
+      assert.ok(await page.isVisible('#error'), '#error says why');
+      const hint = (await page.textContent('#error')).trim();
+      assert.match(hint, /no namespaces with NumaFlow data in this range/);
+      assert.equal(await page.getAttribute('#error', 'data-param'), 'namespace');
+      const metricCalls = requests.slice(firstRequest).filter((u) => new URL(u).pathname.startsWith('/api/v1/metrics/'));
+      assert.deepEqual(metricCalls, [], 'no metric call without a namespace');
+      assert.doesNotMatch(page.url(), /[?&]namespace=/, 'no namespace in the URL');
+      await assertClean();
+      report(`range ${startText} .. ${endText} -> empty Namespace picker, #error "${hint}", no metric call`);
+    });
   } finally {
     writeFileSync(summaryPath, summary.join('\n') + '\n');
     await browser.close();
+    if (pidFile) rmSync(pidFile, { force: true });
   }
 });

@@ -40,7 +40,7 @@ node_major=$(node -p 'process.versions.node.split(".")[0]')
 [[ -x "$chromium" ]] || fail "$chromium is missing: run scripts/install-deps.sh (Debian package chromium)"
 [[ -f "$node_modules/playwright-core/package.json" ]] ||
   fail "no playwright-core in $node_modules: run 'npm ci' in web/ (scripts/build.sh does)"
-for tool in promtool prometheus; do
+for tool in promtool prometheus setsid; do
   command -v "$tool" >/dev/null || fail "$tool is not installed: run scripts/install-deps.sh"
 done
 
@@ -52,24 +52,36 @@ mkdir -p "$work/data" "$work/tmp"
 logs=$work
 pids=()
 names=()
+running=''    # the foreground step while it runs (cleared once waited for: its PID may be reused)
+test_group='' # the browser test's process group (node, started with setsid) while it runs
+# Written by dashboard.test.mjs once Chromium runs, removed by it once Chromium is closed: while it
+# exists, Chromium (the leader of its own process group) may still run, also after node died.
+chromium_pidfile=$work/chromium.pid
 
 # Stops every child: SIGTERM, up to 5 s grace, then SIGKILL; prints the logs' tails on failure.
+# Targets are PIDs and, for the browser test, process groups ("-PGID"): node's, and Chromium's
+# (playwright starts Chromium in a session of its own, so node's group does not hold it).
 # shellcheck disable=SC2317  # invoked by the EXIT trap
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
   exec 1>&8 2>&9 # a trap may fire inside a step whose output goes to a log
   [[ -n "${watchdog:-}" ]] && { kill "$watchdog" 2>/dev/null || true; }
-  [[ -n "${running:-}" ]] && pids+=("$running") # the foreground step, if it still runs
-  local pid
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  local targets=("${pids[@]}")
+  [[ -n "$running" ]] && targets+=("$running") # the foreground step, if it still runs
+  [[ -n "$test_group" ]] && targets+=("-$test_group")
+  local browser_pid=''
+  [[ -s "$chromium_pidfile" ]] && browser_pid=$(<"$chromium_pidfile")
+  [[ "$browser_pid" =~ ^[0-9]+$ ]] && targets+=("-$browser_pid")
+  local target
+  for target in "${targets[@]}"; do kill -TERM -- "$target" 2>/dev/null || true; done
   for _ in $(seq 50); do
     local alive=0
-    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    for target in "${targets[@]}"; do kill -0 -- "$target" 2>/dev/null && alive=1; done
     ((alive)) || break
     sleep 0.1
   done
-  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  for target in "${targets[@]}"; do kill -KILL -- "$target" 2>/dev/null || true; done
   wait 2>/dev/null || true
   if ((status != 0)); then
     local log
@@ -109,9 +121,12 @@ start() {
 
 # Runs a foreground step in the background and waits for it, so that the TERM trap fires at once.
 run() {
+  local rc=0
   "$@" &
   running=$!
-  wait $running
+  wait "$running" || rc=$?
+  running=''
+  return "$rc"
 }
 
 util() { node "$here/util.mjs" "$@"; }
@@ -161,12 +176,23 @@ for attempt in 1 2 3; do
 done
 echo "browser test: nfmetrics serve at $api_url"
 
-# 4. The browser test itself. Its temporary files (Chromium's profile) stay under $work/tmp.
+# 4. The unit test of web/src/format.ts (bundled by esbuild into $work/format).
+run env NFMETRICS_NODE_MODULES="$node_modules" NFMETRICS_FORMAT_OUT="$work/format" \
+  node "$here/format.test.mjs" >"$logs/format-test.log" 2>&1 ||
+  fail "format.test.mjs failed; see $logs/format-test.log"
+echo "browser test: format.test.mjs passed ($(grep -c '^ok ' "$logs/format-test.log") tests)"
+
+# 5. The browser test itself. Its temporary files (Chromium's profile) stay under $work/tmp.
+# node leads a process group of its own (setsid: a background job of this non-interactive shell
+# is no group leader, so setsid does not fork and $! is node's PID and group), and records
+# Chromium's PID: cleanup stops both groups even when node has to be SIGKILLed.
 export NFMETRICS_URL=$api_url NFMETRICS_PLAYWRIGHT="$node_modules/playwright-core" \
-  NFMETRICS_BROWSER_OUT=$out CHROMIUM=$chromium TMPDIR=$work/tmp
-node "$here/dashboard.test.mjs" > >(tee "$work/test.out") 2>&1 &
-running=$!
+  NFMETRICS_BROWSER_OUT=$out CHROMIUM=$chromium TMPDIR=$work/tmp \
+  NFMETRICS_CHROMIUM_PIDFILE=$chromium_pidfile
+setsid node "$here/dashboard.test.mjs" > >(tee "$work/test.out") 2>&1 &
+test_group=$!
 status=0
-wait $running || status=$?
+wait "$test_group" || status=$?
+test_group='' # node has ended; a Chromium it left (killed before closing it) is in the pidfile
 ((status == 0)) || fail "dashboard.test.mjs failed (exit $status); its output is above and in $work/test.out"
 echo "browser test: passed; screenshot: $out/dashboard.png"

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "http/auth.hpp"
+#include "http/compression.hpp"
 #include "http/dashboard_assets.hpp"
 #include "http/route.hpp"
 #include "http/router.hpp"
@@ -57,7 +58,10 @@ TEST(DashboardServing, RoutesTheRootIndexAndAssetPaths) {
                              "/assets/nope.css", "http://example.test/"}) {
     EXPECT_EQ(http::RouteOfTarget(target), http::Route::kDashboard) << target;
   }
-  for (const char* target : {"", "*", "/assets", "/assets/a/b.js", "/index.htm", "/app.js"}) {
+  for (const char* target :
+       {"", "*", "/assets", "/assets/", "/assets/a/b.js", "/index.htm", "/app.js", "//",
+        "//index.html", "/index.html/", "/assets/app.js/", "//assets/app.js", "/assets//app.js",
+        "/assets/../api/v1/metrics", "http://example.test//"}) {
     EXPECT_EQ(http::RouteOfTarget(target), http::Route::kNone) << target;
   }
   EXPECT_EQ(http::RouteName(http::Route::kDashboard), "dashboard");
@@ -168,7 +172,7 @@ TEST(DashboardServing, GzipsFilesForClientsThatAcceptIt) {
     HttpResponse gzipped = Request(api, "GET", target, {{"Accept-Encoding", "gzip, deflate"}});
     EXPECT_EQ(plain.Header("content-encoding"), "");
     EXPECT_EQ(plain.body, asset.body);
-    if (asset.body.size() <= 1024) continue;
+    if (asset.body.size() <= http::kMinCompressedBytes) continue;
     ++compressed;
     EXPECT_EQ(gzipped.Header("content-encoding"), "gzip");
     EXPECT_EQ(gzipped.Header("vary"), "Accept-Encoding");
@@ -219,6 +223,44 @@ TEST(DashboardServing, UnknownAssetIsAJsonNotFound) {
   EXPECT_EQ(Request(api, "GET", "/assets").status, 404);
   EXPECT_EQ(Request(api, "GET", "/assets/a/b.js").status, 404);
   EXPECT_EQ(Request(api, "GET", "/index.htm").status, 404);
+}
+
+// The page only where its relative URLs ("api/v1/...", "assets/app.js") and history.replaceState
+// resolve as it expects: a path spelled another way is not the page but the API's 404.
+TEST(DashboardServing, OnlyTheExactPathsAreThePage) {
+  InProcessApi api(kNoBackend);
+  for (const char* target : {"//", "//index.html", "/index.html/", "/assets/app.js/", "///",
+                             "//?namespace=default", "//assets/app.js", "/assets//app.js"}) {
+    SCOPED_TRACE(target);
+    HttpResponse response = Request(api, "GET", target);
+    EXPECT_EQ(response.status, 404);
+    EXPECT_EQ(response.Header("content-type"), "application/json");
+    EXPECT_EQ(response.Header("content-security-policy"), "");
+    EXPECT_EQ(response.body.find("<title>nfmetrics"), std::string::npos);
+  }
+}
+
+// Paths that look like the dashboard's but reach the API never answer data without a token.
+TEST(DashboardServing, PathsNearItDoNotOpenTheApi) {
+  Result<service::AccessTokens> tokens = service::LoadAccessTokens(
+      fmt::format("tokens:\n  - name: team\n    sha256: \"{}\"\n    namespaces: [\"*\"]\n",
+                  service::Sha256Hex("team-00112233445566778899aabbccddeeff")),
+      "tokens.yaml");
+  ASSERT_TRUE(tokens.ok()) << tokens.error().message;
+  const http::AuthConfig auth{.tokens = std::move(tokens).value()};
+  InProcessOptions options;
+  options.auth = &auth;
+  InProcessApi api(kNoBackend, options);
+  for (const char* target : {"//api/v1/metrics/sink-latency?namespace=default&mono_vertex=mv",
+                             "//api/v1/metrics", "/assets/../api/v1/metrics",
+                             "/assets/%2e%2e/api/v1/metrics", "/assets/%2E%2E%2Fapi%2Fv1%2Fmetrics",
+                             "/index.html/../api/v1/metrics", "/assets/..", "/assets/%2e%2e"}) {
+    SCOPED_TRACE(target);
+    HttpResponse response = Request(api, "GET", target);
+    EXPECT_TRUE(response.status == 401 || response.status == 404) << response.status;
+    EXPECT_EQ(response.body.find("\"metrics\":["), std::string::npos) << response.body;
+    EXPECT_EQ(response.body.find("\"data\""), std::string::npos) << response.body;
+  }
 }
 
 TEST(DashboardServing, OtherMethodsAreNotAllowed) {

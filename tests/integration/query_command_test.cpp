@@ -291,7 +291,8 @@ TEST(QueryCommand, AnUnknownMonoVertexIsNoSeriesAndExitsZero) {
 
 TEST(QueryCommand, SendsTheTokenToAServerWithAuthTokens) {
   const std::string secret = "query-test-secret-0c3f1e2d4b5a69788796a5b4c3d2e1f0";
-  auto tokens = std::filesystem::temp_directory_path() / "nfmetrics-query-tokens.yaml";
+  ScratchDir dir("nfmetrics-query-tokens");
+  const auto tokens = dir.path() / "tokens.yaml";
   std::ofstream(tokens) << "tokens:\n  - name: query-cli\n    sha256: \""
                         << service::Sha256Hex(secret) << "\"\n    namespaces: [default]\n";
   const unsigned short port = FreeLoopbackPort();
@@ -308,11 +309,31 @@ TEST(QueryCommand, SendsTheTokenToAServerWithAuthTokens) {
   with_flag.insert(with_flag.end(), {"--token", secret});
   CommandResult with = RunNfmetrics(with_flag);
   EXPECT_EQ(with.exit_code, 0) << with.err;
+  EXPECT_EQ(with.err.find("unencrypted"), std::string::npos) << with.err;  // loopback
   EXPECT_NE(with.out.find("(all) q=0.95"), std::string::npos) << with.out;
 
   CommandResult from_env = RunNfmetrics(args, {"NFMETRICS_TOKEN=" + secret});
   EXPECT_EQ(from_env.exit_code, 0) << from_env.err;
   EXPECT_EQ(serve->Stop(), 0) << serve->LogTail();
+}
+
+TEST(QueryCommand, WarnsWhenTheTokenWouldLeaveTheMachineUnencrypted) {
+  // 192.0.2.1 (TEST-NET-1) answers nothing: the deadline, or an unreachable network, ends it.
+  const auto started = std::chrono::steady_clock::now();
+  CommandResult result =
+      RunNfmetrics({"query", "sink-latency", "--url", "http://192.0.2.1:9", "--namespace",
+                    "default", "--mvtx", "orders", "--token", "secret-0123", "--timeout", "300ms"});
+  EXPECT_EQ(result.exit_code, 1) << result.err;
+  EXPECT_NE(result.err.find("nfmetrics query: warning: the token is sent unencrypted"),
+            std::string::npos)
+      << result.err;
+  EXPECT_EQ(result.err.find("secret-0123"), std::string::npos) << result.err;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+  // Without a token there is nothing to warn about.
+  CommandResult anonymous =
+      RunNfmetrics({"query", "sink-latency", "--url", "http://192.0.2.1:9", "--namespace",
+                    "default", "--mvtx", "orders", "--timeout", "300ms"});
+  EXPECT_EQ(anonymous.err.find("unencrypted"), std::string::npos) << anonymous.err;
 }
 
 TEST(QueryCommand, QueriesAnHttpsServerVerifiedWithTheCaFile) {

@@ -62,6 +62,37 @@ TEST(ServeCommand, AnswersLikeTheInProcessStack) {
   EXPECT_EQ(child->Stop(), 0) << child->LogTail();
 }
 
+// A flag given twice takes its last value, as a systemd EnvironmentFile's NFMETRICS_ARGS after the
+// unit's own flags relies on; a repeated bare flag is accepted too.
+TEST(ServeCommand, ARepeatedOptionTakesTheLastValue) {
+  const unsigned short first = FreeLoopbackPort();
+  unsigned short second = FreeLoopbackPort();
+  for (int i = 0; i < 10 && second == first; ++i) second = FreeLoopbackPort();
+  ASSERT_NE(first, second);
+  ScratchDir dir("nfmetrics-serve-repeated");
+  auto child = ChildProcess::Start(
+      NFMETRICS_BINARY,
+      {"serve", "--listen", fmt::format("127.0.0.1:{}", first), "--prometheus-url",
+       "http://127.0.0.1:9", "--log-level", "info", "--no-access-log", "--listen",
+       fmt::format("127.0.0.1:{}", second), "--prometheus-url", BackendUrl(), "--log-level", "warn",
+       "--no-access-log"},
+      dir.path() / "serve.log");
+  int status = 0;
+  for (int i = 0; i < 100 && status != 200 && child->Running(); ++i) {
+    try {
+      status = Get("127.0.0.1", second, "/healthz").status;
+    } catch (const std::exception&) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  ASSERT_EQ(status, 200) << child->LogTail();
+  EXPECT_EQ(Get("127.0.0.1", second, SinkLatencyTarget()).status, 200) << child->LogTail();
+  EXPECT_ANY_THROW(Get("127.0.0.1", first, "/healthz")) << "the first --listen is not used";
+  EXPECT_EQ(child->Stop(), 0) << child->LogTail();
+  // --log-level warn, the last, silences the start-up line that info would print.
+  EXPECT_EQ(child->LogTail().find("nfmetrics listening"), std::string::npos) << child->LogTail();
+}
+
 TEST(ServeCommand, TakesThePrometheusUrlFromANumaflowStyleConfig) {
   // Without `patterns` the file only sets the url, and the built-in catalog is served.
   auto config = std::filesystem::temp_directory_path() / "nfmetrics-serve-config.yaml";

@@ -22,6 +22,37 @@ TEST(AcceptsGzip, ReadsTheCodingsAndTheirWeights) {
   EXPECT_FALSE(AcceptsGzip("gzipx"));
 }
 
+TEST(AcceptsGzip, AnExplicitGzipEntryOverridesTheWildcard) {
+  EXPECT_FALSE(AcceptsGzip("gzip;q=0, *"));
+  EXPECT_FALSE(AcceptsGzip("*, gzip;q=0"));
+  EXPECT_FALSE(AcceptsGzip("x-gzip;q=0, *;q=1"));
+  EXPECT_TRUE(AcceptsGzip("gzip;q=0.5, *;q=0"));
+  EXPECT_TRUE(AcceptsGzip("*;q=0.1, br"));
+  EXPECT_FALSE(AcceptsGzip("*;q=0, br"));
+}
+
+TEST(AcceptsGzip, FindsQAmongOtherParameters) {
+  EXPECT_FALSE(AcceptsGzip("gzip;x=1;q=0"));
+  EXPECT_FALSE(AcceptsGzip("gzip; level=9 ; Q=0"));
+  EXPECT_TRUE(AcceptsGzip("gzip;x=1;q=0.2"));
+  EXPECT_TRUE(AcceptsGzip("gzip;x=1"));
+}
+
+TEST(AcceptsGzip, ParsesQValuesAsRfc9110Defines) {
+  for (const char* zero : {"gzip;q=0", "gzip;q=0.", "gzip;q=0.0", "gzip;q=0.000", "gzip ; q = 0",
+                           "gzip;\tq=0.00 ", "gzip;q=0, *"}) {
+    EXPECT_FALSE(AcceptsGzip(zero)) << zero;
+  }
+  for (const char* nonzero : {"gzip;q=0.001", "gzip;q=1", "gzip;q=1.000", "gzip ; q = 0.5"}) {
+    EXPECT_TRUE(AcceptsGzip(nonzero)) << nonzero;
+  }
+  // Not qvalues: the entry is ignored, as if absent.
+  for (const char* malformed : {"gzip;q=", "gzip;q=abc", "gzip;q=0.0001", "gzip;q=2", "gzip;q=1.5",
+                                "gzip;q=-1", "gzip;q=0x1"}) {
+    EXPECT_FALSE(AcceptsGzip(malformed)) << malformed;
+  }
+}
+
 TEST(Gzip, RoundTripsThroughAnIndependentInflate) {
   std::string json = R"({"status":"success","data":{"series":[)";
   for (int i = 0; i < 500; ++i) json += "[1795467600," + std::to_string(0.0248 + i * 1e-6) + "],";

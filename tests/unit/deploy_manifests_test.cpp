@@ -109,7 +109,7 @@ std::vector<std::string> Words(const std::string& text) {
 
 TEST(DeployManifests, EveryManifestParsesAsAKubernetesObject) {
   int count = 0;
-  for (const auto& entry : fs::directory_iterator(kKubernetes)) {
+  for (const auto& entry : fs::recursive_directory_iterator(kKubernetes)) {
     if (entry.path().extension() != ".yaml") continue;
     ++count;
     YAML::Node node;
@@ -123,7 +123,7 @@ TEST(DeployManifests, EveryManifestParsesAsAKubernetesObject) {
           << entry.path();
     }
   }
-  EXPECT_GE(count, 5);
+  EXPECT_GE(count, 6);
 }
 
 TEST(DeployManifests, TheKustomizationListsEveryManifest) {
@@ -139,6 +139,14 @@ TEST(DeployManifests, TheKustomizationListsEveryManifest) {
   }
   EXPECT_EQ(listed, files);
   EXPECT_TRUE(listed.count("deployment.yaml"));
+  // The ServiceMonitor needs the Prometheus Operator's CRD: it is in an overlay on top of the base.
+  EXPECT_FALSE(listed.count("servicemonitor.yaml"));
+  std::set<std::string> overlay;
+  for (const auto& resource : Manifest("monitoring/kustomization.yaml")["resources"]) {
+    overlay.insert(resource.as<std::string>());
+  }
+  EXPECT_EQ(overlay, (std::set<std::string>{"..", "servicemonitor.yaml"}));
+  EXPECT_TRUE(fs::exists(kKubernetes / "monitoring" / "servicemonitor.yaml"));
 }
 
 TEST(DeployManifests, TheDeploymentRunsTheProjectVersionsImage) {
@@ -197,8 +205,15 @@ TEST(DeployManifests, ThePodRunsAsNonRootOnAReadOnlyRootFilesystem) {
   ASSERT_TRUE(security["capabilities"]["drop"].IsSequence());
   EXPECT_EQ(security["capabilities"]["drop"][0].as<std::string>(), "ALL");
   EXPECT_EQ(security["seccompProfile"]["type"].as<std::string>(), "RuntimeDefault");
-  // SIGTERM drains for --shutdown-grace: the kubelet must wait longer before SIGKILL.
-  EXPECT_GT(pod["terminationGracePeriodSeconds"].as<int>(), kShutdownGraceSeconds);
+  // preStop keeps the pod serving while the endpoint removal spreads, then SIGTERM drains for
+  // --shutdown-grace: the kubelet must wait for both before SIGKILL.
+  const YAML::Node pre_stop = Container()["lifecycle"]["preStop"]["exec"]["command"];
+  ASSERT_TRUE(pre_stop.IsSequence() && pre_stop.size() == 2);
+  EXPECT_EQ(pre_stop[0].as<std::string>(), "/bin/sleep");
+  const int pre_stop_seconds = pre_stop[1].as<int>();
+  EXPECT_GT(pre_stop_seconds, 0);
+  EXPECT_GT(pod["terminationGracePeriodSeconds"].as<int>(),
+            pre_stop_seconds + kShutdownGraceSeconds);
 }
 
 TEST(DeployManifests, ResourcesAreRequestedAndTheCacheFitsInTheMemoryLimit) {
@@ -289,7 +304,7 @@ TEST(DeployManifests, TheConfigMapsCatalogLoadsWithAUrlAndTheBuiltInMetrics) {
 
 TEST(DeployManifests, TheServiceMonitorScrapesTheServicesMetricsPort) {
   YAML::Node service = Manifest("service.yaml");
-  YAML::Node monitor = Manifest("servicemonitor.yaml");
+  YAML::Node monitor = Manifest("monitoring/servicemonitor.yaml");
   EXPECT_EQ(monitor["apiVersion"].as<std::string>(), "monitoring.coreos.com/v1");
   EXPECT_EQ(monitor["kind"].as<std::string>(), "ServiceMonitor");
   const YAML::Node selector = monitor["spec"]["selector"]["matchLabels"];

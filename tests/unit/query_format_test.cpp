@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "app/query_command.hpp"
+
 namespace nfmetrics::app {
 namespace {
 
@@ -93,6 +95,47 @@ TEST(QueryFormatValue, ScalesSecondsByMagnitude) {
   EXPECT_EQ(FormatValue(0.00085, "seconds"), "850 µs");
   EXPECT_EQ(FormatValue(0.0000012, "seconds"), "1.20 µs");
   EXPECT_EQ(FormatValue(0, "seconds"), "0 s");
+}
+
+// Rounded to three significant digits before the unit and the decimals are chosen.
+TEST(QueryFormatValue, RoundsBeforeChoosingTheUnitAndPrecision) {
+  EXPECT_EQ(FormatValue(0.9996, "seconds"), "1.00 s");
+  EXPECT_EQ(FormatValue(0.99951, "seconds"), "1.00 s");
+  EXPECT_EQ(FormatValue(0.9994, "seconds"), "999 ms");
+  EXPECT_EQ(FormatValue(0.00099996, "seconds"), "1.00 ms");
+  EXPECT_EQ(FormatValue(0.00099949, "seconds"), "999 µs");
+  EXPECT_EQ(FormatValue(0.09996, "seconds"), "100 ms");
+  EXPECT_EQ(FormatValue(0.009996, "seconds"), "10.0 ms");
+  EXPECT_EQ(FormatValue(0.0999, "seconds"), "99.9 ms");
+  EXPECT_EQ(FormatValue(-0.9996, "seconds"), "-1.00 s");
+  EXPECT_EQ(FormatValue(99.96, ""), "100");
+  EXPECT_EQ(FormatValue(9.996, ""), "10.0");
+  EXPECT_EQ(FormatValue(0.99996, ""), "1.00");
+  EXPECT_EQ(FormatValue(99.96, "%"), "100%");
+  EXPECT_EQ(FormatValue(99.94, "%"), "99.9%");
+  EXPECT_EQ(FormatValue(999.96, "messages/s"), "1000 messages/s");
+  EXPECT_EQ(FormatValue(12.345, ""), "12.3");
+  EXPECT_EQ(FormatValue(1.005, "seconds"), "1.00 s");
+  EXPECT_EQ(FormatValue(250, "seconds"), "250 s");
+}
+
+TEST(QueryTokenWarning, OnlyForATokenOverHttpToAHostOffTheMachine) {
+  EXPECT_TRUE(TokenGoesInTheClear("http://nfmetrics.example:8080", "t"));
+  EXPECT_TRUE(TokenGoesInTheClear("HTTP://10.0.0.5", "t"));
+  EXPECT_TRUE(TokenGoesInTheClear("http://[2001:db8::1]:8080", "t"));
+  EXPECT_TRUE(TokenGoesInTheClear("http://127.example.com", "t"));
+  EXPECT_TRUE(TokenGoesInTheClear("http://localhost.example.com", "t"));
+  EXPECT_FALSE(TokenGoesInTheClear("http://nfmetrics.example:8080", ""));
+  EXPECT_FALSE(TokenGoesInTheClear("https://nfmetrics.example", "t"));
+  for (const char* url : {"http://127.0.0.1:8080", "http://127.1.2.3", "http://localhost:8080",
+                          "http://LOCALHOST", "http://[::1]:8080", "http://[::1]"}) {
+    EXPECT_FALSE(TokenGoesInTheClear(url, "t")) << url;
+  }
+  EXPECT_TRUE(IsLoopbackHost("127.0.0.1"));
+  EXPECT_TRUE(IsLoopbackHost("::1"));
+  EXPECT_FALSE(IsLoopbackHost("127.0.0"));
+  EXPECT_FALSE(IsLoopbackHost("127.0.0.256"));
+  EXPECT_FALSE(IsLoopbackHost("128.0.0.1"));
 }
 
 TEST(QueryFormatValue, KeepsOtherUnitsAsTheApiGivesThem) {

@@ -70,6 +70,20 @@ export class ChartSection {
     this.element.dataset.state = 'error';
   }
 
+  // No chart to draw, and why (e.g. no namespace to ask for).
+  empty(message: string): void {
+    this.plot?.destroy();
+    this.plot = null;
+    const note = document.createElement('div');
+    note.className = 'empty';
+    note.textContent = message;
+    this.plotBox.replaceChildren(note);
+    this.meta.textContent = '';
+    this.warnings.replaceChildren();
+    this.element.dataset.seriesCount = '0';
+    this.element.dataset.state = 'empty';
+  }
+
   show(answer: MetricAnswer, warnings: string[]): void {
     const xs = answer.series.length > 0 ? answer.series[0].points.map((p) => p[0]) : [];
     const scale = chooseScale(

@@ -13,20 +13,29 @@ export function chooseScale(unit: string, values: Iterable<number | null>): Scal
   if (unit !== 'seconds') return { suffix: unit === '%' ? '%' : unit ? ` ${unit}` : '', factor: 1 };
   let max = 0;
   for (const v of values) if (v !== null && Number.isFinite(v)) max = Math.max(max, Math.abs(v));
+  // As shown: 0.9996 s is "1.00 s", not "1000 ms".
+  max = roundSignificant(max);
   if (max > 0 && max < 1e-3) return { suffix: ' µs', factor: 1e6 };
   if (max > 0 && max < 1) return { suffix: ' ms', factor: 1e3 };
   return { suffix: ' s', factor: 1 };
 }
 
-// A number with about three significant digits, without exponent for everyday sizes.
+// `v` rounded to three significant digits.
+export function roundSignificant(v: number): number {
+  return v === 0 || !Number.isFinite(v) ? v : Number(v.toPrecision(3));
+}
+
+// A number with about three significant digits, without exponent for everyday sizes. Rounded
+// first, then formatted by the rounded size: 99.96 is "100", not "100.0".
 export function formatNumber(v: number): string {
-  const a = Math.abs(v);
+  const r = roundSignificant(v);
+  const a = Math.abs(r);
   if (a === 0) return '0';
-  if (a >= 1e6 || a < 1e-3) return v.toPrecision(3);
-  if (a >= 100) return v.toFixed(0);
-  if (a >= 10) return v.toFixed(1);
-  if (a >= 1) return v.toFixed(2);
-  return v.toPrecision(3);
+  if (a >= 1e6 || a < 1e-3) return r.toPrecision(3);
+  if (a >= 100) return r.toFixed(0);
+  if (a >= 10) return r.toFixed(1);
+  if (a >= 1) return r.toFixed(2);
+  return r.toPrecision(3);
 }
 
 export function formatValue(v: number | null | undefined, scale: Scale): string {

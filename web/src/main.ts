@@ -16,7 +16,7 @@ import {
   type Variant,
 } from './api';
 import { ChartSection } from './chart';
-import { shellQuote } from './format';
+import { quantileName, shellQuote } from './format';
 import { durationSeconds, stateFromUrl, stateToQuery, type ViewState } from './state';
 
 function byId<T extends HTMLElement>(id: string): T {
@@ -71,6 +71,25 @@ let chart: ChartSection | null = null;
 let loadSeq = 0;
 let inFlight: AbortController | null = null;
 let refreshTimer: number | undefined;
+// The picker chain running (a change refilling the lists after it): a newer one aborts it, so an
+// older answer never overwrites a newer one.
+let pickerChain: AbortController | null = null;
+
+// What the Namespace picker shows when the API lists no namespace.
+const NO_NAMESPACES = 'no namespaces with NumaFlow data in this range';
+
+function newPickerChain(): AbortSignal {
+  pickerChain?.abort();
+  pickerChain = new AbortController();
+  return pickerChain.signal;
+}
+
+// Thrown by a picker step whose chain a newer one replaced.
+class Superseded extends Error {}
+
+function checkCurrent(signal: AbortSignal): void {
+  if (signal.aborted) throw new Superseded('superseded by a newer change');
+}
 
 const token = (): string => ui.token.value.trim();
 
@@ -149,50 +168,65 @@ function rangeQuery(): string {
   return q ? `?${q}` : '';
 }
 
-async function listOf(path: string, key: string): Promise<string[]> {
+async function listOf(path: string, key: string, signal: AbortSignal): Promise<string[]> {
   let answer;
   try {
-    answer = await getJson<Record<string, unknown>>(`${path}${rangeQuery()}`, token());
+    answer = await getJson<Record<string, unknown>>(`${path}${rangeQuery()}`, token(), signal);
   } catch (e) {
+    checkCurrent(signal);
     // A custom range the API refuses is the chart's error to show; list the last hour instead.
     if (!(e instanceof ApiError) || e.status !== 400 || !['start', 'end'].includes(e.param)) throw e;
-    answer = await getJson<Record<string, unknown>>(path, token());
+    answer = await getJson<Record<string, unknown>>(path, token(), signal);
   }
+  checkCurrent(signal);
   const values = answer.data[key];
   return Array.isArray(values) ? (values as string[]) : [];
 }
 
-async function fillNamespaces(wanted: string): Promise<void> {
+async function fillNamespaces(wanted: string, signal: AbortSignal): Promise<void> {
   let names: string[];
   try {
-    names = await listOf('api/v1/namespaces', 'namespaces');
+    names = await listOf('api/v1/namespaces', 'namespaces', signal);
   } catch (e) {
-    // A server without the namespaces list (404) still has the rest of the API.
+    // A server without the namespaces list (404) still has the rest of the API: try "default".
     if (!(e instanceof ApiError) || e.status !== 404) throw e;
-    names = [];
+    names = wanted ? [] : ['default'];
   }
-  if (names.length === 0 && !wanted) names = ['default'];
+  if (names.length === 0 && !wanted) {
+    // Nothing to pick (no data in the range, or a token whose namespaces have none): an empty
+    // picker saying so, and load() asks the API nothing.
+    const option = document.createElement('option');
+    option.value = '';
+    option.textContent = NO_NAMESPACES;
+    option.disabled = true;
+    option.selected = true;
+    ui.namespace.replaceChildren(option);
+    return;
+  }
   fillSelect(ui.namespace, names, [wanted]);
 }
 
-async function fillObjects(state: Partial<ViewState>): Promise<void> {
+async function fillObjects(state: Partial<ViewState>, signal: AbortSignal): Promise<void> {
   const ns = segment(ui.namespace.value);
   const vertexKind = ui.kind.value === 'vertex';
   for (const el of document.querySelectorAll<HTMLElement>('.for-vertex')) el.hidden = !vertexKind;
   for (const el of document.querySelectorAll<HTMLElement>('.for-mono-vertex')) el.hidden = vertexKind;
-  if (!ns) return;
+  if (!ns) {
+    for (const select of [ui.mvtx, ui.pipeline, ui.vertex]) fillSelect(select, [], []);
+    return;
+  }
   if (vertexKind) {
-    fillSelect(ui.pipeline, await listOf(`api/v1/namespaces/${ns}/pipelines`, 'pipelines'), [state.pipeline ?? '']);
-    await fillVertices(state.vertex ?? '');
+    fillSelect(ui.pipeline, await listOf(`api/v1/namespaces/${ns}/pipelines`, 'pipelines', signal), [state.pipeline ?? '']);
+    await fillVertices(state.vertex ?? '', signal);
   } else {
-    fillSelect(ui.mvtx, await listOf(`api/v1/namespaces/${ns}/mono-vertices`, 'mono_vertices'), [state.mvtx ?? '']);
+    fillSelect(ui.mvtx, await listOf(`api/v1/namespaces/${ns}/mono-vertices`, 'mono_vertices', signal), [state.mvtx ?? '']);
   }
 }
 
-async function fillVertices(wanted: string): Promise<void> {
+async function fillVertices(wanted: string, signal: AbortSignal): Promise<void> {
   if (!ui.pipeline.value) return fillSelect(ui.vertex, [], [wanted]);
   const path = `api/v1/namespaces/${segment(ui.namespace.value)}/pipelines/${segment(ui.pipeline.value)}/vertices`;
-  fillSelect(ui.vertex, await listOf(path, 'vertices'), [wanted]);
+  fillSelect(ui.vertex, await listOf(path, 'vertices', signal), [wanted]);
 }
 
 function podsPath(): string | null {
@@ -205,9 +239,9 @@ function podsPath(): string | null {
   return `api/v1/namespaces/${ns}/mono-vertices/${segment(ui.mvtx.value)}/pods`;
 }
 
-async function fillPods(wanted: string[]): Promise<void> {
-  const path = podsPath();
-  fillSelect(ui.pods, path ? await listOf(path, 'pods') : [], wanted);
+async function fillPods(wanted: string[], signal: AbortSignal): Promise<void> {
+  const path = ui.namespace.value ? podsPath() : null;
+  fillSelect(ui.pods, path ? await listOf(path, 'pods', signal) : [], wanted);
 }
 
 function variantOf(metric: CatalogMetric | undefined): Variant | undefined {
@@ -240,6 +274,22 @@ function syncRangeControls(): void {
 
 // ---- state <-> controls ---------------------------------------------------------------------
 
+function quantileBoxes(): HTMLInputElement[] {
+  return Array.from(ui.quantiles.querySelectorAll<HTMLInputElement>('input[name=quantile]'));
+}
+
+// A quantile from a shared URL without a checkbox (0.999) gets one (p99.9), in numeric order.
+function addQuantileBox(q: string): void {
+  const label = document.createElement('label');
+  const box = document.createElement('input');
+  box.type = 'checkbox';
+  box.name = 'quantile';
+  box.value = q;
+  label.append(box, ` ${quantileName(Number(q))}`);
+  const next = quantileBoxes().find((b) => Number(b.value) > Number(q));
+  ui.quantiles.insertBefore(label, next?.closest('label') ?? null);
+}
+
 function readState(): ViewState {
   return {
     namespace: ui.namespace.value,
@@ -248,7 +298,7 @@ function readState(): ViewState {
     pipeline: ui.pipeline.value,
     vertex: ui.vertex.value,
     metric: ui.metric.value,
-    quantiles: Array.from(ui.quantiles.querySelectorAll<HTMLInputElement>('input[name=quantile]'))
+    quantiles: quantileBoxes()
       .filter((c) => c.checked)
       .map((c) => c.value),
     range: ui.range.value,
@@ -263,9 +313,8 @@ function readState(): ViewState {
 
 function applySimpleControls(s: ViewState): void {
   ui.kind.value = s.kind;
-  for (const c of ui.quantiles.querySelectorAll<HTMLInputElement>('input[name=quantile]')) {
-    c.checked = s.quantiles.includes(c.value);
-  }
+  for (const q of s.quantiles) if (!quantileBoxes().some((c) => c.value === q)) addQuantileBox(q);
+  for (const c of quantileBoxes()) c.checked = s.quantiles.includes(c.value);
   ui.range.value = s.range;
   ui.start.value = s.start;
   ui.end.value = s.end;
@@ -277,7 +326,8 @@ function applySimpleControls(s: ViewState): void {
 
 function saveUrl(): void {
   const query = stateToQuery(readState());
-  history.replaceState(null, '', `${location.pathname}?${query}`);
+  // Relative: a path such as "//x" would otherwise be read as a host, and replaceState throw.
+  history.replaceState(null, '', `?${query}`);
 }
 
 // ---- the metric call ------------------------------------------------------------------------
@@ -290,7 +340,8 @@ function metricCall(): string {
   const p: [string, string][] = [['namespace', s.namespace]];
   if (s.kind === 'vertex') p.push(['pipeline', s.pipeline], ['vertex', s.vertex]);
   else p.push(['mvtx', s.mvtx]);
-  if (takes('quantile')) p.push(['quantile', s.quantiles.join(',')]);
+  // No quantile checked cannot happen from the UI; without one the API's default (0.95) applies.
+  if (takes('quantile') && s.quantiles.length > 0) p.push(['quantile', s.quantiles.join(',')]);
   if (s.groupByPod && takes('group_by') && !ui.groupByPod.disabled) p.push(['group_by', 'pod']);
   if (s.pods.length > 0 && takes('pod')) p.push(['pod', s.pods.join(',')]);
   if (s.range === 'custom') {
@@ -325,6 +376,17 @@ async function load(): Promise<void> {
   const metric = ui.metric.value;
   if (!chart) chart = new ChartSection(ui.charts, metric);
   chart.setMetric(metric, chartTitle(catalog.find((m) => m.name === metric), metric));
+  if (!ui.namespace.value) {
+    // Nothing to ask for: say why instead of calling the API without a namespace.
+    chart.empty(`No namespace to show: ${NO_NAMESPACES}.`);
+    ui.promql.textContent = '';
+    ui.curl.textContent = '';
+    showError(`${NO_NAMESPACES}. Choose a longer range, or a token that may read other namespaces.`, '');
+    ui.error.dataset.param = 'namespace';
+    ui.namespace.classList.add('param-error');
+    ui.namespace.setAttribute('aria-invalid', 'true');
+    return;
+  }
   chart.loading();
   const call = metricCall();
   ui.curl.textContent = curlFor(call);
@@ -356,12 +418,16 @@ function scheduleRefresh(): void {
 
 // ---- wiring ---------------------------------------------------------------------------------
 
-// Runs a picker change: refill what depends on it, then save the view and load the chart.
-function onChange(refill: () => Promise<void> | void): () => Promise<void> {
+// Runs a picker change: refill the lists that depend on it (a new picker chain, aborting an older
+// one), then save the view and load the chart. A chain a newer one replaced stops quietly: the
+// newer one saves and loads.
+function onChange(refill: (signal: AbortSignal) => Promise<void>): () => Promise<void> {
   return async () => {
+    const signal = newPickerChain();
     try {
-      await refill();
+      await refill(signal);
     } catch (e) {
+      if (signal.aborted || e instanceof Superseded) return;
       showError(e, 'listing failed');
     }
     saveUrl();
@@ -369,21 +435,36 @@ function onChange(refill: () => Promise<void> | void): () => Promise<void> {
   };
 }
 
-async function fillPickers(s: ViewState): Promise<void> {
-  catalog = (await getJson<Catalog>('api/v1/metrics', token())).data.metrics;
+// A change that refills no list.
+function onSimpleChange(): void {
+  saveUrl();
+  void load();
+}
+
+async function fillPickers(s: ViewState, signal: AbortSignal): Promise<void> {
+  const answer = await getJson<Catalog>('api/v1/metrics', token(), signal);
+  checkCurrent(signal);
+  catalog = answer.data.metrics;
   fillMetrics(s.metric);
-  await fillNamespaces(s.namespace);
-  await fillObjects(s);
-  await fillPods(s.pods);
+  await fillNamespaces(s.namespace, signal);
+  await fillObjects(s, signal);
+  await fillPods(s.pods, signal);
 }
 
 async function start(): Promise<void> {
   const s = stateFromUrl(location.search);
   ui.token.value = storedToken();
   applySimpleControls(s);
+  const signal = newPickerChain();
   try {
-    await fillPickers(s);
+    await fillPickers(s, signal);
   } catch (e) {
+    if (signal.aborted || e instanceof Superseded) {
+      // A picker changed meanwhile: its chain saves the view and loads the chart.
+      document.body.dataset.ready = 'true';
+      scheduleRefresh();
+      return;
+    }
     showError(e, 'cannot fill the pickers');
     // Keep what the URL asked for in the pickers not filled, so that a token typed now can still
     // load it.
@@ -407,31 +488,54 @@ async function start(): Promise<void> {
   await load();
 }
 
-ui.namespace.addEventListener('change', onChange(async () => {
-  await fillObjects({});
-  await fillPods([]);
+ui.namespace.addEventListener('change', onChange(async (signal) => {
+  await fillObjects({}, signal);
+  await fillPods([], signal);
 }));
-ui.kind.addEventListener('change', onChange(async () => {
+ui.kind.addEventListener('change', onChange(async (signal) => {
   fillMetrics(ui.metric.value);
-  await fillObjects({});
-  await fillPods([]);
+  await fillObjects({}, signal);
+  await fillPods([], signal);
 }));
-ui.mvtx.addEventListener('change', onChange(() => fillPods([])));
-ui.pipeline.addEventListener('change', onChange(async () => {
-  await fillVertices('');
-  await fillPods([]);
+ui.mvtx.addEventListener('change', onChange((signal) => fillPods([], signal)));
+ui.pipeline.addEventListener('change', onChange(async (signal) => {
+  await fillVertices('', signal);
+  await fillPods([], signal);
 }));
-ui.vertex.addEventListener('change', onChange(() => fillPods([])));
-ui.metric.addEventListener('change', onChange(syncMetricControls));
+ui.vertex.addEventListener('change', onChange((signal) => fillPods([], signal)));
+ui.metric.addEventListener('change', () => {
+  syncMetricControls();
+  onSimpleChange();
+});
+// The lists cover the chart's range; when it listed no namespace, a new range may list some.
+// Otherwise a plain change, so as not to abort a picker chain running.
+const refillNamespaces = onChange(async (signal) => {
+  await fillNamespaces('', signal);
+  await fillObjects({}, signal);
+  await fillPods([], signal);
+});
+function onRangeChange(): void {
+  if (ui.namespace.value) onSimpleChange();
+  else void refillNamespaces();
+}
 ui.range.addEventListener('change', () => {
   syncRangeControls();
   // A custom range is loaded once its start and end are typed (change or Apply).
-  if (ui.range.value !== 'custom') void onChange(() => undefined)();
+  if (ui.range.value !== 'custom') onRangeChange();
   else saveUrl();
 });
-for (const el of [ui.quantiles, ui.start, ui.end, ui.step, ui.groupByPod, ui.pods]) {
-  el.addEventListener('change', onChange(() => undefined));
-}
+// At least one quantile stays checked: unchecking the last one checks it again (the API needs one,
+// and a chart of no quantile shows nothing).
+ui.quantiles.addEventListener('change', (event) => {
+  const box = event.target;
+  if (box instanceof HTMLInputElement && !box.checked && !quantileBoxes().some((c) => c.checked)) {
+    box.checked = true;
+    return;
+  }
+  onSimpleChange();
+});
+for (const el of [ui.start, ui.end]) el.addEventListener('change', onRangeChange);
+for (const el of [ui.step, ui.groupByPod, ui.pods]) el.addEventListener('change', onSimpleChange);
 ui.refresh.addEventListener('change', () => {
   saveUrl();
   scheduleRefresh();
@@ -445,9 +549,11 @@ ui.token.addEventListener('change', async () => {
   storeToken(token());
   // The pickers may have failed for want of a token: fill them again with it.
   clearError();
+  const signal = newPickerChain();
   try {
-    await fillPickers(readState());
+    await fillPickers(readState(), signal);
   } catch (e) {
+    if (signal.aborted || e instanceof Superseded) return;
     showError(e, 'cannot fill the pickers');
     return;
   }

@@ -50,10 +50,16 @@ function oneOf(value: string | null, allowed: string[], fallback: string): strin
   return value !== null && allowed.includes(value) ? value : fallback;
 }
 
-// A quantile as the API may spell it ("0.50", ".5") compared as a number.
-function normaliseQuantile(q: string): string {
-  const n = Number(q);
-  return Number.isFinite(n) ? String(n) : q;
+// The quantiles of a URL: numbers in [0, 1], spelt as compared ("0.50", ".5" -> "0.5"), each once;
+// others are dropped. None left: the default ones.
+function quantilesFrom(value: string | null): string[] {
+  const out: string[] = [];
+  for (const q of list(value)) {
+    const n = Number(q);
+    if (!Number.isFinite(n) || n < 0 || n > 1) continue;
+    if (!out.includes(String(n))) out.push(String(n));
+  }
+  return out.length > 0 ? out : [...DEFAULT_STATE.quantiles];
 }
 
 export function stateFromUrl(search: string): ViewState {
@@ -68,7 +74,7 @@ export function stateFromUrl(search: string): ViewState {
     s.mvtx = p.get('mvtx') ?? '';
   }
   s.metric = p.get('metric') ?? '';
-  if (p.has('quantile')) s.quantiles = list(p.get('quantile')).map(normaliseQuantile);
+  if (p.has('quantile')) s.quantiles = quantilesFrom(p.get('quantile'));
   if (p.has('start') || p.has('end')) {
     s.range = 'custom';
     s.start = p.get('start') ?? '';
