@@ -581,7 +581,10 @@ TEST(BeastClientConnectionCap, WaitingForAConnectionCountsAgainstTheDeadline) {
   }
   EXPECT_EQ(ok, 1);  // the second would be answered at 800 ms, the third at 1200 ms
   EXPECT_EQ(timed_out, 2);
-  EXPECT_EQ(upstream.accepted_connections(), 1);
+  // Had the wait not counted, the third would have had a fresh 600 ms from its permit (at 600 ms)
+  // and been answered at 1000 ms: ok would be 2. It may still open a connection when its deadline
+  // is a hair later than the second's (they are taken at spawn), so at most one more is accepted.
+  EXPECT_LE(upstream.accepted_connections(), 2);
   // The permits all came back: the next request goes through.
   auto next = RunToCompletion(io, client->QueryRange(query));
   EXPECT_TRUE(next.ok()) << next.error().message;

@@ -199,7 +199,12 @@ std::vector<Kind> Kinds() {
   return {
       {"random bytes", [](std::mt19937& r) { return RandomBytes(r, 1, 2000); }},
       {"random bytes after a request line",
-       [](std::mt19937& r) { return "GET /healthz HTTP/1.1\r\n" + RandomBytes(r, 1, 2000); }},
+       [](std::mt19937& r) {
+         // Never an empty line first: that would end the header and make a valid GET /healthz.
+         std::string tail = RandomBytes(r, 1, 2000);
+         if (tail[0] == '\r' || tail[0] == '\n') tail[0] = 'x';
+         return "GET /healthz HTTP/1.1\r\n" + tail;
+       }},
       {"huge header",
        [](std::mt19937& r) {
          std::size_t size = std::uniform_int_distribution<std::size_t>(17 << 10, 200 << 10)(r);

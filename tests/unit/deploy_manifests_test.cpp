@@ -320,7 +320,9 @@ TEST(DeployManifests, TheServiceMonitorScrapesTheServicesMetricsPort) {
   EXPECT_EQ(monitor["spec"]["endpoints"][0]["path"].as<std::string>(), "/metrics");
   // Without tokens /metrics is open; with them the scrape needs --metrics-auth=none (or a token).
   std::vector<std::string> args = Args(Container());
-  if (Flag(args, "--auth-tokens")) EXPECT_EQ(Flag(args, "--metrics-auth"), "none");
+  if (Flag(args, "--auth-tokens")) {
+    EXPECT_EQ(Flag(args, "--metrics-auth"), "none");
+  }
 
   // And the Service selects the Deployment's pods.
   YAML::Node pod_labels = Manifest("deployment.yaml")["spec"]["template"]["metadata"]["labels"];
