@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <regex>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -240,14 +241,19 @@ TEST(DashboardServing, OnlyTheExactPathsAreThePage) {
   }
 }
 
-// Paths that look like the dashboard's but reach the API never answer data without a token.
-TEST(DashboardServing, PathsNearItDoNotOpenTheApi) {
+// --auth-tokens with one token that may read every namespace: the API then asks for a token.
+http::AuthConfig OneTokenAuth() {
   Result<service::AccessTokens> tokens = service::LoadAccessTokens(
       fmt::format("tokens:\n  - name: team\n    sha256: \"{}\"\n    namespaces: [\"*\"]\n",
                   service::Sha256Hex("team-00112233445566778899aabbccddeeff")),
       "tokens.yaml");
-  ASSERT_TRUE(tokens.ok()) << tokens.error().message;
-  const http::AuthConfig auth{.tokens = std::move(tokens).value()};
+  if (!tokens.ok()) throw std::runtime_error(tokens.error().message);
+  return http::AuthConfig{.tokens = std::move(tokens).value()};
+}
+
+// Paths that look like the dashboard's but reach the API never answer data without a token.
+TEST(DashboardServing, PathsNearItDoNotOpenTheApi) {
+  const http::AuthConfig auth = OneTokenAuth();
   InProcessOptions options;
   options.auth = &auth;
   InProcessApi api(kNoBackend, options);
@@ -275,12 +281,7 @@ TEST(DashboardServing, OtherMethodsAreNotAllowed) {
 }
 
 TEST(DashboardServing, IsOpenWhenTheApiAsksForAToken) {
-  Result<service::AccessTokens> tokens = service::LoadAccessTokens(
-      fmt::format("tokens:\n  - name: team\n    sha256: \"{}\"\n    namespaces: [\"*\"]\n",
-                  service::Sha256Hex("team-00112233445566778899aabbccddeeff")),
-      "tokens.yaml");
-  ASSERT_TRUE(tokens.ok()) << tokens.error().message;
-  const http::AuthConfig auth{.tokens = std::move(tokens).value()};
+  const http::AuthConfig auth = OneTokenAuth();
   InProcessOptions options;
   options.auth = &auth;
   InProcessApi api(kNoBackend, options);
