@@ -110,13 +110,14 @@ struct ServeOptions {
 // its flag and never quotes a secret.
 prometheus::BeastClientOptions BackendClientOptions(const ServeOptions& options, std::string url,
                                                     Duration timeout) {
-  prometheus::BeastClientOptions client{.base_url = std::move(url),
-                                        .timeout = timeout,
-                                        .max_connections = options.upstream_max_connections};
-  client.ca_file = options.prometheus_ca_file;
-  client.client_cert_file = options.prometheus_client_cert;
-  client.client_key_file = options.prometheus_client_key;
-  client.insecure_skip_verify = options.prometheus_tls_insecure_skip_verify;
+  prometheus::BeastClientOptions client{
+      .transport = {.base_url = std::move(url),
+                    .timeout = timeout,
+                    .max_connections = options.upstream_max_connections,
+                    .ca_file = options.prometheus_ca_file,
+                    .client_cert_file = options.prometheus_client_cert,
+                    .client_key_file = options.prometheus_client_key,
+                    .insecure_skip_verify = options.prometheus_tls_insecure_skip_verify}};
   client.basic_auth_user = options.prometheus_basic_auth_user;
   auto read_secret = [](const std::string& flag, const std::string& file) {
     Result<std::string> secret = prometheus::ReadSecretFile(file);

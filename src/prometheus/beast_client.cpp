@@ -244,26 +244,15 @@ Result<std::unique_ptr<Client>> MakeBeastClient(boost::asio::any_io_executor exe
                                                 BeastClientOptions options) {
   Result<std::string> authorization = MakeAuthorization(options);
   if (!authorization) return std::move(authorization).error();
-  HttpTransportOptions transport_options{
-      .base_url = options.base_url,
-      .peer_name = "Prometheus",
-      .param_prefix = "prometheus-",
-      .timeout = options.timeout,
-      .max_idle_connections = options.max_idle_connections,
-      .max_connections = options.max_connections,
-      .max_response_bytes = options.max_response_bytes,
-      .ca_file = options.ca_file,
-      .client_cert_file = options.client_cert_file,
-      .client_key_file = options.client_key_file,
-      .insecure_skip_verify = options.insecure_skip_verify,
-      .authorization = authorization.value(),
-  };
+  HttpTransportOptions transport_options = options.transport;
+  transport_options.authorization = authorization.value();
+
   Result<std::unique_ptr<HttpTransport>> transport =
       MakeHttpTransport(std::move(executor), std::move(transport_options));
   if (!transport) return std::move(transport).error();
   const std::string& origin = (*transport)->origin();
   if (origin.starts_with("https://")) {
-    if (options.insecure_skip_verify) {
+    if (options.transport.insecure_skip_verify) {
       spdlog::warn(
           "TLS certificate verification of Prometheus at {} is OFF "
           "(--prometheus-tls-insecure-skip-verify): anyone on the path can impersonate it{}; for "

@@ -4,36 +4,20 @@
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
-#include <cstddef>
 #include <memory>
 #include <string>
 
 #include "core/result.hpp"
-#include "core/time.hpp"
 #include "prometheus/client.hpp"
+#include "prometheus/http_transport.hpp"
 
 namespace nfmetrics::prometheus {
 
 struct BeastClientOptions {
-  // http[s]://host[:port][/path/prefix]; the prefix is kept (e.g. VictoriaMetrics'
-  // /select/0/prometheus).
-  std::string base_url;
-  Duration timeout = std::chrono::seconds(30);
-  std::size_t max_idle_connections = 32;
-  // At most this many requests in flight to the engine, hence open connections (idle ones are
-  // reused first); more wait for a free one within their deadline.
-  std::size_t max_connections = 64;
-  std::size_t max_response_bytes = std::size_t{256} << 20;
-
-  // TLS, for an https:// base_url only (any of these with http:// is an error). The server's
-  // certificate is verified against ca_file (PEM) when given, else the system's CA store, and must
-  // name the URL's host (DNS name or IP address in its subjectAltName).
-  std::string ca_file;
-  std::string client_cert_file;  // PEM chain presented for mutual TLS; needs client_key_file
-  std::string client_key_file;   // PEM, unencrypted
-  // FOR TESTING ONLY: accept any certificate from anyone. The connection is still encrypted but
-  // no longer authenticated: whoever is on the path can read the credentials sent below.
-  bool insecure_skip_verify = false;
+  // Where the engine is and how to reach it: base URL (its path prefix is kept, e.g.
+  // VictoriaMetrics' /select/0/prometheus), timeout, connection limits and TLS. `authorization` is
+  // set from the credentials below, never by the caller.
+  HttpTransportOptions transport;
 
   // Credentials, sent as the Authorization header of every request; at most one kind. Secrets:
   // never logged nor put in an error message.

@@ -100,15 +100,16 @@ class BackendCredentials : public ::testing::Test {
 
 TEST_F(BackendCredentials, SendsTheBearerTokenOnQueryRangeLabelValuesAndReadiness) {
   FakeUpstream fake(Answer);
-  auto client = Make({.base_url = fake.base_url(), .bearer_token = kToken});
+  auto client = Make({.transport = {.base_url = fake.base_url()}, .bearer_token = kToken});
   EXPECT_THAT(HeadersOfEachRequestKind(*client, fake),
               ::testing::Each(std::string("Bearer ") + kToken));
 }
 
 TEST_F(BackendCredentials, SendsBasicAuthOnEveryRequestKind) {
   FakeUpstream fake(Answer);
-  auto client =
-      Make({.base_url = fake.base_url(), .basic_auth_user = "nf", .basic_auth_password = "pw"});
+  auto client = Make({.transport = {.base_url = fake.base_url()},
+                      .basic_auth_user = "nf",
+                      .basic_auth_password = "pw"});
   // base64("nf:pw")
   EXPECT_THAT(HeadersOfEachRequestKind(*client, fake),
               ::testing::Each(std::string("Basic bmY6cHc=")));
@@ -116,8 +117,9 @@ TEST_F(BackendCredentials, SendsBasicAuthOnEveryRequestKind) {
 
 TEST_F(BackendCredentials, EncodesAnyPasswordBytesInBasicAuth) {
   FakeUpstream fake(Answer);
-  auto client = Make(
-      {.base_url = fake.base_url(), .basic_auth_user = "nf", .basic_auth_password = kPassword});
+  auto client = Make({.transport = {.base_url = fake.base_url()},
+                      .basic_auth_user = "nf",
+                      .basic_auth_password = kPassword});
   // base64("nf:pa ss:wörd") with ö in UTF-8
   EXPECT_THAT(HeadersOfEachRequestKind(*client, fake),
               ::testing::Each(std::string("Basic bmY6cGEgc3M6d8O2cmQ=")));
@@ -125,13 +127,13 @@ TEST_F(BackendCredentials, EncodesAnyPasswordBytesInBasicAuth) {
 
 TEST_F(BackendCredentials, SendsNoAuthorizationWithoutCredentials) {
   FakeUpstream fake(Answer);
-  auto client = Make({.base_url = fake.base_url()});
+  auto client = Make({.transport = {.base_url = fake.base_url()}});
   EXPECT_THAT(HeadersOfEachRequestKind(*client, fake), ::testing::Each(std::string()));
 }
 
 TEST_F(BackendCredentials, A401IsAnUpstreamErrorSayingOurCredentialsWereRefused) {
   FakeUpstream fake([](const RecordedRequest&) { return Reply::Text("Unauthorized\n", 401); });
-  auto client = Make({.base_url = fake.base_url(), .bearer_token = kToken});
+  auto client = Make({.transport = {.base_url = fake.base_url()}, .bearer_token = kToken});
   RangeQuery range{"up", TimePoint(1795467600000ms), TimePoint(1795471200000ms), 60000ms};
 
   auto result = RunToEnd(io_, client->QueryRange(range));
@@ -148,7 +150,7 @@ TEST_F(BackendCredentials, A401IsAnUpstreamErrorSayingOurCredentialsWereRefused)
 
 TEST_F(BackendCredentials, A401WithoutCredentialsSaysNoneAreConfigured) {
   FakeUpstream fake([](const RecordedRequest&) { return Reply::Text("Unauthorized\n", 401); });
-  auto client = Make({.base_url = fake.base_url()});
+  auto client = Make({.transport = {.base_url = fake.base_url()}});
   Status ready = RunToEnd(io_, client->CheckReady());
   ASSERT_FALSE(ready.ok());
   EXPECT_EQ(ready.error().code, ErrorCode::kUpstreamError);
@@ -156,7 +158,7 @@ TEST_F(BackendCredentials, A401WithoutCredentialsSaysNoneAreConfigured) {
 }
 
 TEST_F(BackendCredentials, RefusesBearerAndBasicTogether) {
-  Error error = Refused({.base_url = "http://h:9090",
+  Error error = Refused({.transport = {.base_url = "http://h:9090"},
                          .bearer_token = "t",
                          .basic_auth_user = "u",
                          .basic_auth_password = "p"});
@@ -165,60 +167,70 @@ TEST_F(BackendCredentials, RefusesBearerAndBasicTogether) {
 }
 
 TEST_F(BackendCredentials, RefusesBasicAuthWithoutAPasswordOrUser) {
-  EXPECT_EQ(Refused({.base_url = "http://h", .basic_auth_user = "u"}).param,
+  EXPECT_EQ(Refused({.transport = {.base_url = "http://h"}, .basic_auth_user = "u"}).param,
             "prometheus-basic-auth-password-file");
-  EXPECT_EQ(Refused({.base_url = "http://h", .basic_auth_password = "p"}).param,
+  EXPECT_EQ(Refused({.transport = {.base_url = "http://h"}, .basic_auth_password = "p"}).param,
             "prometheus-basic-auth-user");
-  EXPECT_EQ(
-      Refused({.base_url = "http://h", .basic_auth_user = "a:b", .basic_auth_password = "p"}).param,
-      "prometheus-basic-auth-user");
+  EXPECT_EQ(Refused({.transport = {.base_url = "http://h"},
+                     .basic_auth_user = "a:b",
+                     .basic_auth_password = "p"})
+                .param,
+            "prometheus-basic-auth-user");
 }
 
 TEST_F(BackendCredentials, RefusesATokenThatWouldBreakTheHeaderWithoutQuotingIt) {
   const std::string token = "first-line\nX-Injected: yes";
-  Error error = Refused({.base_url = "http://h", .bearer_token = token});
+  Error error = Refused({.transport = {.base_url = "http://h"}, .bearer_token = token});
   EXPECT_EQ(error.param, "prometheus-bearer-token-file");
   EXPECT_THAT(error.message, Not(HasSubstr("first-line")));
 }
 
 TEST_F(BackendCredentials, RefusesTlsOptionsWithAnHttpUrlNamingTheFlag) {
   std::filesystem::path file = WriteFile("ca.pem", "x");
-  EXPECT_EQ(Refused({.base_url = "http://h", .ca_file = file}).param, "prometheus-ca-file");
-  EXPECT_EQ(
-      Refused({.base_url = "http://h", .client_cert_file = file, .client_key_file = file}).param,
-      "prometheus-client-cert");
-  EXPECT_EQ(Refused({.base_url = "http://h", .insecure_skip_verify = true}).param,
+  EXPECT_EQ(Refused({.transport = {.base_url = "http://h", .ca_file = file}}).param,
+            "prometheus-ca-file");
+  EXPECT_EQ(Refused({.transport = {.base_url = "http://h",
+                                   .client_cert_file = file,
+                                   .client_key_file = file}})
+                .param,
+            "prometheus-client-cert");
+  EXPECT_EQ(Refused({.transport = {.base_url = "http://h", .insecure_skip_verify = true}}).param,
             "prometheus-tls-insecure-skip-verify");
 }
 
 TEST_F(BackendCredentials, RefusesAClientCertificateWithoutItsKeyAndViceVersa) {
   std::filesystem::path file = WriteFile("client.pem", "x");
-  EXPECT_EQ(Refused({.base_url = "https://h", .client_cert_file = file}).param,
+  EXPECT_EQ(Refused({.transport = {.base_url = "https://h", .client_cert_file = file}}).param,
             "prometheus-client-key");
-  EXPECT_EQ(Refused({.base_url = "https://h", .client_key_file = file}).param,
+  EXPECT_EQ(Refused({.transport = {.base_url = "https://h", .client_key_file = file}}).param,
             "prometheus-client-cert");
 }
 
 TEST_F(BackendCredentials, RefusesUnloadableTlsFilesNamingTheFlagAndFile) {
   std::filesystem::path garbage = WriteFile("garbage.pem", "not a certificate\n");
-  Error ca = Refused({.base_url = "https://h", .ca_file = garbage});
+  Error ca = Refused({.transport = {.base_url = "https://h", .ca_file = garbage}});
   EXPECT_EQ(ca.param, "prometheus-ca-file");
   EXPECT_THAT(ca.message, HasSubstr(garbage.string()));
-  Error missing = Refused({.base_url = "https://h", .ca_file = dir_.path() / "missing.pem"});
+  Error missing =
+      Refused({.transport = {.base_url = "https://h", .ca_file = dir_.path() / "missing.pem"}});
   EXPECT_EQ(missing.param, "prometheus-ca-file");
-  Error cert =
-      Refused({.base_url = "https://h", .client_cert_file = garbage, .client_key_file = garbage});
+  Error cert = Refused(
+      {.transport = {
+           .base_url = "https://h", .client_cert_file = garbage, .client_key_file = garbage}});
   EXPECT_EQ(cert.param, "prometheus-client-cert");
 }
 
 TEST_F(BackendCredentials, RefusesSkippingVerificationTogetherWithACaFile) {
   std::filesystem::path file = WriteFile("ca.pem", "x");
-  EXPECT_EQ(Refused({.base_url = "https://h", .ca_file = file, .insecure_skip_verify = true}).param,
-            "prometheus-tls-insecure-skip-verify");
+  EXPECT_EQ(
+      Refused(
+          {.transport = {.base_url = "https://h", .ca_file = file, .insecure_skip_verify = true}})
+          .param,
+      "prometheus-tls-insecure-skip-verify");
 }
 
 TEST_F(BackendCredentials, AcceptsAnHttpsUrlWithTheSystemCaStore) {
-  EXPECT_NE(Make({.base_url = "https://prometheus.example:9090"}), nullptr);
+  EXPECT_NE(Make({.transport = {.base_url = "https://prometheus.example:9090"}}), nullptr);
 }
 
 TEST(ReadSecretFile, StripsTrailingNewlinesOnly) {

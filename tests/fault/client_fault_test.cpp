@@ -78,8 +78,8 @@ class BeastClient : public ::testing::Test {
  protected:
   std::unique_ptr<Client> MakeClient(std::string base_url, Duration timeout = 5s) {
     BeastClientOptions options;
-    options.base_url = std::move(base_url);
-    options.timeout = timeout;
+    options.transport.base_url = std::move(base_url);
+    options.transport.timeout = timeout;
     return MakeClientWith(std::move(options));
   }
 
@@ -195,8 +195,8 @@ TEST_F(BeastClient, RetriesStalePooledConnectionTransparently) {
 TEST_F(BeastClient, KeepsAtMostMaxIdleConnections) {
   FakeUpstream fake(MatrixReply);
   BeastClientOptions options;
-  options.base_url = fake.base_url();
-  options.max_idle_connections = 0;
+  options.transport.base_url = fake.base_url();
+  options.transport.max_idle_connections = 0;
   auto client = MakeClientWith(options);
 
   ASSERT_TRUE(Query(*client).ok());
@@ -315,8 +315,8 @@ TEST_F(BeastClient, GarbageInsteadOfHttpIsUpstreamError) {
 TEST_F(BeastClient, ResponseOverTheSizeLimitIsUpstreamError) {
   FakeUpstream fake(MatrixReply);
   BeastClientOptions options;
-  options.base_url = fake.base_url();
-  options.max_response_bytes = 16;
+  options.transport.base_url = fake.base_url();
+  options.transport.max_response_bytes = 16;
   auto client = MakeClientWith(options);
 
   auto result = Query(*client);
@@ -390,7 +390,7 @@ TEST_F(BeastClient, RejectsUnusableBaseUrls) {
   };
   for (const char* url : bad_urls) {
     BeastClientOptions options;
-    options.base_url = url;
+    options.transport.base_url = url;
     auto client = MakeBeastClient(io_.get_executor(), options);
     ASSERT_FALSE(client.ok()) << url;
     EXPECT_EQ(client.error().code, ErrorCode::kBadRequest) << url;
@@ -403,7 +403,7 @@ TEST_F(BeastClient, AcceptsHttpAndHttpsUrlsWithAndWithoutPortAndPrefix) {
        {"http://prometheus", "http://prometheus:9090/", "http://vm:8481/select/0/prometheus",
         "http://[::1]:9090", "https://prometheus", "https://thanos:10902/prefix"}) {
     BeastClientOptions options;
-    options.base_url = url;
+    options.transport.base_url = url;
     auto client = MakeBeastClient(io_.get_executor(), options);
     EXPECT_TRUE(client.ok()) << url << ": " << client.error().message;
   }
@@ -535,9 +535,9 @@ namespace {
 std::unique_ptr<Client> CappedClient(asio::io_context& io, const std::string& url,
                                      std::size_t max_connections, Duration timeout) {
   BeastClientOptions options;
-  options.base_url = url;
-  options.timeout = timeout;
-  options.max_connections = max_connections;
+  options.transport.base_url = url;
+  options.transport.timeout = timeout;
+  options.transport.max_connections = max_connections;
   auto client = MakeBeastClient(io.get_executor(), options);
   EXPECT_TRUE(client.ok());
   return std::move(client).value();

@@ -84,8 +84,8 @@ class Resilience : public ::testing::Test {
   // A BeastClient with deadline `timeout` wrapped in a ResilientClient with the same deadline.
   ResilientClient& MakeClient(const std::string& url, Duration timeout, ResilienceOptions options) {
     BeastClientOptions beast;
-    beast.base_url = url;
-    beast.timeout = timeout;
+    beast.transport.base_url = url;
+    beast.transport.timeout = timeout;
     auto client = MakeBeastClient(io_.get_executor(), beast);
     EXPECT_TRUE(client.ok());
     beast_ = std::move(client).value();

@@ -129,11 +129,13 @@ class SecuredPrometheus : public ::testing::Test {
 };
 
 TEST_F(SecuredPrometheus, QueriesOverHttpsVerifiedWithTheCaFile) {
-  ExpectSyntheticCount(Query({.base_url = secured->tls->url(), .ca_file = pki().ca_cert}));
+  ExpectSyntheticCount(
+      Query({.transport = {.base_url = secured->tls->url(), .ca_file = pki().ca_cert}}));
 }
 
 TEST_F(SecuredPrometheus, AWrongCaFailsTheHandshakeSayingCertificateVerificationFailed) {
-  auto result = Query({.base_url = secured->tls->url(), .ca_file = pki().other_ca_cert});
+  auto result =
+      Query({.transport = {.base_url = secured->tls->url(), .ca_file = pki().other_ca_cert}});
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.error().code, ErrorCode::kUpstreamUnavailable);
   EXPECT_THAT(result.error().message, HasSubstr("certificate verification failed"));
@@ -141,7 +143,7 @@ TEST_F(SecuredPrometheus, AWrongCaFailsTheHandshakeSayingCertificateVerification
 }
 
 TEST_F(SecuredPrometheus, TheSystemCaStoreDoesNotTrustTheTestCa) {
-  auto result = Query({.base_url = secured->tls->url()});
+  auto result = Query({.transport = {.base_url = secured->tls->url()}});
   ASSERT_FALSE(result.ok());
   EXPECT_THAT(result.error().message, HasSubstr("certificate verification failed"));
 }
@@ -156,15 +158,17 @@ TEST_F(SecuredPrometheus, VerifiesTheCertificateAgainstAHostNameToo) {
   // The certificate names IP 127.0.0.1 and DNS localhost: the name is checked with SNI sent.
   std::string url = secured->tls->url();
   url.replace(url.find("127.0.0.1"), 9, "localhost");
-  ExpectSyntheticCount(Query({.base_url = url, .ca_file = pki().ca_cert}));
+  ExpectSyntheticCount(Query({.transport = {.base_url = url, .ca_file = pki().ca_cert}}));
 }
 
 TEST_F(SecuredPrometheus, InsecureSkipVerifyAcceptsAnUntrustedCertificate) {
-  ExpectSyntheticCount(Query({.base_url = secured->tls->url(), .insecure_skip_verify = true}));
+  ExpectSyntheticCount(
+      Query({.transport = {.base_url = secured->tls->url(), .insecure_skip_verify = true}}));
 }
 
 TEST_F(SecuredPrometheus, MutualTlsFailsWithoutAClientCertificate) {
-  auto result = Query({.base_url = secured->mutual_tls->url(), .ca_file = pki().ca_cert});
+  auto result =
+      Query({.transport = {.base_url = secured->mutual_tls->url(), .ca_file = pki().ca_cert}});
   ASSERT_FALSE(result.ok());
   EXPECT_THAT(result.error().code,
               AnyOf(ErrorCode::kUpstreamUnavailable, ErrorCode::kUpstreamError));
@@ -172,27 +176,27 @@ TEST_F(SecuredPrometheus, MutualTlsFailsWithoutAClientCertificate) {
 }
 
 TEST_F(SecuredPrometheus, MutualTlsSucceedsWithTheClientCertificate) {
-  ExpectSyntheticCount(Query({.base_url = secured->mutual_tls->url(),
-                              .ca_file = pki().ca_cert,
-                              .client_cert_file = pki().client_cert,
-                              .client_key_file = pki().client_key}));
+  ExpectSyntheticCount(Query({.transport = {.base_url = secured->mutual_tls->url(),
+                                            .ca_file = pki().ca_cert,
+                                            .client_cert_file = pki().client_cert,
+                                            .client_key_file = pki().client_key}}));
 }
 
 TEST_F(SecuredPrometheus, MutualTlsWithACertificateFromAnotherCaFails) {
   // The server certificate as a client certificate: signed by the right CA but not for clientAuth.
-  auto result = Query({.base_url = secured->mutual_tls->url(),
-                       .ca_file = pki().ca_cert,
-                       .client_cert_file = pki().server_cert,
-                       .client_key_file = pki().server_key});
+  auto result = Query({.transport = {.base_url = secured->mutual_tls->url(),
+                                     .ca_file = pki().ca_cert,
+                                     .client_cert_file = pki().server_cert,
+                                     .client_key_file = pki().server_key}});
   ASSERT_FALSE(result.ok());
   EXPECT_THAT(result.error().message, HasSubstr("client certificate"));
 }
 
 TEST_F(SecuredPrometheus, BasicAuthWithAWrongPasswordIsRefusedWith401) {
-  auto result = Query({.base_url = secured->basic_auth->url(),
-                       .ca_file = pki().ca_cert,
-                       .basic_auth_user = kUser,
-                       .basic_auth_password = "wrong-password"});
+  auto result =
+      Query({.transport = {.base_url = secured->basic_auth->url(), .ca_file = pki().ca_cert},
+             .basic_auth_user = kUser,
+             .basic_auth_password = "wrong-password"});
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.error().code, ErrorCode::kUpstreamError);
   EXPECT_THAT(result.error().message, HasSubstr("the backend refused our credentials (401)"));
@@ -200,16 +204,17 @@ TEST_F(SecuredPrometheus, BasicAuthWithAWrongPasswordIsRefusedWith401) {
 }
 
 TEST_F(SecuredPrometheus, BasicAuthWithoutCredentialsIsRefusedWith401) {
-  auto result = Query({.base_url = secured->basic_auth->url(), .ca_file = pki().ca_cert});
+  auto result =
+      Query({.transport = {.base_url = secured->basic_auth->url(), .ca_file = pki().ca_cert}});
   ASSERT_FALSE(result.ok());
   EXPECT_THAT(result.error().message, HasSubstr("(401)"));
 }
 
 TEST_F(SecuredPrometheus, BasicAuthWithTheRightPasswordReturnsTheData) {
-  ExpectSyntheticCount(Query({.base_url = secured->basic_auth->url(),
-                              .ca_file = pki().ca_cert,
-                              .basic_auth_user = kUser,
-                              .basic_auth_password = kPassword}));
+  ExpectSyntheticCount(
+      Query({.transport = {.base_url = secured->basic_auth->url(), .ca_file = pki().ca_cert},
+             .basic_auth_user = kUser,
+             .basic_auth_password = kPassword}));
 }
 
 // `nfmetrics serve` with the flags, as a process: ready against the secured Prometheus, and the

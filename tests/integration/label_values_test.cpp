@@ -27,7 +27,8 @@ class LabelValues : public ::testing::Test {
  protected:
   // The query is a parameter, so it outlives the client's coroutine.
   Result<std::vector<std::string>> Ask(prometheus::LabelValuesQuery query) {
-    auto client = prometheus::MakeBeastClient(io_.get_executor(), {.base_url = BackendUrl()});
+    auto client =
+        prometheus::MakeBeastClient(io_.get_executor(), {.transport = {.base_url = BackendUrl()}});
     EXPECT_TRUE(client.ok());
     std::optional<Result<std::vector<std::string>>> out;
     asio::co_spawn(

@@ -55,7 +55,8 @@ InProcessApi::InProcessApi(const std::string& prometheus_url, const InProcessOpt
   const std::string& cache_redis = options.cache_redis;
   const http::AuthConfig* auth = options.auth;
   auto client = prometheus::MakeBeastClient(
-      impl_->io.get_executor(), {.base_url = prometheus_url, .timeout = upstream_timeout});
+      impl_->io.get_executor(),
+      {.transport = {.base_url = prometheus_url, .timeout = upstream_timeout}});
   if (!client.ok()) throw std::runtime_error(client.error().message);
   impl_->client = std::move(client).value();
   impl_->observed_client =
