@@ -273,7 +273,8 @@ class Transport final : public HttpTransport {
   using Request = http::request<http::string_body>;
 
   // The request, or an error for an extra header field that would replace the transport's own
-  // (Host, Authorization) or is not a valid field (a CR or LF would inject headers).
+  // (Host, Authorization), change how the message is framed or the connection kept (Content-Length,
+  // Transfer-Encoding, Connection), or is not a valid field (a CR or LF would inject headers).
   Result<Request> MakeRequest(HttpRequest from) const {
     for (const auto& [name, value] : from.headers) {
       if (!IsFieldName(name) || !IsFieldValue(value)) {
@@ -283,7 +284,7 @@ class Transport final : public HttpTransport {
                                  endpoint_.origin),
                      ""};
       }
-      if (beast::iequals(name, "host") || beast::iequals(name, "authorization")) {
+      if (IsTransportOwnField(name)) {
         return Error{ErrorCode::kInternal,
                      fmt::format("request to {}: the extra header field {} may not replace the "
                                  "transport's own; not sent",
@@ -318,6 +319,16 @@ class Transport final : public HttpTransport {
       if (std::string_view("!#$%&'*+-.^_`|~").find(c) == std::string_view::npos) return false;
     }
     return true;
+  }
+
+  // The fields the transport sets itself or that decide where a message ends and whether the
+  // connection is kept: an extra field may not replace them.
+  static bool IsTransportOwnField(std::string_view name) {
+    for (std::string_view own :
+         {"host", "authorization", "content-length", "transfer-encoding", "connection"}) {
+      if (beast::iequals(name, own)) return true;
+    }
+    return false;
   }
 
   // RFC 9110 5.5: no control character but HTAB (CR, LF and NUL above all).

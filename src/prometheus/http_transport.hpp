@@ -72,8 +72,9 @@ class HttpTransport {
   // Any HTTP status is an answer. Errors: kUpstreamUnavailable (cannot connect, TLS refused,
   // closed before answering), kUpstreamTimeout (no complete answer in time), kUpstreamError
   // (malformed or over max_response_bytes). Messages name peer_name and the origin. kInternal,
-  // nothing sent, for extra headers that name Host or Authorization (the transport's own) or hold
-  // a character a header field cannot (CR, LF, other controls; a name that is not a token).
+  // nothing sent, for extra headers that name Host or Authorization (the transport's own),
+  // Content-Length, Transfer-Encoding or Connection (the framing), or hold a character a header
+  // field cannot (CR, LF, other controls; a name that is not a token).
   virtual boost::asio::awaitable<Result<HttpAnswer>> Send(HttpRequest request) = 0;
 
   // http[s]://host[:port], for messages.

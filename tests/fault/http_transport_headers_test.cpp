@@ -1,6 +1,7 @@
 // HttpTransport's extra header fields, against FakeUpstream: they cannot replace the transport's
-// own Host and Authorization, and a name or value that would inject header lines (CR, LF, other
-// control characters) is refused with nothing sent.
+// own Host and Authorization nor the framing (Content-Length, Transfer-Encoding, Connection), and a
+// name or value that would inject header lines (CR, LF, other control characters) is refused with
+// nothing sent.
 #include <gtest/gtest.h>
 
 #include <boost/asio/awaitable.hpp>
@@ -71,8 +72,9 @@ TEST_F(TransportHeaders, SendsOrdinaryExtraFields) {
   EXPECT_EQ(seen.Header("authorization"), kAuthorization);
 }
 
-TEST_F(TransportHeaders, MayNotReplaceHostOrAuthorization) {
-  for (const char* name : {"Host", "host", "Authorization", "AUTHORIZATION"}) {
+TEST_F(TransportHeaders, MayNotReplaceHostAuthorizationOrTheFraming) {
+  for (const char* name : {"Host", "host", "Authorization", "AUTHORIZATION", "Content-Length",
+                           "transfer-encoding", "Connection"}) {
     SCOPED_TRACE(name);
     Result<HttpAnswer> answer = Send({{name, "evil.example"}});
     ASSERT_FALSE(answer.ok());
