@@ -6,12 +6,12 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <fstream>
 #include <iterator>
 #include <map>
 #include <optional>
-#include <sstream>
 #include <stdexcept>
+
+#include "service/yaml_loader.hpp"
 
 namespace nfmetrics::service {
 namespace {
@@ -55,14 +55,10 @@ Result<Sha256Digest> ParseDigest(std::string_view hex) {
   return digest;
 }
 
-class Loader {
+// The token file's own reads on top of the shared ones.
+class Loader : public YamlLoader {
  public:
-  explicit Loader(std::string_view source) : source_(source) {}
-
-  Error Fail(const std::string& path, const std::string& reason) const {
-    return Error{ErrorCode::kBadRequest, fmt::format("{}: {}: {}", source_, path, reason),
-                 "auth-tokens"};
-  }
+  explicit Loader(std::string_view source) : YamlLoader(source, "auth-tokens") {}
 
   std::optional<Error> RejectUnknownKeys(const YAML::Node& node, const std::string& path,
                                          std::initializer_list<std::string_view> known,
@@ -75,15 +71,6 @@ class Loader {
       }
     }
     return std::nullopt;
-  }
-
-  Result<std::string> Scalar(const YAML::Node& parent, std::string_view key,
-                             const std::string& path) const {
-    YAML::Node node = parent[std::string(key)];
-    std::string at = fmt::format("{}.{}", path, key);
-    if (!node || node.IsNull()) return Fail(at, "missing required key");
-    if (!node.IsScalar()) return Fail(at, "must be a string");
-    return node.Scalar();
   }
 
   Result<Caller> Namespaces(const YAML::Node& token, const std::string& path, Caller caller) const {
@@ -117,9 +104,6 @@ class Loader {
     std::sort(caller.namespaces.begin(), caller.namespaces.end());
     return caller;
   }
-
- private:
-  std::string source_;
 };
 
 }  // namespace
@@ -170,21 +154,16 @@ std::vector<std::string> AccessTokens::Names() const {
 
 Result<AccessTokens> LoadAccessTokens(std::string_view yaml_text, std::string_view source) {
   Loader loader(source);
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(yaml_text));
-  } catch (const YAML::Exception& e) {
-    return loader.Fail(fmt::format("line {}", e.mark.line + 1), e.msg);
-  }
-  if (!root.IsMap()) return loader.Fail("(top level)", "must be a map with the key tokens");
+  Result<YAML::Node> root = loader.LoadMap(yaml_text, "the key tokens");
+  if (!root.ok()) return std::move(root).error();
   AccessTokens tokens;
   try {
-    if (auto error = loader.RejectUnknownKeys(root, "", {"tokens"}, "the file has only tokens")) {
+    if (auto error = loader.RejectUnknownKeys(*root, "", {"tokens"}, "the file has only tokens")) {
       return *error;
     }
-    YAML::Node list = root["tokens"];
-    if (!list || list.IsNull()) return loader.Fail("tokens", "missing required key");
-    if (!list.IsSequence()) return loader.Fail("tokens", "must be a list");
+    Result<YAML::Node> tokens_list = loader.Sequence(*root, "tokens", "", /*required=*/true);
+    if (!tokens_list.ok()) return std::move(tokens_list).error();
+    const YAML::Node& list = *tokens_list;
     if (list.size() == 0) return loader.Fail("tokens", "must list at least one token");
     std::map<std::string, std::size_t> names;
     for (std::size_t i = 0; i < list.size(); ++i) {
@@ -196,7 +175,7 @@ Result<AccessTokens> LoadAccessTokens(std::string_view yaml_text, std::string_vi
               "a token has name, sha256 and namespaces (the secret itself is never stored)")) {
         return *error;
       }
-      Result<std::string> name = loader.Scalar(item, "name", path);
+      Result<std::string> name = loader.String(item, "name", path, /*required=*/true);
       if (!name.ok()) return std::move(name).error();
       if (!IsCallerName(*name)) {
         return loader.Fail(path + ".name",
@@ -208,7 +187,7 @@ Result<AccessTokens> LoadAccessTokens(std::string_view yaml_text, std::string_vi
         return loader.Fail(path + ".name", fmt::format("\"{}\" is already the name of tokens[{}]",
                                                        *name, it->second));
       }
-      Result<std::string> hex = loader.Scalar(item, "sha256", path);
+      Result<std::string> hex = loader.String(item, "sha256", path, /*required=*/true);
       if (!hex.ok()) return std::move(hex).error();
       Result<Sha256Digest> digest = ParseDigest(*hex);
       if (!digest.ok()) return loader.Fail(path + ".sha256", digest.error().message);
@@ -226,20 +205,15 @@ Result<AccessTokens> LoadAccessTokens(std::string_view yaml_text, std::string_vi
       tokens.entries_.push_back({*digest, std::move(caller).value()});
     }
   } catch (const YAML::Exception& e) {
-    return loader.Fail(e.mark.is_null() ? "(document)" : fmt::format("line {}", e.mark.line + 1),
-                       e.msg);
+    return loader.Fail(e);
   }
   return tokens;
 }
 
 Result<AccessTokens> LoadAccessTokensFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) {
-    return Error{ErrorCode::kBadRequest, fmt::format("{}: cannot be read", path), "auth-tokens"};
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  return LoadAccessTokens(text.str(), path);
+  Result<std::string> text = ReadConfigFile(path, "auth-tokens");
+  if (!text.ok()) return std::move(text).error();
+  return LoadAccessTokens(*text, path);
 }
 
 }  // namespace nfmetrics::service

@@ -6,9 +6,9 @@
 
 #include <algorithm>
 #include <array>
-#include <fstream>
 #include <set>
-#include <sstream>
+
+#include "service/yaml_loader.hpp"
 
 namespace nfmetrics::service {
 namespace {
@@ -81,14 +81,9 @@ std::optional<SourceUnit> ParseTimeUnit(std::string_view unit) {
 }
 
 // Reads one YAML document into the catalog, remembering the key path for error messages.
-class Loader {
+class Loader : public YamlLoader {
  public:
-  explicit Loader(std::string_view source) : source_(source) {}
-
-  Error Fail(const std::string& path, const std::string& reason) const {
-    return Error{ErrorCode::kBadRequest, fmt::format("{}: {}: {}", source_, path, reason),
-                 "config"};
-  }
+  explicit Loader(std::string_view source) : YamlLoader(source, "config") {}
 
   // Unknown keys below the top level are reported but tolerated: NumaFlow's own server ignores
   // them, and a ConfigMap written for a newer NumaFlow should still load.
@@ -97,21 +92,9 @@ class Loader {
     for (const auto& entry : node) {
       std::string key = entry.first.Scalar();
       if (std::find(known.begin(), known.end(), key) == known.end()) {
-        spdlog::warn("{}: {}.{}: unknown key, ignored", source_, path, key);
+        spdlog::warn("{}: {}.{}: unknown key, ignored", source(), path, key);
       }
     }
-  }
-
-  Result<std::string> String(const YAML::Node& parent, std::string_view key,
-                             const std::string& path, bool required) const {
-    YAML::Node node = parent[std::string(key)];
-    std::string at = path.empty() ? std::string(key) : fmt::format("{}.{}", path, key);
-    if (!node || node.IsNull()) {
-      if (required) return Fail(at, "missing required key");
-      return std::string();
-    }
-    if (!node.IsScalar()) return Fail(at, "must be a string");
-    return node.Scalar();
   }
 
   Result<bool> Bool(const YAML::Node& parent, std::string_view key, const std::string& path) const {
@@ -122,19 +105,6 @@ class Loader {
       return Fail(fmt::format("{}.{}", path, key), "must be true or false");
     }
     return value;
-  }
-
-  // A sequence (absent = empty when not required).
-  Result<YAML::Node> Sequence(const YAML::Node& parent, std::string_view key,
-                              const std::string& path, bool required) const {
-    YAML::Node node = parent[std::string(key)];
-    std::string at = path.empty() ? std::string(key) : fmt::format("{}.{}", path, key);
-    if (!node || node.IsNull()) {
-      if (required) return Fail(at, "missing required key");
-      return YAML::Node(YAML::NodeType::Sequence);
-    }
-    if (!node.IsSequence()) return Fail(at, "must be a list");
-    return node;
   }
 
   Result<std::vector<FilterSpec>> Filters(const YAML::Node& parent, const std::string& path) const {
@@ -451,13 +421,9 @@ std::string ApiNameFor(std::string_view metric_name) {
 
 Result<Catalog> LoadCatalog(std::string_view yaml_text, std::string_view source) {
   Loader loader(source);
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(yaml_text));
-  } catch (const YAML::Exception& e) {
-    return loader.Fail(fmt::format("line {}", e.mark.line + 1), e.msg);
-  }
-  if (!root.IsMap()) return loader.Fail("(top level)", "must be a map with url and patterns");
+  Result<YAML::Node> document = loader.LoadMap(yaml_text, "url and patterns");
+  if (!document.ok()) return std::move(document).error();
+  const YAML::Node& root = *document;
   Catalog catalog;
   for (const auto& entry : root) {
     std::string key = entry.first.Scalar();
@@ -486,8 +452,7 @@ Result<Catalog> LoadCatalog(std::string_view yaml_text, std::string_view source)
       catalog.patterns_.push_back(std::move(pattern).value());
     }
   } catch (const YAML::Exception& e) {
-    return loader.Fail(e.mark.is_null() ? "(document)" : fmt::format("line {}", e.mark.line + 1),
-                       e.msg);
+    return loader.Fail(e);
   }
   for (Pattern& pattern : catalog.patterns_) {
     for (MetricSpec& metric : pattern.metrics) metric.pattern = &pattern;
@@ -496,13 +461,9 @@ Result<Catalog> LoadCatalog(std::string_view yaml_text, std::string_view source)
 }
 
 Result<Catalog> LoadCatalogFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) {
-    return Error{ErrorCode::kBadRequest, fmt::format("{}: cannot be read", path), "config"};
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  return LoadCatalog(text.str(), path);
+  Result<std::string> text = ReadConfigFile(path, "config");
+  if (!text.ok()) return std::move(text).error();
+  return LoadCatalog(*text, path);
 }
 
 const Catalog& DefaultCatalog() {
