@@ -12,6 +12,7 @@
 # Usage: bench/run.sh [SECONDS_PER_WRK_RUN]   (default 10)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib.sh
 
 readonly seconds=${1:-10}
 readonly pods=20
@@ -27,7 +28,6 @@ bash scripts/build.sh nfmetrics nfmetrics_bench
 work=$(mktemp -d "${TMPDIR:-/tmp}/nfmetrics-bench.XXXXXX")
 chmod 755 "$work"  # nginx workers run as another user when started by root
 mkdir -p "$work/logs" "$work/static" "$work/nginx-tmp"
-pids=()
 
 say() { printf '\033[1mbench:\033[0m %s\n' "$*" >&2; }
 die() {
@@ -39,16 +39,7 @@ die() {
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
-  local pid
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for _ in $(seq 50); do
-    local alive=0
-    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
-    ((alive)) || break
-    sleep 0.1
-  done
-  for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  stop_children
   if ((status == 0)); then rm -rf "$work"; else say "logs kept in $work/logs"; fi
   exit "$status"
 }
@@ -56,36 +47,9 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-start() {  # LOG COMMAND...: runs COMMAND in the background, stopped on exit
-  local log=$1
-  shift
-  setsid "$@" </dev/null >"$log" 2>&1 &
-  pids+=($!)
-}
-
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() {
-  local port
-  for _ in $(seq 100); do
-    port=$((20000 + RANDOM % 40000))
-    port_in_use "$port" || {
-      echo "$port"
-      return
-    }
-  done
-  die "no free port found"
-}
-
-wait_http() {  # URL SECONDS LOG
-  local deadline=$((SECONDS + $2))
-  until curl -fsS -o /dev/null --max-time 2 "$1" 2>/dev/null; do
-    if ((SECONDS >= deadline)) || ! kill -0 "${pids[-1]}" 2>/dev/null; then
-      tail -n 20 "$3" >&2 || true
-      die "$1 did not answer within $2 s"
-    fi
-    sleep 0.2
-  done
-}
+# up URL SECONDS LOG and port: wait_http and free_port, ending the run when they fail.
+up() { wait_http "$1" "$2" "$3" || die "$1 did not answer within $2 s"; }
+port() { free_port || die "no free port found"; }
 
 # --- data -------------------------------------------------------------------------------------
 history_end=$(($(date +%s) / 60 * 60))
@@ -96,11 +60,11 @@ promtool tsdb create-blocks-from openmetrics "$work/history.om" "$work/prometheu
   >"$work/logs/promtool.log" 2>&1 || die "promtool failed; see $work/logs/promtool.log"
 rm -f "$work/history.om"
 
-exporter_port=$(free_port)
-prometheus_port=$(free_port)
-api_port=$(free_port)
-probe_port=$(free_port)
-nginx_port=$(free_port)
+exporter_port=$(port)
+prometheus_port=$(port)
+api_port=$(port)
+probe_port=$(port)
+nginx_port=$(port)
 prometheus=http://127.0.0.1:$prometheus_port
 api=http://127.0.0.1:$api_port
 probe=http://127.0.0.1:$probe_port
@@ -117,25 +81,25 @@ scrape_configs:
       - action: labeldrop
         regex: job|instance
 EOF
-start "$work/logs/exporter.log" build/nfmetrics synth exporter --fleet-pods "$pods" \
+start_child "$work/logs/exporter.log" build/nfmetrics synth exporter --fleet-pods "$pods" \
   --listen "127.0.0.1:$exporter_port"
-wait_http "http://127.0.0.1:$exporter_port/metrics" 10 "$work/logs/exporter.log"
-start "$work/logs/prometheus.log" prometheus --config.file="$work/prometheus.yml" \
+up "http://127.0.0.1:$exporter_port/metrics" 10 "$work/logs/exporter.log"
+start_child "$work/logs/prometheus.log" prometheus --config.file="$work/prometheus.yml" \
   --storage.tsdb.path="$work/prometheus-data" --storage.tsdb.retention.time=30d \
   --web.listen-address="127.0.0.1:$prometheus_port"
-wait_http "$prometheus/-/ready" 120 "$work/logs/prometheus.log"
+up "$prometheus/-/ready" 120 "$work/logs/prometheus.log"
 
 # The measured server, with default settings.
-start "$work/logs/nfmetrics.log" build/nfmetrics serve --listen "127.0.0.1:$api_port" \
+start_child "$work/logs/nfmetrics.log" build/nfmetrics serve --listen "127.0.0.1:$api_port" \
   --prometheus-url "$prometheus" --cache-max-bytes "$bench_cache"
-nfmetrics_pid=${pids[-1]}
-wait_http "$api/healthz" 30 "$work/logs/nfmetrics.log"
+nfmetrics_pid=${child_pids[-1]}
+up "$api/healthz" 30 "$work/logs/nfmetrics.log"
 # A second one logging every backend query (the sliding window) with a small cache (the memory
 # bound), so neither disturbs the measured server.
-start "$work/logs/probe.log" build/nfmetrics serve --listen "127.0.0.1:$probe_port" \
+start_child "$work/logs/probe.log" build/nfmetrics serve --listen "127.0.0.1:$probe_port" \
   --prometheus-url "$prometheus" --cache-max-bytes "${small_cache_mib}MiB" --log-level debug
-probe_pid=${pids[-1]}
-wait_http "$probe/healthz" 30 "$work/logs/probe.log"
+probe_pid=${child_pids[-1]}
+up "$probe/healthz" 30 "$work/logs/probe.log"
 
 cat >"$work/nginx.conf" <<EOF
 worker_processes auto;
@@ -160,9 +124,9 @@ http {
   }
 }
 EOF
-start "$work/logs/nginx.log" nginx -c "$work/nginx.conf" -e "$work/logs/nginx-error.log"
+start_child "$work/logs/nginx.log" nginx -c "$work/nginx.conf" -e "$work/logs/nginx-error.log"
 echo ok >"$work/static/ready.txt"
-wait_http "$nginx/ready.txt" 10 "$work/logs/nginx-error.log"
+up "$nginx/ready.txt" 10 "$work/logs/nginx-error.log"
 
 # --- side by side -----------------------------------------------------------------------------
 # wrk ... -> "req/s p50_ms p99_ms" (latencies converted to ms).

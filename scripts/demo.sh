@@ -5,6 +5,7 @@
 # stops everything it started. Logs: .demo/logs/. Needs the ports 9090, 9091 and 8080 free.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib.sh
 
 readonly demo_dir=.demo
 readonly log_dir=$demo_dir/logs
@@ -14,8 +15,7 @@ readonly prometheus_url=http://127.0.0.1:$prometheus_port
 readonly api_url=http://127.0.0.1:$api_port
 readonly history=7h
 
-pids=()
-names=()
+names=()  # of the children, for messages
 
 say() { printf '\033[1mdemo:\033[0m %s\n' "$*"; }
 die() {
@@ -23,23 +23,14 @@ die() {
   exit 1
 }
 
-# Stops every child we started: SIGTERM, up to 5 s grace, then SIGKILL. Runs once, on any exit.
+# Stops every child we started (SIGTERM, up to 5 s grace, then SIGKILL). Runs once, on any exit.
 # shellcheck disable=SC2317  # invoked by the EXIT trap
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
-  if ((${#pids[@]} > 0)); then
+  if ((${#child_pids[@]} > 0)); then
     say "stopping ${names[*]}"
-    local pid
-    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    for _ in $(seq 50); do
-      local alive=0
-      for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
-      ((alive)) || break
-      sleep 0.1
-    done
-    for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
+    stop_children
   fi
   exit "$status"
 }
@@ -47,32 +38,14 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# start NAME LOG COMMAND...: runs COMMAND in the background, output to LOG, remembered for cleanup.
+# start NAME LOG COMMAND...: start_child, remembering NAME for messages.
 start() {
-  local name=$1 log=$2
-  shift 2
-  # Its own session: a Ctrl-C in the terminal reaches only this script, whose trap then stops the
-  # children in order, instead of racing them.
-  setsid "$@" </dev/null >"$log" 2>&1 &
-  pids+=($!)
-  names+=("$name")
+  names+=("$1")
+  start_child "${@:2}"
 }
 
-# wait_http NAME URL SECONDS LOG: waits until URL answers 2xx; fails with LOG's tail if it does not.
-wait_http() {
-  local name=$1 url=$2 seconds=$3 log=$4
-  local deadline=$((SECONDS + seconds))
-  until curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null; do
-    if ((SECONDS >= deadline)) || ! kill -0 "${pids[-1]}" 2>/dev/null; then
-      printf 'demo: %s did not come up (%s). Last lines of %s:\n' "$name" "$url" "$log" >&2
-      tail -n 20 "$log" >&2 || true
-      exit 1
-    fi
-    sleep 0.2
-  done
-}
-
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# up NAME URL SECONDS LOG: waits until URL answers 2xx, else stops the demo naming what failed.
+up() { wait_http "$2" "$3" "$4" || die "$1 did not come up ($2)"; }
 
 # prom_query PROMQL: the first value of an instant query, or "" when there is none.
 prom_query() {
@@ -126,7 +99,7 @@ EOF
 say "starting the synthetic exporter on 127.0.0.1:$exporter_port"
 start exporter "$log_dir/exporter.log" \
   build/nfmetrics synth exporter --listen "127.0.0.1:$exporter_port"
-wait_http exporter "http://127.0.0.1:$exporter_port/metrics" 10 "$log_dir/exporter.log"
+up exporter "http://127.0.0.1:$exporter_port/metrics" 10 "$log_dir/exporter.log"
 
 say "starting Prometheus on 127.0.0.1:$prometheus_port"
 start prometheus "$log_dir/prometheus.log" \
@@ -134,7 +107,7 @@ start prometheus "$log_dir/prometheus.log" \
   --web.listen-address="127.0.0.1:$prometheus_port" --storage.tsdb.retention.time=30d \
   --web.console.templates=/etc/prometheus/consoles \
   --web.console.libraries=/etc/prometheus/console_libraries
-wait_http prometheus "$prometheus_url/-/ready" 60 "$log_dir/prometheus.log"
+up prometheus "$prometheus_url/-/ready" 60 "$log_dir/prometheus.log"
 
 say "waiting for the first live scrape to join the history"
 deadline=$((SECONDS + 45))
@@ -155,7 +128,7 @@ fi
 say "starting nfmetrics serve on 127.0.0.1:$api_port"
 start nfmetrics "$log_dir/nfmetrics.log" \
   build/nfmetrics serve --listen "127.0.0.1:$api_port" --prometheus-url "$prometheus_url"
-wait_http "nfmetrics serve" "$api_url/healthz" 30 "$log_dir/nfmetrics.log"
+up "nfmetrics serve" "$api_url/healthz" 30 "$log_dir/nfmetrics.log"
 
 pods=$(curl -fsS "$prometheus_url/api/v1/series" \
   --data-urlencode 'match[]=monovtx_sink_time_count{namespace="default",mvtx_name="orders"}' |
@@ -212,11 +185,11 @@ payments/refunds; pipeline default/shop with vertices in, enrich, out):
 Logs: $log_dir/
 EOF
 echo
-say "running; press Ctrl-C to stop (pids: ${pids[*]})"
+say "running; press Ctrl-C to stop (pids: ${child_pids[*]})"
 
 # Returns when any child exits or a signal arrives; cleanup stops the rest either way.
 set +e
-wait -n "${pids[@]}"
+wait -n "${child_pids[@]}"
 status=$?
 set -e
 say "a process exited (status $status); see $log_dir/ — stopping the others"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the scripts: sourced, not run.
 
 # Configures build-asan/ once: clang with AddressSanitizer, UndefinedBehaviorSanitizer (any finding
@@ -22,3 +23,58 @@ configure_sanitized_build() {
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:halt_on_error=1:detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1}
 scripts_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:suppressions=$scripts_dir/ubsan.supp}
+
+# --- Background services, for the scripts that start some (demo.sh, bench/run.sh) ---------------
+child_pids=()  # in start order
+
+# start_child LOG COMMAND...: runs COMMAND in the background, output to LOG. Its own session: a
+# Ctrl-C in the terminal reaches only the script, whose trap then stops the children in order.
+start_child() {
+  local log=$1
+  shift
+  setsid "$@" </dev/null >"$log" 2>&1 &
+  child_pids+=($!)
+}
+
+# stop_children: SIGTERM to every child, up to 5 s for them to exit, then SIGKILL; reaps them.
+stop_children() {
+  local pid
+  for pid in "${child_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for _ in $(seq 50); do
+    local alive=0
+    for pid in "${child_pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    ((alive)) || break
+    sleep 0.1
+  done
+  for pid in "${child_pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+
+# wait_http URL SECONDS LOG: waits until URL answers 2xx. Fails, after printing LOG's last lines,
+# when it does not within SECONDS or the child started last has exited.
+wait_http() {
+  local url=$1 deadline=$((SECONDS + $2)) log=$3
+  until curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null; do
+    if ((SECONDS >= deadline)) || ! kill -0 "${child_pids[-1]}" 2>/dev/null; then
+      printf 'last lines of %s:\n' "$log" >&2
+      tail -n 20 "$log" >&2 || true
+      return 1
+    fi
+    sleep 0.2
+  done
+}
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# free_port: prints a loopback port nothing listens on; fails when 100 tries find none.
+free_port() {
+  local port
+  for _ in $(seq 100); do
+    port=$((20000 + RANDOM % 40000))
+    if ! port_in_use "$port"; then
+      echo "$port"
+      return 0
+    fi
+  done
+  return 1
+}
