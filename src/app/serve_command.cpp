@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
@@ -98,6 +99,7 @@ struct ServeOptions {
   std::string max_header_bytes = "16KiB";
   std::string max_body_bytes = "64KiB";
   std::size_t max_in_flight = 256;
+  std::size_t max_connections = 4096;
   std::string shutdown_grace = "10s";
   std::string max_range = "32d";
   std::int64_t max_points = service::kMaxPointsPerSeries;
@@ -160,6 +162,7 @@ http::ServerOptions ParseServerOptions(const ServeOptions& options) {
       .max_header_bytes = PositiveByteSize("--max-header-bytes", options.max_header_bytes),
       .max_body_bytes = PositiveByteSize("--max-body-bytes", options.max_body_bytes),
       .max_in_flight = options.max_in_flight,
+      .max_connections = options.max_connections,
       .tls = nullptr};
   if (options.tls_cert.empty() != options.tls_key.empty()) {
     throw CLI::ValidationError(options.tls_cert.empty() ? "--tls-cert" : "--tls-key",
@@ -206,6 +209,27 @@ std::optional<service::JwtVerifier> LoadJwt(const ServeOptions& options) {
     throw CLI::ValidationError("--" + verifier.error().param, verifier.error().message);
   }
   return std::move(verifier).value();
+}
+
+// As Go's runtime does: the soft limit on open files raised to the hard one, since every client
+// and backend connection is a descriptor and Debian's soft default (1024) is below
+// --max-connections'. Warns when the limit still cannot hold what the connection limits allow.
+void RaiseOpenFileLimit(const ServeOptions& options) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (limit.rlim_cur < limit.rlim_max) {
+    const rlimit raised{.rlim_cur = limit.rlim_max, .rlim_max = limit.rlim_max};
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  constexpr std::size_t kOtherFiles = 64;  // listener, Redis, files read at start, ...
+  if (options.max_connections > 0 && limit.rlim_cur != RLIM_INFINITY &&
+      limit.rlim_cur < options.max_connections + options.upstream_max_connections + kOtherFiles) {
+    spdlog::warn(
+        "the open-file limit is {}, fewer than --max-connections ({}) and "
+        "--upstream-max-connections ({}) may need: past it, new clients wait for a descriptor; "
+        "raise it (ulimit -n, systemd's LimitNOFILE=) or lower --max-connections",
+        limit.rlim_cur, options.max_connections, options.upstream_max_connections);
+  }
 }
 
 int RunServe(const ServeOptions& options) {
@@ -260,6 +284,7 @@ int RunServe(const ServeOptions& options) {
   }
 
   const http::ServerOptions server_options = ParseServerOptions(options);
+  RaiseOpenFileLimit(options);
   const Duration shutdown_grace = PositiveDuration("--shutdown-grace", options.shutdown_grace);
 
   TuneMalloc(options.threads);
@@ -569,6 +594,11 @@ void RegisterServeCommand(CLI::App& app) {
       ->add_option("--max-in-flight", options->max_in_flight,
                    "Requests handled at once; more are answered 503 overloaded with Retry-After "
                    "(never /healthz, /readyz, /metrics); 0: no limit")
+      ->capture_default_str();
+  serve
+      ->add_option("--max-connections", options->max_connections,
+                   "Client connections open at once; at the limit new ones wait in the listen "
+                   "backlog until one closes; 0: no limit")
       ->capture_default_str();
   serve
       ->add_option("--shutdown-grace", options->shutdown_grace,

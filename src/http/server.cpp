@@ -24,10 +24,12 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <charconv>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <type_traits>
 #include <unordered_set>
+#include <utility>
 
 #include "http/access_log.hpp"
 #include "http/error_response.hpp"
@@ -118,6 +120,23 @@ struct SessionHandle {
   bool idle = false;               // waiting for the first byte of a request
 };
 
+// One open client connection counted against max_connections, from the accept until the session
+// (its coroutine frame, even one that never ran) is gone.
+class ConnectionSlot {
+ public:
+  explicit ConnectionSlot(std::atomic<std::size_t>& open) : open_(&open) { open.fetch_add(1); }
+  ConnectionSlot(ConnectionSlot&& other) noexcept : open_(std::exchange(other.open_, nullptr)) {}
+  ConnectionSlot(const ConnectionSlot&) = delete;
+  ConnectionSlot& operator=(const ConnectionSlot&) = delete;
+  ConnectionSlot& operator=(ConnectionSlot&&) = delete;
+  ~ConnectionSlot() {
+    if (open_ != nullptr) open_->fetch_sub(1);
+  }
+
+ private:
+  std::atomic<std::size_t>* open_;
+};
+
 struct Server::State : std::enable_shared_from_this<Server::State> {
   State(const asio::any_io_executor& executor, Router& router, ServerOptions options)
       : executor(executor),
@@ -129,6 +148,7 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
   asio::awaitable<void> Accept() {
     auto self = shared_from_this();
     while (acceptor.is_open()) {
+      if (!co_await WaitForRoom()) co_return;
       boost::system::error_code ec;
       // Each connection gets its own strand: with several threads, its handlers never overlap.
       tcp::socket socket = co_await acceptor.async_accept(
@@ -141,22 +161,47 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
         co_await backoff.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         continue;
       }
+      ConnectionSlot slot(open_connections);
       socket.set_option(tcp::no_delay(true), ec);  // answers are latency-bound; best effort
       auto connection_executor = socket.get_executor();
       if (options.tls) {
-        asio::co_spawn(connection_executor,
-                       Session(TlsStream(beast::tcp_stream(std::move(socket)), *options.tls)),
-                       asio::detached);
+        asio::co_spawn(
+            connection_executor,
+            Session(TlsStream(beast::tcp_stream(std::move(socket)), *options.tls), std::move(slot)),
+            asio::detached);
       } else {
-        asio::co_spawn(connection_executor, Session(beast::tcp_stream(std::move(socket))),
+        asio::co_spawn(connection_executor,
+                       Session(beast::tcp_stream(std::move(socket)), std::move(slot)),
                        asio::detached);
       }
     }
   }
 
+  // Returns at once below max_connections; at it, waits (polling: this is the rare, overloaded
+  // case) until a connection closes. False when the listener closed meanwhile.
+  asio::awaitable<bool> WaitForRoom() {
+    const std::size_t limit = options.max_connections;
+    if (limit == 0 || open_connections.load() < limit) co_return true;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_full_warning >= std::chrono::minutes(1)) {
+      spdlog::warn(
+          "{} client connections open, the --max-connections limit: new ones wait in the listen "
+          "backlog until one closes",
+          limit);
+      last_full_warning = now;
+    }
+    asio::steady_timer timer(acceptor.get_executor());
+    boost::system::error_code ec;
+    while (acceptor.is_open() && open_connections.load() >= limit) {
+      timer.expires_after(std::chrono::milliseconds(10));
+      co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+    co_return acceptor.is_open();
+  }
+
   // One connection, plain or TLS: the same loop over either stream.
   template <class Stream>
-  asio::awaitable<void> Session(Stream stream) {
+  asio::awaitable<void> Session(Stream stream, [[maybe_unused]] ConnectionSlot slot) {
     auto self = shared_from_this();
     beast::tcp_stream& tcp_stream = beast::get_lowest_layer(stream);
     auto handle = std::make_shared<SessionHandle>(
@@ -341,6 +386,9 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
   std::shared_ptr<spdlog::logger> access_log;
   std::atomic<std::size_t> in_flight{0};  // requests in Answer that count against the limit
   std::atomic<bool> draining{false};
+  std::atomic<std::size_t> open_connections{0};  // accepted and not yet closed
+  // Accept loop only (the acceptor's strand): when "connection limit reached" was last logged.
+  std::chrono::steady_clock::time_point last_full_warning{};
 };
 
 Result<tcp::endpoint> ParseListenAddress(const std::string& text) {

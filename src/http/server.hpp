@@ -37,6 +37,10 @@ struct ServerOptions {
   // Requests being handled at once, beyond which others are answered 503 `overloaded` with
   // Retry-After: 1 at once. /healthz, /readyz and /metrics are never shed. 0: no limit.
   std::size_t max_in_flight = 256;
+  // Client connections open at once. At the limit the server stops accepting until one closes:
+  // new clients wait in the kernel's listen backlog (and time out there if none closes in time).
+  // Bounds the file descriptors clients can take from the backend's connections. 0: no limit.
+  std::size_t max_connections = 4096;
   // Serve HTTPS with this context (certificate and key loaded); nullptr: plain HTTP.
   std::shared_ptr<boost::asio::ssl::context> tls;
 };

@@ -1,12 +1,14 @@
 // What the server does to clients that hold it up or overload it, seen from raw sockets: a header
 // trickled byte by byte is dropped at --header-timeout, an oversized header is answered 431 and
 // closed, an idle kept-alive connection is closed at --idle-timeout, requests beyond
-// --max-in-flight get 503 `overloaded` with Retry-After while the probes still answer; and all
-// the while other clients are served.
+// --max-in-flight get 503 `overloaded` with Retry-After while the probes still answer, a client
+// beyond --max-connections waits until a connection closes; and all the while other clients are
+// served.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include <array>
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -101,6 +103,14 @@ class Trickler {
     boost::system::error_code ec;
     asio::write(socket_, asio::buffer(&byte, 1), ec);
     return !ec && Open();
+  }
+
+  // What has arrived by now: "" when nothing has yet, or the connection is closed.
+  std::string Received() {
+    std::array<char, 4096> bytes{};
+    boost::system::error_code ec;
+    const std::size_t size = socket_.read_some(asio::buffer(bytes), ec);
+    return ec ? std::string() : std::string(bytes.data(), size);
   }
 
   // True while nothing has been received and the connection is open.
@@ -279,6 +289,29 @@ TEST(ServerLimits, ShedsRequestsBeyondMaxInFlightButNeverTheProbes) {
   third.Write(GetRequest(MetricTarget(kStart - 14400)));
   RawResponse after = third.Read();
   EXPECT_EQ(after.result_int(), 200u) << after.body();
+}
+
+TEST(ServerLimits, StopsAcceptingAtMaxConnectionsUntilOneCloses) {
+  FakeUpstream upstream(EmptyMatrixAfter(0ms));
+  InProcessApi api(upstream.base_url(), WithServer({.max_connections = 2}));
+  auto first = std::make_unique<RawConnection>(api.port());
+  RawConnection second(api.port());
+  ExpectHealthy(*first);
+  ExpectHealthy(second);
+  // The kernel completes the third handshake (the listen backlog); the server does not take it.
+  Trickler third(api.port());
+  for (char byte : GetRequest("/healthz")) ASSERT_TRUE(third.Send(byte));
+  std::this_thread::sleep_for(500ms);
+  EXPECT_TRUE(third.Open()) << "answered beyond --max-connections";
+  ExpectHealthy(second);  // the open ones are served as before
+
+  first.reset();  // room for one
+  std::string answer;
+  for (int i = 0; i < 500 && answer.empty(); ++i) {
+    std::this_thread::sleep_for(10ms);
+    answer = third.Received();
+  }
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 200")) << answer;
 }
 
 TEST(ServerLimits, ZeroMaxInFlightMeansNoLimit) {
