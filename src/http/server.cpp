@@ -121,11 +121,13 @@ struct SessionHandle {
 };
 
 // One open client connection counted against max_connections, from the accept until the session
-// (its coroutine frame, even one that never ran) is gone.
+// (its coroutine frame, even one that never ran) is gone. It shares the counter, which may so
+// outlive the server's state: a frame's parameters are destroyed after its locals.
 class ConnectionSlot {
  public:
-  explicit ConnectionSlot(std::atomic<std::size_t>& open) : open_(&open) { open.fetch_add(1); }
-  ConnectionSlot(ConnectionSlot&& other) noexcept : open_(std::exchange(other.open_, nullptr)) {}
+  using Counter = std::shared_ptr<std::atomic<std::size_t>>;
+  explicit ConnectionSlot(Counter open) : open_(std::move(open)) { open_->fetch_add(1); }
+  ConnectionSlot(ConnectionSlot&& other) noexcept = default;
   ConnectionSlot(const ConnectionSlot&) = delete;
   ConnectionSlot& operator=(const ConnectionSlot&) = delete;
   ConnectionSlot& operator=(ConnectionSlot&&) = delete;
@@ -134,7 +136,7 @@ class ConnectionSlot {
   }
 
  private:
-  std::atomic<std::size_t>* open_;
+  Counter open_;
 };
 
 struct Server::State : std::enable_shared_from_this<Server::State> {
@@ -181,7 +183,7 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
   // case) until a connection closes. False when the listener closed meanwhile.
   asio::awaitable<bool> WaitForRoom() {
     const std::size_t limit = options.max_connections;
-    if (limit == 0 || open_connections.load() < limit) co_return true;
+    if (limit == 0 || open_connections->load() < limit) co_return true;
     const auto now = std::chrono::steady_clock::now();
     if (now - last_full_warning >= std::chrono::minutes(1)) {
       spdlog::warn(
@@ -192,7 +194,7 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
     }
     asio::steady_timer timer(acceptor.get_executor());
     boost::system::error_code ec;
-    while (acceptor.is_open() && open_connections.load() >= limit) {
+    while (acceptor.is_open() && open_connections->load() >= limit) {
       timer.expires_after(std::chrono::milliseconds(10));
       co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
@@ -386,7 +388,8 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
   std::shared_ptr<spdlog::logger> access_log;
   std::atomic<std::size_t> in_flight{0};  // requests in Answer that count against the limit
   std::atomic<bool> draining{false};
-  std::atomic<std::size_t> open_connections{0};  // accepted and not yet closed
+  // Accepted and not yet closed.
+  ConnectionSlot::Counter open_connections = std::make_shared<std::atomic<std::size_t>>(0);
   // Accept loop only (the acceptor's strand): when "connection limit reached" was last logged.
   std::chrono::steady_clock::time_point last_full_warning{};
 };
