@@ -4,20 +4,17 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <optional>
 #include <string>
 #include <utility>
 
 #include "prometheus/beast_client.hpp"
 #include "support/fake_upstream.hpp"
 #include "support/harness_common.hpp"
+#include "support/run_to_end.hpp"
 
 namespace nfmetrics::prometheus {
 namespace {
@@ -29,6 +26,7 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using testing::RecordedRequest;
 using testing::Reply;
+using testing::RunToEnd;
 
 constexpr const char* kToken = "s3cr3t-token_value.with~chars+/=";
 constexpr const char* kPassword = "pa ss:wörd";
@@ -41,20 +39,6 @@ Reply Answer(const RecordedRequest& request) {
     return Reply::Json(R"({"status":"success","data":{"resultType":"scalar","result":[1,"1"]}})");
   }
   return Reply::Json(R"({"status":"success","data":{"resultType":"matrix","result":[]}})");
-}
-
-template <class T>
-T RunToEnd(asio::io_context& io, asio::awaitable<T> operation) {
-  std::optional<T> out;
-  asio::co_spawn(
-      io, [&]() -> asio::awaitable<void> { out.emplace(co_await std::move(operation)); },
-      [](std::exception_ptr error) {
-        if (error) std::rethrow_exception(error);
-      });
-  io.restart();
-  io.run();
-  EXPECT_TRUE(out.has_value());
-  return std::move(*out);
 }
 
 class BackendCredentials : public ::testing::Test {

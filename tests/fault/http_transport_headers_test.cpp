@@ -4,17 +4,14 @@
 // nothing sent.
 #include <gtest/gtest.h>
 
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <exception>
 #include <memory>
-#include <optional>
 #include <string>
 #include <utility>
 
 #include "prometheus/http_transport.hpp"
 #include "support/fake_upstream.hpp"
+#include "support/run_to_end.hpp"
 
 namespace nfmetrics::prometheus {
 namespace {
@@ -23,6 +20,7 @@ namespace asio = boost::asio;
 using testing::FakeUpstream;
 using testing::RecordedRequest;
 using testing::Reply;
+using testing::RunToEnd;
 
 constexpr const char* kAuthorization = "Bearer transport-own-token";
 
@@ -39,22 +37,10 @@ class TransportHeaders : public ::testing::Test {
   }
 
   Result<HttpAnswer> Send(HttpHeaders headers) {
-    std::optional<Result<HttpAnswer>> out;
     HttpRequest request;
     request.target = "/api/v1/query?query=up";
     request.headers = std::move(headers);
-    asio::co_spawn(
-        io_,
-        [&]() -> asio::awaitable<void> {
-          out.emplace(co_await transport_->Send(std::move(request)));
-        },
-        [](std::exception_ptr error) {
-          if (error) std::rethrow_exception(error);
-        });
-    io_.restart();
-    io_.run();
-    EXPECT_TRUE(out.has_value());
-    return std::move(*out);
+    return RunToEnd(io_, transport_->Send(std::move(request)));
   }
 
   asio::io_context io_;

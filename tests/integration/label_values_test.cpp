@@ -4,15 +4,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <exception>
-#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "prometheus/beast_client.hpp"
+#include "support/run_to_end.hpp"
 #include "synth/model.hpp"
 #include "world.hpp"
 
@@ -30,17 +28,7 @@ class LabelValues : public ::testing::Test {
     auto client =
         prometheus::MakeBeastClient(io_.get_executor(), {.transport = {.base_url = BackendUrl()}});
     EXPECT_TRUE(client.ok());
-    std::optional<Result<std::vector<std::string>>> out;
-    asio::co_spawn(
-        io_,
-        [&]() -> asio::awaitable<void> { out.emplace(co_await (*client)->LabelValues(query)); },
-        [](std::exception_ptr error) {
-          if (error) std::rethrow_exception(error);
-        });
-    io_.restart();
-    io_.run();
-    EXPECT_TRUE(out.has_value());
-    return std::move(*out);
+    return RunToEnd(io_, (*client)->LabelValues(query));
   }
 
   // The whole synthetic history.
