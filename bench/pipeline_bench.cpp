@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "http/handlers/metrics.hpp"
 #include "http/metric_json.hpp"
-#include "http/metric_params.hpp"
 #include "prometheus/response_parser.hpp"
 #include "service/catalog.hpp"
 #include "service/metrics_service.hpp"
@@ -35,8 +35,8 @@ constexpr std::string_view kQuery =
     "2-klmno";
 
 auto ParseParams() {
-  return http::ParseMetricParams(service::DefaultCatalog(), "sink-latency", std::nullopt, kQuery,
-                                 kNow);
+  return http::DecodeMetricRequest(service::DefaultCatalog(), "sink-latency", std::nullopt, kQuery,
+                                   kNow);
 }
 
 std::vector<prometheus::Matrix> One(Result<prometheus::Matrix> matrix) {
@@ -127,8 +127,8 @@ Result<service::MetricRequest> RequestFor(int points) {
   std::string query = fmt::format(
       "namespace=team-a&mvtx=orders-sink&start={}&end={}&step={}s&quantile=0.95&group_by=pod",
       kNowSeconds - kStepSeconds * (points - 1), kNowSeconds, kStepSeconds);
-  return http::ParseMetricParams(service::DefaultCatalog(), "sink-latency", std::nullopt, query,
-                                 kNow);
+  return http::DecodeMetricRequest(service::DefaultCatalog(), "sink-latency", std::nullopt, query,
+                                   kNow);
 }
 
 // Parse and shape only: the upstream answer into the answer's series, in memory.

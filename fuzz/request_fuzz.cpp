@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "http/metric_params.hpp"
+#include "http/handlers/metrics.hpp"
 #include "service/catalog.hpp"
 #include "service/promql.hpp"
 #include "service/query_plan.hpp"
@@ -96,8 +96,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view metric = kMetrics[data[0] % kMetrics.size()];
   const std::string_view query(reinterpret_cast<const char*>(data + 1), size - 1);
   const TimePoint now{std::chrono::seconds(1795467600)};
-  auto request = nfmetrics::http::ParseMetricParams(nfmetrics::service::DefaultCatalog(), metric,
-                                                    std::nullopt, query, now);
+  auto request = nfmetrics::http::DecodeMetricRequest(nfmetrics::service::DefaultCatalog(), metric,
+                                                      std::nullopt, query, now);
   if (!request.ok()) return 0;
   auto plan = nfmetrics::service::PlanMetric(*request);
   if (!plan.ok()) return 0;

@@ -339,8 +339,8 @@ int RunServe(const ServeOptions& options) {
                                                      .limits = {.max_range = *max_range,
                                                                 .max_points = options.max_points,
                                                                 .max_series = options.max_series}});
-  http::Router router(catalog, metrics, resilient_client, http::SystemNow, budget.answers,
-                      auth ? &*auth : nullptr, &self_metrics);
+  http::Router router(catalog, metrics, http::SystemNow, budget.answers, auth ? &*auth : nullptr,
+                      &self_metrics);
   router.SetRateLimit({.per_second = options.rate_limit,
                        .burst = options.rate_burst > 0 ? options.rate_burst : options.rate_limit});
   http::Server server(io.get_executor(), router, server_options);

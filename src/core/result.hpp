@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cassert>
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -22,6 +23,9 @@ enum class ErrorCode {
   kUpstreamUnavailable,  // connection refused or reset before an answer
   kUpstreamError,    // Prometheus said error, or answered something that is not a valid response
   kUpstreamTimeout,  // no complete answer within the configured timeout
+  kPayloadTooLarge,  // a request body over --max-body-bytes (413)
+  kHeaderFieldsTooLarge,  // a request line plus header fields over --max-header-bytes (431)
+  kNotReady,              // /readyz: the backend does not answer (503); `cause` says why
   kInternal,
 };
 
@@ -33,6 +37,8 @@ struct Error {
   // kUpstreamError only: the backend's HTTP status when it answered with a non-2xx one (a 503 is
   // worth retrying, a 400 is not); 0 otherwise.
   unsigned upstream_status = 0;
+  // kNotReady only: the error the readiness check failed with, whose code the answer names.
+  std::optional<ErrorCode> cause;
 };
 
 inline Error BadRequest(std::string param, std::string message) {

@@ -1,6 +1,7 @@
 #include "http/auth.hpp"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <iterator>
@@ -27,6 +28,7 @@ bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
 bool RequiresCaller(const AuthConfig& auth, Endpoint endpoint) {
   switch (endpoint) {
     case Endpoint::kProbe:
+    case Endpoint::kDashboard:
       return false;
     case Endpoint::kSelfMetrics:
       return !auth.self_metrics_open;
@@ -124,6 +126,15 @@ Status AuthorizeNamespace(const service::Caller* caller, const std::optional<std
   if (caller->MayRead(*ns)) return Ok();
   return Error{ErrorCode::kForbidden, fmt::format("this token may not read namespace \"{}\"", *ns),
                "namespace"};
+}
+
+Status Authorize(const service::Caller* caller, const std::optional<std::string>& ns,
+                 std::string_view what) {
+  Status allowed = AuthorizeNamespace(caller, ns);
+  if (!allowed.ok()) {
+    spdlog::info("{}: 403 for token \"{}\": {}", what, caller->name, allowed.error().message);
+  }
+  return allowed;
 }
 
 std::vector<std::string> ReadableNamespaces(const service::Caller* caller,

@@ -13,6 +13,7 @@
 
 #include "core/result.hpp"
 #include "core/time.hpp"
+#include "http/route.hpp"
 #include "service/access_tokens.hpp"
 #include "service/jwt.hpp"
 
@@ -29,12 +30,6 @@ struct AuthConfig {
   bool self_metrics_open = false;
 };
 
-// The endpoints as far as access is concerned.
-enum class Endpoint {
-  kProbe,        // /healthz, /readyz: always open (kubelet has no token)
-  kSelfMetrics,  // /metrics: open only with --metrics-auth=none
-  kApi,          // everything else: a valid token; namespaced ones also AuthorizeNamespace
-};
 bool RequiresCaller(const AuthConfig& auth, Endpoint endpoint);
 
 enum class Credentials {
@@ -73,6 +68,11 @@ std::string BearerChallenge(Credentials outcome);
 // Ok when there is no caller (auth off), the caller reads every namespace, or `ns` is one of its
 // namespaces; kForbidden otherwise, also when the query is confined to no namespace (nullopt).
 Status AuthorizeNamespace(const service::Caller* caller, const std::optional<std::string>& ns);
+
+// AuthorizeNamespace, with a refusal logged under the token's name (never the token); `what` says
+// which request it was ("sink-latency", "metrics-proxy").
+Status Authorize(const service::Caller* caller, const std::optional<std::string>& ns,
+                 std::string_view what);
 
 // The namespaces of a list the caller may read: all of them when there is no caller (auth off) or
 // it reads every namespace. Listing is not forbidden: a caller sees only its own namespaces.

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "http/json_text.hpp"
-#include "http/metric_params.hpp"
+#include "service/metric_params.hpp"
 #include "service/timestamp.hpp"
 
 namespace nfmetrics::http {
@@ -93,7 +93,7 @@ std::string CatalogJson(const service::Catalog& catalog) {
       writer.EndArray();
       writer.Key("parameters");
       writer.StartArray();
-      for (const std::string& param : AcceptedParamNames(*metric, kind)) {
+      for (const std::string& param : service::AcceptedParamNames(*metric, kind)) {
         WriteString(writer, param);
       }
       writer.EndArray();

@@ -30,6 +30,12 @@ beast_http::status StatusOf(ErrorCode code) {
       return beast_http::status::bad_gateway;
     case ErrorCode::kUpstreamTimeout:
       return beast_http::status::gateway_timeout;
+    case ErrorCode::kPayloadTooLarge:
+      return beast_http::status::payload_too_large;
+    case ErrorCode::kHeaderFieldsTooLarge:
+      return beast_http::status::request_header_fields_too_large;
+    case ErrorCode::kNotReady:
+      return beast_http::status::service_unavailable;
     case ErrorCode::kInternal:
       return beast_http::status::internal_server_error;
   }
@@ -39,7 +45,11 @@ beast_http::status StatusOf(ErrorCode code) {
 std::string_view CodeName(ErrorCode code) {
   switch (code) {
     case ErrorCode::kBadRequest:
+    case ErrorCode::kPayloadTooLarge:  // as documented: a request the server will not read
+    case ErrorCode::kHeaderFieldsTooLarge:
       return "bad_request";
+    case ErrorCode::kNotReady:
+      return "not_ready";
     case ErrorCode::kUnauthorized:
       return "unauthorized";
     case ErrorCode::kForbidden:
@@ -67,10 +77,15 @@ std::string_view CodeName(ErrorCode code) {
   return "internal";
 }
 
+std::string_view CodeName(const Error& error) {
+  if (error.code == ErrorCode::kNotReady && error.cause) return CodeName(*error.cause);
+  return CodeName(error.code);
+}
+
 std::string ErrorJson(const Error& error) {
   rapidjson::StringBuffer buffer;
   JsonWriter writer(buffer);
-  std::string_view code = CodeName(error.code);
+  std::string_view code = CodeName(error);
   writer.StartObject();
   writer.Key("status");
   writer.String("error");
@@ -87,6 +102,34 @@ std::string ErrorJson(const Error& error) {
   writer.EndObject();
   writer.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+std::string NumaflowErrorJson(const Error& error) {
+  rapidjson::StringBuffer buffer;
+  JsonWriter writer(buffer);
+  writer.StartObject();
+  writer.Key("errMsg");
+  WriteString(writer, error.message);
+  writer.Key("data");
+  writer.Null();
+  writer.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+Response ErrorResponse(const Request& request, const Error& error, ErrorShape shape) {
+  Response response =
+      JsonResponse(request, StatusOf(error.code),
+                   shape == ErrorShape::kNumaflow ? NumaflowErrorJson(error) : ErrorJson(error));
+  if (error.retry_after_seconds > 0) {
+    response.set(beast_http::field::retry_after, std::to_string(error.retry_after_seconds));
+  }
+  return response;
+}
+
+Response ErrorResponse(unsigned version, const Error& error) {
+  Request request{beast_http::verb::get, "/", version == 10 ? 10u : 11u};
+  request.keep_alive(false);
+  return ErrorResponse(request, error);
 }
 
 }  // namespace nfmetrics::http

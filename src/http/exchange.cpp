@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "http/access_log.hpp"
+#include "http/routes.hpp"
 
 namespace nfmetrics::http {
 namespace {

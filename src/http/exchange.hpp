@@ -8,6 +8,7 @@
 
 #include <chrono>
 
+#include "http/message.hpp"
 #include "http/request_id.hpp"
 #include "http/route.hpp"
 #include "http/router.hpp"

@@ -1,45 +1,28 @@
-// NumaFlow's own server metrics API, as a drop-in: POST /api/v1/metrics-proxy and
-// GET /api/v1/metrics-discovery/object/{object}, in NumaFlow's request and answer shapes. Unlike
-// NumaFlow's: `step` is accepted, times are validated, filter values are escaped, and errors carry
-// a 4xx/5xx status.
+// NumaFlow's own server metrics API, as a drop-in: the wire formats of POST /api/v1/metrics-proxy
+// and GET /api/v1/metrics-discovery/object/{object}, NumaFlow's request and answer shapes. What a
+// request means is the service's (service/proxy_request.hpp); errors carry a 4xx/5xx status,
+// unlike NumaFlow's.
 #pragma once
 
-#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.hpp"
-#include "core/time.hpp"
-#include "prometheus/client.hpp"
+#include "core/series.hpp"
 #include "service/catalog.hpp"
-#include "service/query_plan.hpp"
+#include "service/proxy_request.hpp"
 
 namespace nfmetrics::http {
 
-inline constexpr Duration kProxyDefaultRange = std::chrono::minutes(30);
-inline constexpr Duration kProxyDefaultStep = std::chrono::minutes(1);
-
-// The JSON body of POST /api/v1/metrics-proxy -> the one range query to run. Errors are
-// kBadRequest naming the body field (or kNotFound for an unknown pattern or metric).
-// pattern_name may be left out (the first pattern with the metric and dimension is used), as with
-// NumaFlow's server. Filter values are literal, except that each ".*" in a value of a label other
-// than namespace, mvtx_name, pipeline and vertex is a wildcard (NumaFlow's UI selects a
-// MonoVertex's pods with "<mvtx>-mv-.*"): such a value becomes an anchored =~ matcher with
-// everything else regex-escaped.
-struct ProxyQuery {
-  prometheus::RangeQuery range;
-  // The namespace the query is confined to (service::ConfinedNamespace); nullopt when it reads
-  // more than one, e.g. without a namespace filter.
-  std::optional<std::string> ns;
-};
-Result<ProxyQuery> ParseProxyRequest(const service::Catalog& catalog, std::string_view body,
-                                     TimePoint now, const service::QueryLimits& limits = {});
+// The JSON body of POST /api/v1/metrics-proxy, decoded: NumaFlow's fields (its UI also sends
+// display_name, which selects nothing) plus `step`, each a string or null. Errors: kBadRequest
+// naming the field (an unknown field, a value that is not a string), or with no param for a body
+// that is not a JSON object.
+Result<service::ProxyRequest> DecodeProxyBody(std::string_view body);
 
 // {"data": <Prometheus matrix>} with values as Prometheus writes them ("0.25", "NaN", "+Inf").
-std::string ProxyDataJson(const prometheus::Matrix& matrix);
-
-// {"errMsg": "...", "data": null}
-std::string ProxyErrorJson(const Error& error);
+std::string ProxyDataJson(const std::vector<Series>& series);
 
 // GET /api/v1/metrics-discovery/object/{object}: every catalog metric for the object kind, in
 // NumaFlow's shape with its capitalised Name/Required keys. Unknown object: kBadRequest.

@@ -4,14 +4,13 @@
 
 #include <string>
 #include <string_view>
-#include <utility>
-#include <vector>
 
 #include "core/result.hpp"
+#include "service/value_rules.hpp"
 
 namespace nfmetrics::http {
 
-using QueryParams = std::vector<std::pair<std::string, std::string>>;
+using QueryParams = service::Params;
 
 // query: the part of the target after '?', still percent-encoded ('+' reads as a space). Empty
 // entries ("a=1&&b=2") are skipped.

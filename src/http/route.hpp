@@ -1,5 +1,6 @@
 // The endpoints a request can be routed to. Also the `route` label of the self-metrics and the
-// access log: a bounded set, where the raw path would give every pod and time range a series.
+// access log: a bounded set, where the raw path would give every pod and time range a series. And
+// the endpoint families, as far as who may call them is concerned.
 #pragma once
 
 #include <cstddef>
@@ -19,6 +20,14 @@ enum class Route {
   kDiscovery,
   kSelfMetrics,  // GET /metrics
   kDashboard,    // GET/HEAD /, /index.html, /assets/<file>: the embedded web dashboard
+};
+
+// The endpoint families as far as access is concerned: each route's entry names one.
+enum class Endpoint {
+  kProbe,        // /healthz, /readyz: always open (kubelet has no token), never rate-limited
+  kSelfMetrics,  // /metrics: open only with --metrics-auth=none
+  kDashboard,    // the dashboard's files: open (they hold no data; the page asks for the token)
+  kApi,          // everything else: a valid token; namespaced ones also AuthorizeNamespace
 };
 
 inline constexpr std::size_t kRouteCount = static_cast<std::size_t>(Route::kDashboard) + 1;

@@ -1,26 +1,19 @@
-// Maps a request to its handler; thin handlers over the service layer (the userver shape).
+// The route table (routes.hpp) and its dispatch: finds the entry for a request, asks the caller for
+// a token when its endpoint family wants one, applies the rate limit, checks the method, runs the
+// entry's handler and turns an Error into the answer in the entry's error shape. Nothing else:
+// what a request means is the service's, how it is decoded and answered the handlers'.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <cstddef>
 #include <functional>
 #include <memory>
-#include <span>
 #include <string>
-#include <string_view>
 
 #include "core/time.hpp"
-#include "http/answer_body.hpp"
-#include "http/route.hpp"
-#include "prometheus/client.hpp"
+#include "http/message.hpp"
 #include "service/catalog.hpp"
-#include "service/metrics_service.hpp"
-
-namespace nfmetrics::service {
-struct Caller;
-}
+#include "service/query_service.hpp"
 
 namespace nfmetrics::http {
 
@@ -30,8 +23,6 @@ class RateLimiter;
 struct RateLimit;
 class SelfMetrics;
 
-using Request = boost::beast::http::request<boost::beast::http::string_body>;
-using Response = boost::beast::http::response<AnswerBody>;
 using Clock = std::function<TimePoint()>;
 
 // --cache-max-bytes is shared: three quarters for the results cache (data extents), one quarter
@@ -50,14 +41,15 @@ struct RequestNotes {
 class Router {
  public:
   // answer_cache_bytes: the budget for rendered answers of whole cache hits; 0 keeps none.
-  // auth: bearer tokens every endpoint but the probes requires (must outlive the router); nullptr
-  // serves everyone.
-  // self_metrics: what GET /metrics shows, also recorded into by the server and, through an
-  // ObservedClient, by the backend client (must outlive the router); nullptr: the router's own.
-  Router(const service::Catalog& catalog, service::MetricsService& metrics,
-         prometheus::Client& upstream, Clock clock, std::size_t answer_cache_bytes = 0,
-         const AuthConfig* auth = nullptr, SelfMetrics* self_metrics = nullptr);
+  // auth: bearer tokens every endpoint but the probes and the dashboard requires (must outlive the
+  // router); nullptr serves everyone. self_metrics: what GET /metrics shows, also recorded into by
+  // the server (must outlive the router); nullptr: the router's own.
+  Router(const service::Catalog& catalog, service::QueryService& service, Clock clock,
+         std::size_t answer_cache_bytes = 0, const AuthConfig* auth = nullptr,
+         SelfMetrics* self_metrics = nullptr);
   ~Router();
+  Router(const Router&) = delete;
+  Router& operator=(const Router&) = delete;
 
   // Never throws: unexpected failures become a 500 `internal` JSON error. notes, when given, is
   // filled in on the way (it must outlive the call).
@@ -74,33 +66,18 @@ class Router {
   void SetRateLimit(const RateLimit& limit);
 
  private:
-  boost::asio::awaitable<Response> Dispatch(const Request& request, RequestNotes* notes);
-  // caller: who presented the token, nullptr when auth is off.
-  boost::asio::awaitable<Response> Metric(const Request& request, std::string_view metric,
-                                          std::string_view query,
-                                          std::span<const std::string_view> object_segments,
-                                          const service::Caller* caller);
-  boost::asio::awaitable<Response> Objects(const Request& request,
-                                           std::span<const std::string_view> segments,
-                                           std::string_view query, const service::Caller* caller);
-  boost::asio::awaitable<Response> Namespaces(const Request& request, std::string_view query,
-                                              const service::Caller* caller);
-  boost::asio::awaitable<Response> Proxy(const Request& request, const service::Caller* caller);
-  boost::asio::awaitable<Response> Ready(const Request& request);
+  struct Owned;  // the handlers, one per table entry
 
-  const service::Catalog& catalog_;
-  service::MetricsService& metrics_;
-  prometheus::Client& upstream_;
+  boost::asio::awaitable<Response> Dispatch(const Request& request, RequestNotes* notes);
+
   Clock clock_;
   const AuthConfig* auth_;                         // null when off
   std::unique_ptr<AnswerCache> answers_;           // null when off
   std::unique_ptr<SelfMetrics> own_self_metrics_;  // when none was given
   SelfMetrics* self_metrics_;                      // never null
   std::unique_ptr<RateLimiter> rate_limiter_;      // null when off
+  std::unique_ptr<Owned> owned_;
 };
-
-// The route of a request target ("/p?q" or absolute-form), as Handle would route it.
-Route RouteOfTarget(std::string_view target);
 
 // The system clock at millisecond precision.
 TimePoint SystemNow();

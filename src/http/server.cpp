@@ -34,6 +34,7 @@
 #include "http/access_log.hpp"
 #include "http/error_response.hpp"
 #include "http/exchange.hpp"
+#include "http/routes.hpp"
 
 namespace nfmetrics::http {
 namespace {
@@ -69,38 +70,23 @@ bool ClientGone(const boost::system::error_code& ec) {
          ec == asio::error::eof || ec == asio::error::bad_descriptor;
 }
 
-// The JSON error answered to a request that could not be read, before closing.
-Response UnreadableRequestResponse(const boost::system::error_code& ec, unsigned version) {
-  beast_http::status status = beast_http::status::bad_request;
+// The error answered to a request that could not be read, before closing.
+Error UnreadableRequestError(const boost::system::error_code& ec) {
+  const std::string message = "malformed HTTP request: " + ec.message();
   if (ec == beast_http::error::header_limit) {
-    status = beast_http::status::request_header_fields_too_large;
-  } else if (ec == beast_http::error::body_limit) {
-    status = beast_http::status::payload_too_large;
+    return Error{ErrorCode::kHeaderFieldsTooLarge, message, ""};
   }
-  Response response{status, version == 10 ? 10u : 11u};
-  response.set(beast_http::field::server, "nfmetrics");
-  response.set(beast_http::field::content_type, "application/json");
-  response.body() = ErrorJson(BadRequest("", "malformed HTTP request: " + ec.message()));
-  response.keep_alive(false);
-  response.prepare_payload();
-  return response;
+  if (ec == beast_http::error::body_limit) return Error{ErrorCode::kPayloadTooLarge, message, ""};
+  return BadRequest("", message);
 }
 
-// 503 `overloaded`, sent without looking at the request further.
-Response OverloadedResponse(const Request& request, std::size_t limit) {
-  Error error{ErrorCode::kOverloaded,
-              fmt::format("the server is already handling {} requests (--max-in-flight); retry "
-                          "shortly",
-                          limit),
-              "", 1};
-  Response response{StatusOf(error.code), request.version()};
-  response.set(beast_http::field::server, "nfmetrics");
-  response.set(beast_http::field::content_type, "application/json");
-  response.set(beast_http::field::retry_after, std::to_string(error.retry_after_seconds));
-  response.keep_alive(request.keep_alive());
-  response.body() = ErrorJson(error);
-  response.prepare_payload();
-  return response;
+// 503 `overloaded`, answered without looking at the request further.
+Error OverloadedError(std::size_t limit) {
+  return Error{ErrorCode::kOverloaded,
+               fmt::format("the server is already handling {} requests (--max-in-flight); retry "
+                           "shortly",
+                           limit),
+               "", 1};
 }
 
 // Probes and the server's own metrics are answered however busy the server is: an orchestrator
@@ -299,7 +285,7 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
       Response response;
       if (malformed) {
         // Malformed or oversized request: say so, then close.
-        response = UnreadableRequestResponse(ec, parser.get().version());
+        response = ErrorResponse(parser.get().version(), UnreadableRequestError(ec));
       } else {
         request = parser.release();
         response = co_await Answer(request, exchange.notes());
@@ -327,7 +313,7 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
     }
     if (in_flight.fetch_add(1) >= options.max_in_flight) {
       in_flight.fetch_sub(1);
-      co_return OverloadedResponse(request, options.max_in_flight);
+      co_return ErrorResponse(request, OverloadedError(options.max_in_flight));
     }
     struct Leave {
       std::atomic<std::size_t>& count;

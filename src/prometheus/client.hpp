@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "core/series.hpp"
 #include "core/time.hpp"
 
 namespace nfmetrics::prometheus {
@@ -19,17 +20,10 @@ struct RangeQuery {
   Duration step;
 };
 
-struct Sample {
-  TimePoint timestamp;
-  double value = 0;  // may be NaN or +-Inf, exactly as Prometheus reported it
-};
-
-using Labels = std::vector<std::pair<std::string, std::string>>;  // sorted by name
-
-struct Series {
-  Labels labels;
-  std::vector<Sample> samples;
-};
+// The engine answers in the series every layer holds (core/series.hpp).
+using nfmetrics::Labels;
+using nfmetrics::Sample;
+using nfmetrics::Series;
 
 // A label-values question: which values `label` takes in the series matching any of `matchers`
 // (all series when empty) that have samples in [start, end].

@@ -1,8 +1,70 @@
 #include "service/discovery.hpp"
 
+#include <fmt/format.h>
+
 #include "service/promql.hpp"
+#include "service/time_range.hpp"
 
 namespace nfmetrics::service {
+
+Result<ListingRequest> ParseListingRequest(const ListingParams& params, TimePoint now) {
+  std::optional<std::string_view> start;
+  std::optional<std::string_view> end;
+  for (const auto& [key, value] : params.params) {
+    std::optional<std::string_view>* slot = key == "start" ? &start : key == "end" ? &end : nullptr;
+    if (slot == nullptr) {
+      return BadRequest(key, fmt::format("unknown parameter \"{}\"; accepted: start, end", key));
+    }
+    if (slot->has_value()) {
+      return BadRequest(key, fmt::format("parameter \"{}\" is given more than once", key));
+    }
+    *slot = value;
+  }
+  ListingRequest request{.what = params.what};
+  const Listing what = params.what;
+  if (what != Listing::kNamespaces) {
+    auto ns = ParseName<Namespace>(params.ns, "namespace");
+    if (!ns.ok()) return std::move(ns).error();
+    request.ns = std::move(ns).value();
+  }
+  if (what == Listing::kMonoVertexPods) {
+    auto mvtx = ParseName<MonoVertexName>(params.mvtx, "mvtx");
+    if (!mvtx.ok()) return std::move(mvtx).error();
+    request.mvtx = std::move(mvtx).value();
+  }
+  if (what == Listing::kVertices || what == Listing::kVertexPods) {
+    auto pipeline = ParseName<PipelineName>(params.pipeline, "pipeline");
+    if (!pipeline.ok()) return std::move(pipeline).error();
+    request.pipeline = std::move(pipeline).value();
+  }
+  if (what == Listing::kVertexPods) {
+    auto vertex = ParseName<VertexName>(params.vertex, "vertex");
+    if (!vertex.ok()) return std::move(vertex).error();
+    request.vertex = std::move(vertex).value();
+  }
+  Result<TimeRange> range = ParseTimeRange({.start = start, .end = end}, now);
+  if (!range.ok()) return std::move(range).error();
+  request.start = range->start;
+  request.end = range->end;
+  return request;
+}
+
+std::string_view ListingKey(Listing what) {
+  switch (what) {
+    case Listing::kNamespaces:
+      return "namespaces";
+    case Listing::kMonoVertices:
+      return "mono_vertices";
+    case Listing::kPipelines:
+      return "pipelines";
+    case Listing::kVertices:
+      return "vertices";
+    case Listing::kMonoVertexPods:
+    case Listing::kVertexPods:
+      return "pods";
+  }
+  return "values";
+}
 
 prometheus::LabelValuesQuery ListingQuery(const ListingRequest& request) {
   std::vector<Matcher> matchers;

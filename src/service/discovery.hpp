@@ -6,9 +6,11 @@
 #include <string>
 #include <vector>
 
+#include "core/result.hpp"
 #include "core/time.hpp"
 #include "prometheus/client.hpp"
 #include "service/k8s_names.hpp"
+#include "service/value_rules.hpp"
 
 namespace nfmetrics::service {
 
@@ -30,6 +32,24 @@ struct ListingRequest {
   TimePoint start;
   TimePoint end;
 };
+
+// A listing as the client asked for it: the names its path gives (percent-decoded, not yet
+// validated; those `what` needs) and its query parameters.
+struct ListingParams {
+  Listing what = Listing::kMonoVertices;
+  std::string ns;
+  std::string mvtx;
+  std::string pipeline;
+  std::string vertex;
+  Params params;  // start and end, as the metric endpoints take them; the last hour by default
+};
+
+// Errors: kBadRequest naming the parameter (namespace, mvtx, pipeline, vertex, start, end, or one
+// that is not accepted).
+Result<ListingRequest> ParseListingRequest(const ListingParams& params, TimePoint now);
+
+// The member an answer lists the values under: "namespaces", "mono_vertices", "pods", ...
+std::string_view ListingKey(Listing what);
 
 // The label-values query that answers it: namespace of monovtx_*, forwarder_* and vertex_* series
 // (one match[] for each kind of object), mvtx_name of monovtx_* series in the namespace, their

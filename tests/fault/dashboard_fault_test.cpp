@@ -16,6 +16,7 @@
 #include "http/dashboard_assets.hpp"
 #include "http/route.hpp"
 #include "http/router.hpp"
+#include "http/routes.hpp"
 #include "service/access_tokens.hpp"
 #include "support/http_client.hpp"
 #include "support/in_process_api.hpp"

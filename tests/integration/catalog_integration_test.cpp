@@ -431,13 +431,33 @@ TEST(NumaflowDropIn, MetricsProxyAnswersWithTheBackendsMatrixForNumaFlowsQuery) 
       start, end);
 }
 
-TEST(NumaflowDropIn, AnInjectionAttemptInAFilterValueMatchesNothing) {
+// An object name must be a Kubernetes name on every endpoint: metrics-proxy refuses the injection
+// attempt, naming the filter, as GET /api/v1/metrics refuses it naming `mvtx`.
+TEST(NumaflowDropIn, AnInjectionAttemptInAnObjectNameIsRefusedNamingTheFilter) {
   const MonoVertexModel& m = synth::DefaultModel().front();
   std::int64_t end = DataEnd() - 600;
   std::string body = fmt::format(
       R"({{"pattern_name":"mono_vertex_histogram","metric_name":"monovtx_sink_time_bucket",
           "dimension":"mono-vertex","quantile":"0.5","duration":"5m",
           "filters":{{"namespace":"{}","mvtx_name":"{}\"}} or vector(1) #"}},
+          "start_time":"{}","end_time":"{}"}})",
+      m.ns, m.name, Rfc3339(end - 3600), Rfc3339(end));
+  Json answer = Proxy(body);
+  ASSERT_EQ(answer.status, 400) << answer.body.substr(0, 500);
+  EXPECT_TRUE(answer.doc["data"].IsNull()) << answer.body.substr(0, 500);
+  EXPECT_NE(std::string(answer.doc["errMsg"].GetString()).find("filters.mvtx_name"),
+            std::string::npos)
+      << answer.body.substr(0, 500);
+}
+
+// Any other label takes any value, escaped: the same attempt in a pod filter matches nothing.
+TEST(NumaflowDropIn, AnInjectionAttemptInALabelValueMatchesNothing) {
+  const MonoVertexModel& m = synth::DefaultModel().front();
+  std::int64_t end = DataEnd() - 600;
+  std::string body = fmt::format(
+      R"({{"pattern_name":"mono_vertex_histogram","metric_name":"monovtx_sink_time_bucket",
+          "dimension":"pod","quantile":"0.5","duration":"5m",
+          "filters":{{"namespace":"{}","mvtx_name":"{}","pod":"x\"}} or vector(1) #"}},
           "start_time":"{}","end_time":"{}"}})",
       m.ns, m.name, Rfc3339(end - 3600), Rfc3339(end));
   Json answer = Proxy(body);

@@ -87,8 +87,8 @@ InProcessApi::InProcessApi(const std::string& prometheus_url, const InProcessOpt
                                      .shared_cache = impl_->shared_cache.get(),
                                      .limits = options.limits});
   impl_->router = std::make_unique<http::Router>(
-      catalog != nullptr ? *catalog : service::DefaultCatalog(), *impl_->service,
-      *impl_->resilient_client, http::SystemNow, budget.answers, auth, &impl_->self_metrics);
+      catalog != nullptr ? *catalog : service::DefaultCatalog(), *impl_->service, http::SystemNow,
+      budget.answers, auth, &impl_->self_metrics);
   impl_->router->SetRateLimit(
       {.per_second = options.rate_limit,
        .burst = options.rate_burst > 0 ? options.rate_burst : options.rate_limit});

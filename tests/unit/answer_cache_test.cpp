@@ -5,7 +5,7 @@
 #include <set>
 #include <string>
 
-#include "http/metric_params.hpp"
+#include "http/handlers/metrics.hpp"
 #include "service/catalog.hpp"
 #include "support/http_client.hpp"
 
@@ -17,7 +17,7 @@ using std::chrono::seconds;
 const TimePoint kNow = TimePoint(seconds(1795467630));
 
 std::string KeyOf(std::string_view metric, std::string_view query) {
-  auto parsed = ParseMetricParams(service::DefaultCatalog(), metric, std::nullopt, query, kNow);
+  auto parsed = DecodeMetricRequest(service::DefaultCatalog(), metric, std::nullopt, query, kNow);
   EXPECT_TRUE(parsed.ok()) << query;
   return parsed.ok() ? AnswerKey(*parsed) : std::string();
 }

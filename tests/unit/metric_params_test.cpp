@@ -1,9 +1,9 @@
-#include "http/metric_params.hpp"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <string>
+
+#include "http/handlers/metrics.hpp"
 
 namespace nfmetrics::http {
 namespace {
@@ -15,8 +15,8 @@ using std::chrono::seconds;
 const TimePoint kNow = TimePoint(seconds(1795467630));
 
 Result<service::MetricRequest> ParseMetric(std::string_view metric, std::string_view query,
-                                           std::optional<PathObject> path = std::nullopt) {
-  return ParseMetricParams(service::DefaultCatalog(), metric, path, query, kNow);
+                                           std::optional<service::PathObject> path = std::nullopt) {
+  return DecodeMetricRequest(service::DefaultCatalog(), metric, path, query, kNow);
 }
 
 Result<service::MetricRequest> Parse(std::string_view query) {
@@ -126,7 +126,8 @@ TEST(SinkLatencyParams, SeveralQuantilesAreSortedAndDeduplicated) {
   ExpectBadRequest("namespace=ns&mvtx=mv&quantile=0.5,,0.9", "quantile");
   ExpectBadRequest("namespace=ns&mvtx=mv&quantile=0.5,2", "quantile");
   std::string many = "namespace=ns&mvtx=mv&quantile=0";
-  for (int i = 1; i <= static_cast<int>(kMaxQuantiles); ++i) many += "," + std::to_string(0.01 * i);
+  for (int i = 1; i <= static_cast<int>(service::kMaxQuantiles); ++i)
+    many += "," + std::to_string(0.01 * i);
   ExpectBadRequest(many, "quantile");
 }
 
@@ -144,7 +145,7 @@ TEST(SinkLatencyParams, InvalidPodsAreRejected) {
   ExpectBadRequest("namespace=ns&mvtx=mv&pod=a.*", "pod");
   ExpectBadRequest("namespace=ns&mvtx=mv&pod=a|b", "pod");
   std::string many = "namespace=ns&mvtx=mv&pod=p0";
-  for (int i = 1; i <= static_cast<int>(kMaxPods); ++i) many += ",p" + std::to_string(i);
+  for (int i = 1; i <= static_cast<int>(service::kMaxPods); ++i) many += ",p" + std::to_string(i);
   ExpectBadRequest(many, "pod");
 }
 
@@ -349,7 +350,7 @@ TEST(MetricParams, FilterValuesRejectControlCharactersAndOverlongValues) {
 }
 
 TEST(MetricParams, ThePathCanNameTheObject) {
-  PathObject path{.kind = service::ObjectKind::kMonoVertex, .ns = "ns", .mvtx = "mv"};
+  service::PathObject path{.kind = service::ObjectKind::kMonoVertex, .ns = "ns", .mvtx = "mv"};
   auto parsed = ParseMetric("sink-latency", "group_by=pod", path);
   ASSERT_TRUE(parsed.ok()) << parsed.error().message;
   EXPECT_EQ(parsed->object.mvtx->str(), "mv");
@@ -361,7 +362,7 @@ TEST(MetricParams, ThePathCanNameTheObject) {
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().param, "mvtx");
 
-  PathObject vertex{
+  service::PathObject vertex{
       .kind = service::ObjectKind::kVertex, .ns = "ns", .pipeline = "shop", .vertex = "out"};
   parsed = ParseMetric("read-latency", "", vertex);
   ASSERT_TRUE(parsed.ok()) << parsed.error().message;

@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "http/error_response.hpp"
+#include "http/handlers/numaflow.hpp"
 #include "service/catalog.hpp"
 #include "service/timestamp.hpp"
 
@@ -76,10 +78,13 @@ Body PodCpu(std::string pod) {
           {{"namespace", "default"}, {"pod", std::move(pod)}}};
 }
 
+using service::ProxyQuery;
+
+// The body as the handler decodes and the service plans it: the one range query it runs.
 Result<prometheus::RangeQuery> Parse(std::string_view body, TimePoint now = kNow) {
-  Result<ProxyQuery> query = ParseProxyRequest(DefaultCatalog(), body, now);
+  Result<ProxyQuery> query = DecodeProxyQuery(DefaultCatalog(), body, now);
   if (!query.ok()) return std::move(query).error();
-  return std::move(query)->range;
+  return service::PlanProxy(*query);
 }
 
 std::string PromqlOf(const Body& body) {
@@ -279,9 +284,10 @@ TEST(ProxyRequest, LiteralValuesAreEscapedNotInterpreted) {
   EXPECT_EQ(PromqlOf(PodCpu(R"(back\slash)")),
             R"(avg_over_time(namespace_pod_cpu_utilization{namespace="default",)"
             R"(pod="back\\slash"}[1m]))");
-  EXPECT_EQ(PromqlOf(WithFilter(MonoVertexHistogram(), "mvtx_name", R"(mv"} or vector(1) #)")),
-            R"x(histogram_quantile(0.99, sum by(pod,le) (rate(monovtx_processing_time_bucket{)x"
-            R"x(namespace="default",mvtx_name="mv\"} or vector(1) #"}[1m]))))x");
+  EXPECT_EQ(
+      PromqlOf(WithFilter(MonoVertexHistogram(), "pod", R"(mv"} or vector(1) #)")),
+      R"x(histogram_quantile(0.99, sum by(pod,le) (rate(monovtx_processing_time_bucket{)x"
+      R"x(namespace="default",mvtx_name="simple-mono-vertex",pod="mv\"} or vector(1) #"}[1m]))))x");
 }
 
 TEST(ProxyRequest, ControlCharactersInFilterValuesAreRejected) {
@@ -331,11 +337,10 @@ TEST(ProxyRequest, NullAndEmptyFieldsCountAsAbsent) {
 // --- The namespace a token is checked against ---------------------------------------------------
 
 TEST(ProxyRequest, CarriesTheNamespaceItsQueryIsConfinedTo) {
-  Result<ProxyQuery> query =
-      ParseProxyRequest(DefaultCatalog(), MonoVertexHistogram().Json(), kNow);
+  Result<ProxyQuery> query = DecodeProxyQuery(DefaultCatalog(), MonoVertexHistogram().Json(), kNow);
   ASSERT_TRUE(query.ok()) << query.error().message;
   EXPECT_EQ(query->ns, "default");
-  EXPECT_THAT(query->range.promql, HasSubstr(R"(namespace="default")"));
+  EXPECT_THAT(service::PlanProxy(*query)->promql, HasSubstr(R"(namespace="default")"));
 }
 
 TEST(ProxyRequest, AQueryWithoutANamespaceFilterIsConfinedToNone) {
@@ -351,7 +356,7 @@ patterns:
 )",
                                                           "test");
   ASSERT_TRUE(catalog.ok()) << catalog.error().message;
-  Result<ProxyQuery> query = ParseProxyRequest(
+  Result<ProxyQuery> query = DecodeProxyQuery(
       *catalog, R"({"metric_name":"monovtx_read_total","filters":{"mvtx_name":"orders"}})", kNow);
   ASSERT_TRUE(query.ok()) << query.error().message;
   EXPECT_EQ(query->ns, std::nullopt);
@@ -498,11 +503,31 @@ TEST(ProxyRequest, TheBodyNumaFlowsUiSendsIsAccepted) {
             "namespace=\"default\",mvtx_name=\"simple\",pod=\"simple-mv-0-abcde\"}[1m])))");
 }
 
-TEST(ProxyRequest, TheObjectsOwnLabelsAreNeverWildcards) {
-  Result<prometheus::RangeQuery> query = Parse(
-      WithFilter(WithFilter(MonoVertexHistogram(), "namespace", ".*"), "mvtx_name", "a.*").Json());
-  ASSERT_TRUE(query.ok()) << query.error().message;
-  EXPECT_THAT(query->promql, HasSubstr(R"({namespace=".*",mvtx_name="a.*"})"));
+// The object's names follow the same rule as on every other endpoint: Kubernetes names, never
+// wildcards (".*" there would read every namespace), and the message names the filter.
+TEST(ProxyRequest, TheObjectsOwnLabelsAreKubernetesNames) {
+  for (const auto& [label, value] :
+       std::vector<std::pair<std::string, std::string>>{{"namespace", ".*"},
+                                                        {"mvtx_name", "a.*"},
+                                                        {"mvtx_name", R"(x"} or vector(1) #)"},
+                                                        {"namespace", "Default"},
+                                                        {"mvtx_name", std::string(254, 'a')}}) {
+    Error error = ErrorOf(WithFilter(MonoVertexHistogram(), label, value).Json(), "filters");
+    EXPECT_THAT(error.message, HasSubstr("filters." + label)) << value;
+    EXPECT_THAT(NumaflowErrorJson(error), HasSubstr("filters." + label)) << value;
+  }
+  Body vertex = MonoVertexHistogram();
+  vertex.fields = {{"pattern_name", "vertex_histogram"},
+                   {"metric_name", "forwarder_processing_time_bucket"},
+                   {"dimension", "vertex"},
+                   {"quantile", "0.99"},
+                   {"duration", "1m"}};
+  vertex.filters = {{"namespace", "default"}, {"pipeline", "shop"}, {"vertex", "in.put"}};
+  Error error = ErrorOf(vertex.Json(), "filters");
+  EXPECT_THAT(error.message, HasSubstr("filters.vertex"));
+  vertex.filters = {{"namespace", "default"}, {"pipeline", "Shop"}, {"vertex", "in"}};
+  error = ErrorOf(vertex.Json(), "filters");
+  EXPECT_THAT(error.message, HasSubstr("filters.pipeline"));
 }
 
 TEST(ProxyErrors, UnknownPatternIsNotFound) {
@@ -597,7 +622,7 @@ TEST(ProxyDataJson, HasNumaFlowsShapeWithPrometheusValueText) {
                             {Millis(1795467780000), std::numeric_limits<double>::infinity()},
                             {Millis(1795467840000), -std::numeric_limits<double>::infinity()}}});
   matrix.warnings.push_back("not part of NumaFlow's shape");
-  EXPECT_EQ(ProxyDataJson(matrix),
+  EXPECT_EQ(ProxyDataJson(matrix.series),
             R"({"data":[)"
             R"({"metric":{"mvtx_name":"mv","pod":"mv-mv-0-abcde"},"values":[)"
             R"([1795467600,"0.25"],[1795467600.5,"0.0000001"],[1795467660.123,"3"]]},)"
@@ -610,7 +635,7 @@ TEST(ProxyDataJson, FormatsValuesLikePrometheus) {
     prometheus::Matrix matrix;
     matrix.series.push_back({{}, {{Millis(1000), value}}});
     rapidjson::Document doc;
-    doc.Parse(ProxyDataJson(matrix).c_str());
+    doc.Parse(ProxyDataJson(matrix.series).c_str());
     return std::string(doc["data"][0]["values"][0][1].GetString());
   };
   EXPECT_EQ(text(0.25), "0.25");
@@ -623,14 +648,12 @@ TEST(ProxyDataJson, FormatsValuesLikePrometheus) {
   EXPECT_EQ(text(0.1 + 0.2), "0.30000000000000004");
 }
 
-TEST(ProxyDataJson, EmptyMatrixIsAnEmptyList) {
-  EXPECT_EQ(ProxyDataJson(prometheus::Matrix{}), R"({"data":[]})");
-}
+TEST(ProxyDataJson, EmptyMatrixIsAnEmptyList) { EXPECT_EQ(ProxyDataJson({}), R"({"data":[]})"); }
 
 TEST(ProxyDataJson, LabelValuesAreJsonEscaped) {
   prometheus::Matrix matrix;
   matrix.series.push_back({{{"pod", "a\"b\\c\n"}}, {{Millis(0), 1.0}}});
-  std::string json = ProxyDataJson(matrix);
+  std::string json = ProxyDataJson(matrix.series);
   rapidjson::Document doc;
   doc.Parse(json.c_str());
   ASSERT_FALSE(doc.HasParseError()) << json;
@@ -639,9 +662,9 @@ TEST(ProxyDataJson, LabelValuesAreJsonEscaped) {
 }
 
 TEST(ProxyErrorJson, HasNumaFlowsShape) {
-  EXPECT_EQ(ProxyErrorJson(BadRequest("quantile", R"(invalid quantile "1.5")")),
+  EXPECT_EQ(NumaflowErrorJson(BadRequest("quantile", R"(invalid quantile "1.5")")),
             R"({"errMsg":"invalid quantile \"1.5\"","data":null})");
-  EXPECT_EQ(ProxyErrorJson(Error{ErrorCode::kUpstreamTimeout, "timeout", ""}),
+  EXPECT_EQ(NumaflowErrorJson(Error{ErrorCode::kUpstreamTimeout, "timeout", ""}),
             R"({"errMsg":"timeout","data":null})");
 }
 

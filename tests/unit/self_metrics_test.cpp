@@ -11,6 +11,7 @@
 
 #include "http/observed_client.hpp"
 #include "http/router.hpp"
+#include "http/routes.hpp"
 #include "support/exposition.hpp"
 
 namespace nfmetrics::http {

@@ -3,23 +3,18 @@
 // (Content-Security-Policy and friends). The files hold no data, so no token is asked for them.
 #pragma once
 
-#include <span>
 #include <string_view>
 
-#include "http/router.hpp"
+#include "http/handlers/handler.hpp"
 
 namespace nfmetrics::http {
 
-// True for the paths the dashboard answers, exactly as the request sent them (before a trailing
-// slash or empty segments are dropped): "/", "/index.html" and "/assets/<file>" (one segment).
-// Anywhere else ("//", "/index.html/", "/assets/app.js/") the page's relative URLs would resolve
-// wrongly, so those take the API's routing (a 404).
-bool IsDashboardPath(std::string_view raw_path);
-
-// The answer to a dashboard request (the segments of a path IsDashboardPath accepted): the file, a
-// 304, a 405 for methods other than GET and HEAD, or a 404 JSON error for a file that is not
-// embedded.
-Response DashboardResponse(const Request& request, std::span<const std::string_view> segments);
+class DashboardHandler final : public Handler {
+ public:
+  // The file for / and /index.html, or /assets/{file}: the file, a 304, or kNotFound for a file
+  // that is not embedded. GET and HEAD only (the route table's entry).
+  boost::asio::awaitable<Result<Response>> Handle(const Call& call) override;
+};
 
 // What the dashboard's page may load and run: only itself. uPlot sets element styles from script
 // (CSSOM, which CSP allows) and draws on canvas, so nothing more is needed.

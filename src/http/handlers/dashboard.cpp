@@ -1,4 +1,4 @@
-#include "http/dashboard.hpp"
+#include "http/handlers/dashboard.hpp"
 
 #include <fmt/format.h>
 
@@ -8,7 +8,6 @@
 
 #include "http/compression.hpp"
 #include "http/dashboard_assets.hpp"
-#include "http/error_response.hpp"
 #include "service/access_tokens.hpp"
 
 namespace nfmetrics::http {
@@ -75,40 +74,16 @@ Response BaseResponse(const Request& request, beast_http::status status) {
   return response;
 }
 
-Response JsonError(const Request& request, const Error& error) {
-  Response response = BaseResponse(request, StatusOf(error.code));
-  response.set(beast_http::field::content_type, "application/json");
-  response.body() = ErrorJson(error);
-  response.prepare_payload();
-  return response;
-}
-
 }  // namespace
 
-bool IsDashboardPath(std::string_view raw_path) {
-  if (raw_path == "/" || raw_path == "/index.html") return true;
-  constexpr std::string_view kAssets = "/assets/";
-  if (!raw_path.starts_with(kAssets)) return false;
-  const std::string_view file = raw_path.substr(kAssets.size());
-  return !file.empty() && file.find('/') == std::string_view::npos;
-}
-
-Response DashboardResponse(const Request& request, std::span<const std::string_view> segments) {
+boost::asio::awaitable<Result<Response>> DashboardHandler::Handle(const Call& call) {
+  const Request& request = call.request;
+  const std::string_view asset = call.path.Get("file");
   const std::string path =
-      segments.size() == 2 ? fmt::format("assets/{}", segments[1]) : std::string("index.html");
-  if (request.method() != beast_http::verb::get && request.method() != beast_http::verb::head) {
-    Response response =
-        JsonError(request, Error{ErrorCode::kMethodNotAllowed,
-                                 fmt::format("{} is not allowed on /{}; use GET or HEAD",
-                                             std::string_view(request.method_string()), path),
-                                 ""});
-    response.set(beast_http::field::allow, "GET, HEAD");
-    return response;
-  }
+      asset.empty() ? std::string("index.html") : fmt::format("assets/{}", asset);
   const ServedFile* file = FindFile(path);
   if (file == nullptr) {
-    return JsonError(request,
-                     Error{ErrorCode::kNotFound, fmt::format("no such file: /{}", path), ""});
+    co_return Error{ErrorCode::kNotFound, fmt::format("no such file: /{}", path), ""};
   }
 
   const bool gzip = file->gzipped.has_value() && [&request] {
@@ -125,7 +100,7 @@ Response DashboardResponse(const Request& request, std::span<const std::string_v
   // Revalidate every time (a 304 is cheap): a new binary's files are seen at once.
   response.set(beast_http::field::cache_control, "no-cache");
   if (file->gzipped) response.set(beast_http::field::vary, "Accept-Encoding");
-  if (not_modified) return response;  // no body, no Content-Length (RFC 9110 15.4.5)
+  if (not_modified) co_return response;  // no body, no Content-Length (RFC 9110 15.4.5)
 
   response.set(beast_http::field::content_type, file->content_type);
   response.set("Content-Security-Policy", kDashboardCsp);
@@ -136,11 +111,11 @@ Response DashboardResponse(const Request& request, std::span<const std::string_v
   const std::string& body = gzip ? *file->gzipped : file->body;
   if (request.method() == beast_http::verb::head) {
     response.content_length(body.size());  // what GET would send, without sending it
-    return response;
+    co_return response;
   }
   response.body().Share(nullptr, body);  // static storage: nothing to keep alive
   response.prepare_payload();
-  return response;
+  co_return response;
 }
 
 }  // namespace nfmetrics::http

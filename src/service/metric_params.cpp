@@ -1,4 +1,4 @@
-#include "http/metric_params.hpp"
+#include "service/metric_params.hpp"
 
 #include <fmt/format.h>
 
@@ -8,34 +8,15 @@
 #include <map>
 #include <set>
 
-#include "http/query_string.hpp"
-#include "service/duration.hpp"
 #include "service/promql.hpp"
-#include "service/timestamp.hpp"
+#include "service/time_range.hpp"
 
-namespace nfmetrics::http {
+namespace nfmetrics::service {
 namespace {
-
-using service::DimensionSpec;
-using service::MetricRequest;
-using service::MetricSpec;
-using service::ObjectKind;
-using service::Placeholder;
-
-constexpr Duration kDefaultRange = std::chrono::hours(1);
 
 // Labels the object itself supplies; never accepted as filter parameters.
 bool IsObjectLabel(std::string_view label) {
   return label == "namespace" || label == "mvtx_name" || label == "pipeline" || label == "vertex";
-}
-
-// Adds the parameter name to an error produced by a value parser.
-template <class T>
-Result<T> ForParam(Result<T> result, std::string_view param) {
-  if (result.ok()) return result;
-  Error error = std::move(result).error();
-  error.param = param;
-  return error;
 }
 
 bool UsesAnywhere(const MetricSpec& metric, Placeholder placeholder) {
@@ -85,75 +66,9 @@ Accepted AcceptedParams(const MetricSpec& metric, ObjectKind kind) {
   };
   for (const std::string& label : metric.required_filters) add_filter(label);
   for (const DimensionSpec& dimension : metric.dimensions) {
-    for (const service::FilterSpec& filter : dimension.filters) add_filter(filter.name);
+    for (const FilterSpec& filter : dimension.filters) add_filter(filter.name);
   }
   return accepted;
-}
-
-// Splits repeated and comma-separated values: ["a,b", "c"] -> [a, b, c]. Empty items are errors.
-Result<std::vector<std::string>> SplitValues(const std::vector<std::string>& raw,
-                                             std::string_view param, std::string_view what) {
-  std::vector<std::string> out;
-  for (const std::string& value : raw) {
-    std::string_view rest = value;
-    while (true) {
-      std::size_t comma = rest.find(',');
-      std::string_view item = rest.substr(0, comma);
-      if (item.empty()) {
-        return BadRequest(std::string(param),
-                          fmt::format("empty {}: give one or more, comma-separated or as "
-                                      "repeated {} parameters",
-                                      what, param));
-      }
-      out.emplace_back(item);
-      if (comma == std::string_view::npos) break;
-      rest = rest.substr(comma + 1);
-    }
-  }
-  return out;
-}
-
-Result<double> ParseQuantile(std::string_view text) {
-  double value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || text.empty() ||
-      !std::isfinite(value) || value < 0 || value > 1) {
-    return BadRequest(
-        "quantile",
-        fmt::format("invalid quantile \"{}\": expected a number from 0 to 1, e.g. 0.95", text));
-  }
-  return value + 0.0;  // -0 becomes 0
-}
-
-Result<Duration> ParsePositive(Result<Duration> parsed, std::string_view param) {
-  if (!parsed.ok()) return ForParam(std::move(parsed), param);
-  if (parsed->count() <= 0) {
-    return BadRequest(std::string(param),
-                      fmt::format("{} must be greater than 0 (resolution: 1ms)", param));
-  }
-  return parsed;
-}
-
-// A label value from a request: any text but control characters, at most 253 bytes (the longest
-// Kubernetes name). Escaping makes anything safe; this keeps the answers sensible.
-Status CheckLabelValue(std::string_view value, std::string_view param) {
-  if (value.size() > 253) {
-    return BadRequest(std::string(param), fmt::format("{} value is longer than 253 bytes", param));
-  }
-  for (char c : value) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      return BadRequest(std::string(param),
-                        fmt::format("{} value contains a control character", param));
-    }
-  }
-  return Ok();
-}
-
-Result<bool> ParseBool(std::string_view text, std::string_view param) {
-  if (text == "true" || text == "1" || text.empty()) return true;
-  if (text == "false" || text == "0") return false;
-  return BadRequest(std::string(param),
-                    fmt::format("invalid {} \"{}\": use true or false", param, text));
 }
 
 std::string Describe(ObjectKind kind) {
@@ -170,17 +85,17 @@ std::vector<std::string> AcceptedParamNames(const MetricSpec& metric, ObjectKind
   return all;
 }
 
-Result<MetricRequest> ParseMetricParams(const service::Catalog& catalog, std::string_view metric,
-                                        const std::optional<PathObject>& path,
-                                        std::string_view query, TimePoint now) {
-  Result<QueryParams> parsed = ParseQueryString(query);
-  if (!parsed.ok()) return std::move(parsed).error();
+Result<MetricRequest> ParseMetricRequest(const Catalog& catalog, const MetricParams& input,
+                                         TimePoint now) {
+  const std::string_view metric = input.metric;
+  const std::optional<PathObject>& path = input.path;
+  const Params& given = input.params;
 
   // The object kind: from the path, else a MonoVertex unless pipeline or vertex is given.
   ObjectKind kind = ObjectKind::kMonoVertex;
   if (path) {
     kind = path->kind;
-  } else if (std::any_of(parsed->begin(), parsed->end(), [](const auto& p) {
+  } else if (std::any_of(given.begin(), given.end(), [](const auto& p) {
                return p.first == "pipeline" || p.first == "vertex";
              })) {
     kind = ObjectKind::kVertex;
@@ -204,14 +119,14 @@ Result<MetricRequest> ParseMetricParams(const service::Catalog& catalog, std::st
 
   std::map<std::string, std::string> single;
   std::map<std::string, std::vector<std::string>> multi;
-  for (auto& [key, value] : *parsed) {
+  for (const auto& [key, value] : given) {
     if (path && (key == "namespace" || key == "mvtx" || key == "pipeline" || key == "vertex")) {
       return BadRequest(key, fmt::format("\"{}\" is given by the path; do not repeat it in the "
                                          "query string",
                                          key));
     }
     if (accepted.Multi(key)) {
-      multi[key].push_back(std::move(value));
+      multi[key].push_back(value);
       continue;
     }
     if (!accepted.Single(key)) {
@@ -224,7 +139,7 @@ Result<MetricRequest> ParseMetricParams(const service::Catalog& catalog, std::st
       return BadRequest(key, fmt::format("unknown parameter \"{}\" for metric \"{}\"; accepted: {}",
                                          key, metric, accepted.List()));
     }
-    if (!single.emplace(key, std::move(value)).second) {
+    if (!single.emplace(key, value).second) {
       return BadRequest(key, fmt::format("parameter \"{}\" is given more than once", key));
     }
   }
@@ -237,7 +152,7 @@ Result<MetricRequest> ParseMetricParams(const service::Catalog& catalog, std::st
   if (!path && !get("namespace")) {
     return BadRequest("namespace", "missing required parameter \"namespace\"");
   }
-  auto ns = ForParam(service::Namespace::Parse(path ? path->ns : *get("namespace")), "namespace");
+  auto ns = ParseName<Namespace>(path ? path->ns : *get("namespace"), "namespace");
   if (!ns.ok()) return std::move(ns).error();
   MetricRequest request{.metric = spec,
                         .object = {.kind = kind, .ns = std::move(ns).value()},
@@ -247,7 +162,7 @@ Result<MetricRequest> ParseMetricParams(const service::Catalog& catalog, std::st
     if (!path && !get("mvtx")) {
       return BadRequest("mvtx", "missing required parameter \"mvtx\" (the MonoVertex name)");
     }
-    auto mvtx = ForParam(service::MonoVertexName::Parse(path ? path->mvtx : *get("mvtx")), "mvtx");
+    auto mvtx = ParseName<MonoVertexName>(path ? path->mvtx : *get("mvtx"), "mvtx");
     if (!mvtx.ok()) return std::move(mvtx).error();
     request.object.mvtx = std::move(mvtx).value();
   } else {
@@ -257,54 +172,32 @@ Result<MetricRequest> ParseMetricParams(const service::Catalog& catalog, std::st
     if (!path && !get("vertex")) {
       return BadRequest("vertex", "missing required parameter \"vertex\" (the vertex name)");
     }
-    auto pipeline = ForParam(service::PipelineName::Parse(path ? path->pipeline : *get("pipeline")),
-                             "pipeline");
+    auto pipeline = ParseName<PipelineName>(path ? path->pipeline : *get("pipeline"), "pipeline");
     if (!pipeline.ok()) return std::move(pipeline).error();
     request.object.pipeline = std::move(pipeline).value();
-    auto vertex =
-        ForParam(service::VertexName::Parse(path ? path->vertex : *get("vertex")), "vertex");
+    auto vertex = ParseName<VertexName>(path ? path->vertex : *get("vertex"), "vertex");
     if (!vertex.ok()) return std::move(vertex).error();
     request.object.vertex = std::move(vertex).value();
   }
 
-  // The time range.
-  if (const std::string* end = get("end")) {
-    auto parsed_end = ForParam(service::ParseTimestamp(*end), "end");
-    if (!parsed_end.ok()) return std::move(parsed_end).error();
-    request.end = *parsed_end;
-  } else {
-    request.end = now;
-  }
-  if (const std::string* start = get("start")) {
-    auto parsed_start = ForParam(service::ParseTimestamp(*start), "start");
-    if (!parsed_start.ok()) return std::move(parsed_start).error();
-    request.start = *parsed_start;
-  } else {
-    request.start = std::max(TimePoint(), request.end - kDefaultRange);  // not before 1970
-  }
-  if (request.end < request.start) {
-    if (!get("end")) {
-      return BadRequest(
-          "start",
-          fmt::format("start ({}) is in the future: end defaults to now ({})",
-                      service::FormatRfc3339(request.start), service::FormatRfc3339(request.end)));
-    }
-    return BadRequest(
-        "end", fmt::format("end ({}) is before start ({})", service::FormatRfc3339(request.end),
-                           service::FormatRfc3339(request.start)));
-  }
-  if (const std::string* step = get("step")) {
-    auto parsed_step = ParsePositive(service::ParseDurationOrSeconds(*step), "step");
-    if (!parsed_step.ok()) return std::move(parsed_step).error();
-    request.step = *parsed_step;
-  }
+  // The time range: the last hour unless start or end say otherwise.
+  auto raw = [&](const char* key) -> std::optional<std::string_view> {
+    const std::string* value = get(key);
+    return value != nullptr ? std::optional<std::string_view>(*value) : std::nullopt;
+  };
+  Result<TimeRange> range =
+      ParseTimeRange({.start = raw("start"), .end = raw("end"), .step = raw("step")}, now);
+  if (!range.ok()) return std::move(range).error();
+  request.start = range->start;
+  request.end = range->end;
+  request.step = range->step;
   if (const std::string* window = get("window")) {
-    auto parsed_window = ParsePositive(service::ParseDuration(*window), "window");
+    auto parsed_window = ParseWindow(*window, "window");
     if (!parsed_window.ok()) return std::move(parsed_window).error();
     request.window = *parsed_window;
   }
   if (const std::string* summary = get("summary")) {
-    auto parsed_summary = ParseBool(*summary, "summary");
+    auto parsed_summary = ParseFlag(*summary, "summary");
     if (!parsed_summary.ok()) return std::move(parsed_summary).error();
     request.summary = *parsed_summary;
   }
@@ -315,7 +208,7 @@ Result<MetricRequest> ParseMetricParams(const service::Catalog& catalog, std::st
       auto texts = SplitValues(it->second, "quantile", "quantile");
       if (!texts.ok()) return std::move(texts).error();
       for (const std::string& text : *texts) {
-        auto quantile = ParseQuantile(text);
+        auto quantile = ParseQuantile(text, "quantile");
         if (!quantile.ok()) return std::move(quantile).error();
         request.quantiles.push_back(*quantile);
       }
@@ -374,7 +267,7 @@ Result<MetricRequest> ParseMetricParams(const service::Catalog& catalog, std::st
     if (!values.ok()) return std::move(values).error();
     for (const std::string& value : *values) {
       if (label == "pod") {
-        auto pod = ForParam(service::PodName::Parse(value), "pod");
+        auto pod = ParseName<PodName>(value, "pod");
         if (!pod.ok()) return std::move(pod).error();
       } else if (Status ok = CheckLabelValue(value, label); !ok.ok()) {
         return std::move(ok).error();
@@ -393,11 +286,11 @@ Result<MetricRequest> ParseMetricParams(const service::Catalog& catalog, std::st
             [](const auto& a, const auto& b) { return a.label < b.label; });
 
   // Required filters the object does not supply must be given. A pod-scoped metric without the
-  // object's own labels is narrowed by pod name (see service::RequestMatchers).
-  std::vector<service::Matcher> matchers = service::RequestMatchers(request);
+  // object's own labels is narrowed by pod name (see RequestMatchers).
+  std::vector<Matcher> matchers = RequestMatchers(request);
   auto selected = [&](std::string_view label) {
     return std::any_of(matchers.begin(), matchers.end(),
-                       [&](const service::Matcher& m) { return m.label == label; });
+                       [&](const Matcher& m) { return m.label == label; });
   };
   for (const std::string& label : spec->required_filters) {
     if (!selected(label)) {
@@ -411,7 +304,7 @@ Result<MetricRequest> ParseMetricParams(const service::Catalog& catalog, std::st
     }
   }
   for (const DimensionSpec* dimension : request.group_by) {
-    for (const service::FilterSpec& filter : dimension->filters) {
+    for (const FilterSpec& filter : dimension->filters) {
       if (filter.required && !selected(filter.name)) {
         return BadRequest(filter.name, fmt::format("group_by {} needs the \"{}\" parameter",
                                                    dimension->name, filter.name));
@@ -422,13 +315,12 @@ Result<MetricRequest> ParseMetricParams(const service::Catalog& catalog, std::st
   bool by_pod_name = kind == ObjectKind::kMonoVertex
                          ? !selected("mvtx_name")
                          : !(selected("pipeline") && selected("vertex"));
-  if (const service::FilterValues* pods = request.FindFilter("pod"); pods && by_pod_name) {
+  if (const FilterValues* pods = request.FindFilter("pod"); pods && by_pod_name) {
     for (const std::string& pod : pods->values) {
-      if (!service::IsObjectPod(request.object, pod)) {
-        return BadRequest(
-            "pod", fmt::format("pod \"{}\" is not a pod of {} (its pods are named "
-                               "{}<replica>-<5 characters>)",
-                               pod, Describe(kind), service::ObjectPodPrefix(request.object)));
+      if (!IsObjectPod(request.object, pod)) {
+        return BadRequest("pod", fmt::format("pod \"{}\" is not a pod of {} (its pods are named "
+                                             "{}<replica>-<5 characters>)",
+                                             pod, Describe(kind), ObjectPodPrefix(request.object)));
       }
     }
   }
@@ -447,4 +339,4 @@ Result<MetricRequest> ParseMetricParams(const service::Catalog& catalog, std::st
   return request;
 }
 
-}  // namespace nfmetrics::http
+}  // namespace nfmetrics::service

@@ -1,0 +1,287 @@
+// Each handler against a fake service: what it decodes from the wire and hands to the service, what
+// it writes back, and the Error it leaves to the router. No server, no socket.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+
+#include <boost/asio/io_context.hpp>
+#include <string>
+#include <string_view>
+
+#include "http/answer_cache.hpp"
+#include "http/handlers/catalog.hpp"
+#include "http/handlers/dashboard.hpp"
+#include "http/handlers/listings.hpp"
+#include "http/handlers/metrics.hpp"
+#include "http/handlers/numaflow.hpp"
+#include "http/handlers/probes.hpp"
+#include "http/handlers/self_metrics.hpp"
+#include "http/routes.hpp"
+#include "http/self_metrics.hpp"
+#include "service/access_tokens.hpp"
+#include "service/catalog.hpp"
+#include "service/timestamp.hpp"
+#include "support/fake_query_service.hpp"
+#include "support/run_to_end.hpp"
+
+namespace nfmetrics::http {
+namespace {
+
+using testing::FakeQueryService;
+using ::testing::HasSubstr;
+namespace beast_http = boost::beast::http;
+
+const TimePoint kNow = *service::ParseTimestamp("2026-11-23T10:07:31Z");
+
+// Runs `handler` on `target` as the router would: the path's named segments from the route
+// table, the query string, the time and the caller.
+class HandlerTest : public ::testing::Test {
+ protected:
+  Result<Response> Run(Handler& handler, std::string_view target,
+                       beast_http::verb method = beast_http::verb::get, std::string body = "",
+                       const service::Caller* caller = nullptr) {
+    Request request{method, target, 11};
+    request.body() = std::move(body);
+    request.prepare_payload();
+    const RouteMatch match = MatchTarget(target);
+    EXPECT_NE(match.entry, nullptr) << target;
+    const Call call{.request = request,
+                    .path = match.params,
+                    .query = match.query,
+                    .caller = caller,
+                    .now = kNow};
+    return testing::RunToEnd(io_, handler.Handle(call));
+  }
+
+  static rapidjson::Document Json(const Response& response) {
+    rapidjson::Document doc;
+    doc.Parse(std::string(response.body().view()).c_str());
+    EXPECT_FALSE(doc.HasParseError()) << response.body().view();
+    return doc;
+  }
+
+  static void ExpectBadRequest(const Result<Response>& answer, std::string_view param) {
+    ASSERT_FALSE(answer.ok());
+    EXPECT_EQ(answer.error().code, ErrorCode::kBadRequest) << answer.error().message;
+    EXPECT_EQ(answer.error().param, param) << answer.error().message;
+  }
+
+  boost::asio::io_context io_;
+  FakeQueryService service_;
+  const service::Catalog& catalog_ = service::DefaultCatalog();
+};
+
+// --- probes
+// ---------------------------------------------------------------------------------------
+
+TEST_F(HandlerTest, HealthSaysOk) {
+  HealthHandler handler;
+  Result<Response> answer = Run(handler, "/healthz");
+  ASSERT_TRUE(answer.ok());
+  EXPECT_EQ(answer->result(), beast_http::status::ok);
+  EXPECT_EQ(answer->body().view(), R"({"status":"ok"})");
+}
+
+TEST_F(HandlerTest, ReadyAsksTheServiceAndLeavesItsNotReadyToTheRouter) {
+  ReadyHandler handler(service_);
+  Result<Response> ready = Run(handler, "/readyz");
+  ASSERT_TRUE(ready.ok());
+  EXPECT_EQ(ready->body().view(), R"({"status":"ready"})");
+  EXPECT_EQ(service_.calls, 1);
+
+  service_.ready_answer = Error{.code = ErrorCode::kNotReady,
+                                .message = "cannot reach Prometheus",
+                                .cause = ErrorCode::kUpstreamUnavailable};
+  Result<Response> not_ready = Run(handler, "/readyz");
+  ASSERT_FALSE(not_ready.ok());
+  EXPECT_EQ(not_ready.error().code, ErrorCode::kNotReady);
+  EXPECT_EQ(not_ready.error().cause, ErrorCode::kUpstreamUnavailable);
+}
+
+// --- the catalog and the server's own metrics -------------------------------------------------
+
+TEST_F(HandlerTest, CatalogListsTheFriendlyNames) {
+  CatalogHandler handler(catalog_);
+  Result<Response> answer = Run(handler, "/api/v1/metrics");
+  ASSERT_TRUE(answer.ok());
+  EXPECT_THAT(std::string(answer->body().view()), HasSubstr(R"("name":"sink-latency")"));
+  EXPECT_EQ(service_.calls, 0);
+}
+
+TEST_F(HandlerTest, SelfMetricsAreThePrometheusTextFormat) {
+  SelfMetrics metrics;
+  metrics.RequestStarted();
+  SelfMetricsHandler handler(metrics);
+  Result<Response> answer = Run(handler, "/metrics");
+  ASSERT_TRUE(answer.ok());
+  EXPECT_EQ((*answer)[beast_http::field::content_type], SelfMetrics::kContentType);
+  EXPECT_THAT(std::string(answer->body().view()), HasSubstr("nfmetrics_http_requests_in_flight"));
+}
+
+// --- metrics ----------------------------------------------------------------------------------
+
+TEST_F(HandlerTest, MetricDecodesTheQueryStringIntoTheServiceRequest) {
+  MetricHandler handler(catalog_, service_, nullptr);
+  service_.metric_answer = service::MetricResult{.cache = service::CacheOutcome::kPartial};
+  Result<Response> answer =
+      Run(handler, "/api/v1/metrics/sink-latency?namespace=ns&mvtx=orders&quantile=0.5%2C0.99");
+  ASSERT_TRUE(answer.ok()) << answer.error().message;
+  ASSERT_TRUE(service_.last_metric.has_value());
+  EXPECT_EQ(service_.last_metric->metric->metric_name, "monovtx_sink_time_bucket");
+  EXPECT_EQ(service_.last_metric->object.ns.str(), "ns");
+  EXPECT_EQ(service_.last_metric->object.mvtx->str(), "orders");
+  EXPECT_EQ(service_.last_metric->quantiles, (std::vector<double>{0.5, 0.99}));
+  EXPECT_EQ(service_.last_metric->end, kNow);
+  EXPECT_EQ(service_.last_bypass, false);
+  EXPECT_EQ((*answer)["X-Cache"], "partial");
+  EXPECT_EQ(Json(*answer)["status"], "success");
+}
+
+TEST_F(HandlerTest, MetricTakesTheObjectFromANumaflowStylePath) {
+  MetricHandler handler(catalog_, service_, nullptr);
+  ASSERT_TRUE(Run(handler,
+                  "/api/v1/namespaces/shop-ns/pipelines/shop/vertices/out/metrics/"
+                  "sink-latency?quantile=0.9")
+                  .ok());
+  ASSERT_TRUE(service_.last_metric.has_value());
+  EXPECT_EQ(service_.last_metric->object.kind, service::ObjectKind::kVertex);
+  EXPECT_EQ(service_.last_metric->object.ns.str(), "shop-ns");
+  EXPECT_EQ(service_.last_metric->object.pipeline->str(), "shop");
+  EXPECT_EQ(service_.last_metric->object.vertex->str(), "out");
+  EXPECT_EQ(service_.last_metric->metric->metric_name, "forwarder_write_processing_time_bucket");
+
+  ExpectBadRequest(
+      Run(handler, "/api/v1/namespaces/ns/mono-vertices/Bad%20Name/metrics/sink-latency"), "mvtx");
+  ExpectBadRequest(Run(handler, "/api/v1/namespaces/ns/mono-vertices/a%2/metrics/sink-latency"),
+                   "mvtx");
+}
+
+TEST_F(HandlerTest, MetricErrorsNameTheParameterAndNeverReachTheService) {
+  MetricHandler handler(catalog_, service_, nullptr);
+  ExpectBadRequest(Run(handler, "/api/v1/metrics/sink-latency?namespace=ns"), "mvtx");
+  ExpectBadRequest(Run(handler, "/api/v1/metrics/sink-latency?namespace=ns&mvtx=a&step=0"), "step");
+  ExpectBadRequest(Run(handler, "/api/v1/metrics/sink-latency?namespace=ns&mvtx=a&foo=1"), "foo");
+  Result<Response> unknown = Run(handler, "/api/v1/metrics/nope?namespace=ns&mvtx=a");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(unknown.error().param, "metric");
+  EXPECT_EQ(service_.calls, 0);
+}
+
+TEST_F(HandlerTest, MetricRefusesANamespaceTheCallerMayNotRead) {
+  MetricHandler handler(catalog_, service_, nullptr);
+  const service::Caller team_a{.name = "team-a", .namespaces = {*service::Namespace::Parse("a")}};
+  Result<Response> answer = Run(handler, "/api/v1/metrics/sink-latency?namespace=b&mvtx=x",
+                                beast_http::verb::get, "", &team_a);
+  ASSERT_FALSE(answer.ok());
+  EXPECT_EQ(answer.error().code, ErrorCode::kForbidden);
+  EXPECT_EQ(service_.calls, 0);
+  EXPECT_TRUE(Run(handler, "/api/v1/metrics/sink-latency?namespace=a&mvtx=x", beast_http::verb::get,
+                  "", &team_a)
+                  .ok());
+}
+
+TEST_F(HandlerTest, MetricServesAWholeCacheHitAgainWithoutTheService) {
+  AnswerCache answers(1 << 20);
+  MetricHandler handler(catalog_, service_, &answers);
+  service_.metric_answer = service::MetricResult{.cache = service::CacheOutcome::kHit};
+  const std::string target =
+      "/api/v1/metrics/sink-latency?namespace=ns&mvtx=a&start=1795400000&end=1795403600";
+  Result<Response> first = Run(handler, target);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(service_.calls, 1);
+  Result<Response> second = Run(handler, target);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(service_.calls, 1);  // the rendered answer, not the service
+  EXPECT_EQ(second->body().view(), first->body().view());
+  EXPECT_EQ((*second)["X-Cache"], "hit");
+}
+
+// --- listings ---------------------------------------------------------------------------------
+
+TEST_F(HandlerTest, ListingDecodesThePathAndEchoesTheNames) {
+  ListingHandler handler(service::Listing::kMonoVertexPods, service_);
+  service_.list_answer = std::vector<std::string>{"orders-mv-0-abcde"};
+  Result<Response> answer =
+      Run(handler, "/api/v1/namespaces/ns/mono-vertices/orders/pods?start=1795400000");
+  ASSERT_TRUE(answer.ok()) << answer.error().message;
+  ASSERT_TRUE(service_.last_listing.has_value());
+  EXPECT_EQ(service_.last_listing->what, service::Listing::kMonoVertexPods);
+  EXPECT_EQ(service_.last_listing->mvtx->str(), "orders");
+  EXPECT_EQ(service_.last_listing->start, TimePoint(std::chrono::seconds(1795400000)));
+  rapidjson::Document doc = Json(*answer);
+  EXPECT_EQ(doc["data"]["namespace"], "ns");
+  EXPECT_EQ(doc["data"]["mvtx"], "orders");
+  EXPECT_EQ(doc["data"]["pods"][0], "orders-mv-0-abcde");
+
+  ExpectBadRequest(Run(handler, "/api/v1/namespaces/NS/mono-vertices/orders/pods"), "namespace");
+  ExpectBadRequest(Run(handler, "/api/v1/namespaces/ns/mono-vertices/orders/pods?step=1m"), "step");
+}
+
+TEST_F(HandlerTest, NamespacesListOnlyWhatTheCallerMayRead) {
+  ListingHandler handler(service::Listing::kNamespaces, service_);
+  service_.list_answer = std::vector<std::string>{"a", "b", "c"};
+  const service::Caller team{.name = "team", .namespaces = {*service::Namespace::Parse("b")}};
+  Result<Response> answer = Run(handler, "/api/v1/namespaces", beast_http::verb::get, "", &team);
+  ASSERT_TRUE(answer.ok());
+  rapidjson::Document doc = Json(*answer);
+  ASSERT_EQ(doc["data"]["namespaces"].Size(), 1u);
+  EXPECT_EQ(doc["data"]["namespaces"][0], "b");
+}
+
+// --- NumaFlow's drop-in -----------------------------------------------------------------------
+
+TEST_F(HandlerTest, ProxyDecodesTheBodyAndAnswersNumaflowsMatrix) {
+  ProxyHandler handler(catalog_, service_);
+  service_.proxy_answer = service::ProxyAnswer{
+      .series = {{{{"mvtx_name", "orders"}}, {{TimePoint(std::chrono::seconds(60)), 0.5}}}},
+      .cache = service::CacheOutcome::kMiss};
+  Result<Response> answer =
+      Run(handler, "/api/v1/metrics-proxy", beast_http::verb::post,
+          R"({"pattern_name":"mono_vertex_histogram","metric_name":"monovtx_sink_time_bucket",)"
+          R"("dimension":"mono-vertex","quantile":"0.99","duration":"1m",)"
+          R"("filters":{"namespace":"default","mvtx_name":"orders"}})");
+  ASSERT_TRUE(answer.ok()) << answer.error().message;
+  ASSERT_TRUE(service_.last_proxy.has_value());
+  EXPECT_EQ(service_.last_proxy->ns, "default");
+  EXPECT_EQ(service_.last_proxy->quantile, 0.99);
+  EXPECT_EQ(answer->body().view(),
+            R"({"data":[{"metric":{"mvtx_name":"orders"},"values":[[60,"0.5"]]}]})");
+  EXPECT_EQ((*answer)["X-Cache"], "miss");
+}
+
+TEST_F(HandlerTest, ProxyRefusesAnObjectNameThatIsNoKubernetesName) {
+  ProxyHandler handler(catalog_, service_);
+  Result<Response> answer =
+      Run(handler, "/api/v1/metrics-proxy", beast_http::verb::post,
+          R"({"metric_name":"monovtx_sink_time_bucket","dimension":"mono-vertex",)"
+          R"("quantile":"0.99","duration":"1m",)"
+          R"("filters":{"namespace":"default","mvtx_name":"x\"} or vector(1) #"}})");
+  ExpectBadRequest(answer, "filters");
+  EXPECT_THAT(answer.error().message, HasSubstr("filters.mvtx_name"));
+  EXPECT_EQ(service_.calls, 0);
+  ExpectBadRequest(Run(handler, "/api/v1/metrics-proxy", beast_http::verb::post, "[1]"), "");
+}
+
+TEST_F(HandlerTest, DiscoveryAnswersPerObjectKind) {
+  DiscoveryHandler handler(catalog_);
+  Result<Response> answer = Run(handler, "/api/v1/metrics-discovery/object/mono-vertex");
+  ASSERT_TRUE(answer.ok());
+  EXPECT_THAT(std::string(answer->body().view()), HasSubstr("monovtx_sink_time_bucket"));
+  ExpectBadRequest(Run(handler, "/api/v1/metrics-discovery/object/node"), "object");
+}
+
+// --- the dashboard ----------------------------------------------------------------------------
+
+TEST_F(HandlerTest, DashboardServesItsPageAndNoOtherFile) {
+  DashboardHandler handler;
+  Result<Response> page = Run(handler, "/");
+  ASSERT_TRUE(page.ok());
+  EXPECT_THAT(std::string((*page)[beast_http::field::content_type]), HasSubstr("text/html"));
+  Result<Response> missing = Run(handler, "/assets/nope.js");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace nfmetrics::http
