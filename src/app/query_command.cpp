@@ -1,4 +1,4 @@
-// The terminal client sends through prometheus::HttpTransport, the same code the server uses to
+// The terminal client sends through http_client::HttpTransport, the same code the server uses to
 // talk to Prometheus: one HTTP client in the project, with its TLS, deadline and error messages.
 #include "app/query_command.hpp"
 
@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "app/query_format.hpp"
-#include "prometheus/http_transport.hpp"
+#include "http_client/http_transport.hpp"
 #include "service/duration.hpp"
 
 namespace nfmetrics::app {
@@ -114,19 +114,19 @@ std::string BuildTarget(const QueryOptions& options) {
   return target;
 }
 
-prometheus::HttpTransportOptions TransportOptions(const QueryOptions& options) {
+http_client::HttpTransportOptions TransportOptions(const QueryOptions& options) {
   Result<Duration> timeout = service::ParseDuration(options.timeout);
   if (!timeout || timeout->count() <= 0) {
     throw UsageError(
         fmt::format("--timeout \"{}\" is not a positive duration (30s, 2m)", options.timeout));
   }
-  prometheus::HttpTransportOptions transport{.base_url = options.url,
-                                             .peer_name = "nfmetrics",
-                                             .param_prefix = "",
-                                             .timeout = *timeout,
-                                             .max_idle_connections = 1,
-                                             .max_connections = 1,
-                                             .ca_file = options.ca_file};
+  http_client::HttpTransportOptions transport{.base_url = options.url,
+                                              .peer_name = "nfmetrics",
+                                              .param_prefix = "",
+                                              .timeout = *timeout,
+                                              .max_idle_connections = 1,
+                                              .max_connections = 1,
+                                              .ca_file = options.ca_file};
   if (!options.token.empty()) {
     // A header field cannot hold a control character, and a token never has a space.
     for (char c : options.token) {
@@ -150,7 +150,7 @@ std::string Excerpt(std::string_view body) {
   return body.size() > kMax ? text + "..." : text;
 }
 
-int PrintAnswer(const QueryOptions& options, const prometheus::HttpAnswer& answer) {
+int PrintAnswer(const QueryOptions& options, const http_client::HttpAnswer& answer) {
   if (answer.status < 200 || answer.status > 299) {
     if (std::optional<ApiError> error = ParseApiError(answer.body)) {
       std::cerr << fmt::format(
@@ -231,23 +231,23 @@ namespace {
 // checker does not report it, and never destroyed.
 struct Abandoned {
   std::unique_ptr<boost::asio::io_context> context;
-  std::unique_ptr<prometheus::HttpTransport> transport;
+  std::unique_ptr<http_client::HttpTransport> transport;
 };
 Abandoned* g_abandoned = nullptr;
 
 // A coroutine of its own rather than a lambda: a capturing lambda would be destroyed before the
 // coroutine it started resumes.
-boost::asio::awaitable<void> Fetch(prometheus::HttpTransport& transport, std::string target,
-                                   std::optional<Result<prometheus::HttpAnswer>>& answer) {
-  prometheus::HttpRequest request;
+boost::asio::awaitable<void> Fetch(http_client::HttpTransport& transport, std::string target,
+                                   std::optional<Result<http_client::HttpAnswer>>& answer) {
+  http_client::HttpRequest request;
   request.target = std::move(target);
-  Result<prometheus::HttpAnswer> result = co_await transport.Send(std::move(request));
+  Result<http_client::HttpAnswer> result = co_await transport.Send(std::move(request));
   answer.emplace(std::move(result));
 }
 
 int RunQuery(const QueryOptions& options) {
   std::string target;
-  prometheus::HttpTransportOptions transport_options;
+  http_client::HttpTransportOptions transport_options;
   try {
     target = BuildTarget(options);
     transport_options = TransportOptions(options);
@@ -257,8 +257,8 @@ int RunQuery(const QueryOptions& options) {
   }
   const Duration timeout = transport_options.timeout;
   auto context = std::make_unique<boost::asio::io_context>();
-  Result<std::unique_ptr<prometheus::HttpTransport>> transport =
-      prometheus::MakeHttpTransport(context->get_executor(), std::move(transport_options));
+  Result<std::unique_ptr<http_client::HttpTransport>> transport =
+      http_client::MakeHttpTransport(context->get_executor(), std::move(transport_options));
   if (!transport) {
     // The options are the user's flags, named by `param` ("url", "ca-file").
     const Error& error = transport.error();
@@ -270,7 +270,7 @@ int RunQuery(const QueryOptions& options) {
     std::cerr << "nfmetrics query: warning: the token is sent unencrypted over http:// to a host "
                  "that is not loopback; use https://\n";
   }
-  std::optional<Result<prometheus::HttpAnswer>> answer;
+  std::optional<Result<http_client::HttpAnswer>> answer;
   boost::asio::co_spawn(*context, Fetch(**transport, target, answer),
                         [&context = *context](const std::exception_ptr& e) {
                           // A lookup the deadline gave up on would otherwise keep run() waiting.

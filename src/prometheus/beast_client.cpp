@@ -1,6 +1,6 @@
-// BeastClient: the Prometheus HTTP API over HttpTransport (http_transport.hpp), which does the
-// connections, TLS, pooling and deadlines. This file knows the endpoints, the forms, the
-// credentials and what a 401 or 403 from the engine means.
+// BeastClient: the Prometheus HTTP API over http_client::HttpTransport
+// (http_client/http_transport.hpp), which does the connections, TLS, pooling and deadlines. This
+// file knows the endpoints, the forms, the credentials and what a 401 or 403 from the engine means.
 #include "prometheus/beast_client.hpp"
 
 #include <fmt/format.h>
@@ -18,7 +18,7 @@
 #include <utility>
 #include <vector>
 
-#include "prometheus/http_transport.hpp"
+#include "http_client/http_transport.hpp"
 #include "prometheus/response_parser.hpp"
 
 namespace nfmetrics::prometheus {
@@ -142,19 +142,20 @@ Result<std::string> MakeAuthorization(const BeastClientOptions& options) {
 
 class BeastClient final : public Client {
  public:
-  BeastClient(std::unique_ptr<HttpTransport> transport, const BeastClientOptions& options)
+  BeastClient(std::unique_ptr<http_client::HttpTransport> transport,
+              const BeastClientOptions& options)
       : transport_(std::move(transport)),
         sent_credentials_(!options.bearer_token.empty()      ? "bearer token"
                           : !options.basic_auth_user.empty() ? "basic auth credentials"
                                                              : "") {}
 
   asio::awaitable<Result<Matrix>> QueryRange(const RangeQuery& query) override {
-    HttpRequest request{.post = true,
-                        .target = "/api/v1/query_range",
-                        .content_type = "application/x-www-form-urlencoded",
-                        .body = QueryRangeForm(query)};
+    http_client::HttpRequest request{.post = true,
+                                     .target = "/api/v1/query_range",
+                                     .content_type = "application/x-www-form-urlencoded",
+                                     .body = QueryRangeForm(query)};
     const auto started = std::chrono::steady_clock::now();
-    Result<HttpAnswer> answer = co_await Send(std::move(request));
+    Result<http_client::HttpAnswer> answer = co_await Send(std::move(request));
     if (!answer) co_return std::move(answer).error();
     Result<Matrix> matrix = ParseQueryRangeResponse(answer->body, answer->status);
     // What each refresh costs the backend; the benchmark reads it to show extent reuse.
@@ -183,16 +184,16 @@ class BeastClient final : public Client {
       co_return BadRequest("label",
                            fmt::format("\"{}\" is not a valid Prometheus label name", query.label));
     }
-    HttpRequest request{
+    http_client::HttpRequest request{
         .target = fmt::format("/api/v1/label/{}/values?{}", query.label, LabelValuesForm(query))};
-    Result<HttpAnswer> answer = co_await Send(std::move(request));
+    Result<http_client::HttpAnswer> answer = co_await Send(std::move(request));
     if (!answer) co_return std::move(answer).error();
     co_return ParseLabelValuesResponse(answer->body, answer->status);
   }
 
   asio::awaitable<Status> CheckReady() override {
-    HttpRequest request{.target = "/api/v1/query?query=1"};
-    Result<HttpAnswer> answer = co_await Send(std::move(request));
+    http_client::HttpRequest request{.target = "/api/v1/query?query=1"};
+    Result<http_client::HttpAnswer> answer = co_await Send(std::move(request));
     if (!answer) co_return std::move(answer).error();
     co_return ParseStatusResponse(answer->body, answer->status);
   }
@@ -200,8 +201,8 @@ class BeastClient final : public Client {
  private:
   // The transport's answer, with the engine refusing our credentials turned into an error that
   // says so (and is not worth retrying).
-  asio::awaitable<Result<HttpAnswer>> Send(HttpRequest request) {
-    Result<HttpAnswer> answer = co_await transport_->Send(std::move(request));
+  asio::awaitable<Result<http_client::HttpAnswer>> Send(http_client::HttpRequest request) {
+    Result<http_client::HttpAnswer> answer = co_await transport_->Send(std::move(request));
     if (answer && (answer->status == 401 || answer->status == 403)) {
       Error refused = RefusedCredentials(answer->status);
       refused.upstream_status = answer->status;
@@ -234,7 +235,7 @@ class BeastClient final : public Client {
                  {}};
   }
 
-  std::unique_ptr<HttpTransport> transport_;
+  std::unique_ptr<http_client::HttpTransport> transport_;
   std::string sent_credentials_;  // what kind we send, for messages: "" for none
 };
 
@@ -244,11 +245,11 @@ Result<std::unique_ptr<Client>> MakeBeastClient(boost::asio::any_io_executor exe
                                                 BeastClientOptions options) {
   Result<std::string> authorization = MakeAuthorization(options);
   if (!authorization) return std::move(authorization).error();
-  HttpTransportOptions transport_options = options.transport;
+  http_client::HttpTransportOptions transport_options = options.transport;
   transport_options.authorization = authorization.value();
 
-  Result<std::unique_ptr<HttpTransport>> transport =
-      MakeHttpTransport(std::move(executor), std::move(transport_options));
+  Result<std::unique_ptr<http_client::HttpTransport>> transport =
+      http_client::MakeHttpTransport(std::move(executor), std::move(transport_options));
   if (!transport) return std::move(transport).error();
   const std::string& origin = (*transport)->origin();
   if (origin.starts_with("https://")) {

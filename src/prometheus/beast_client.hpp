@@ -1,6 +1,6 @@
 // Client over HTTP/1.1 or HTTPS with Boost.Beast: keep-alive connections reused across requests,
 // one deadline per request covering connect, TLS handshake, write and read. The connections are
-// HttpTransport's (http_transport.hpp), the one HTTP client `nfmetrics query` uses too.
+// nfmetrics::http_client's, the one HTTP client `nfmetrics query` uses too.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -8,8 +8,8 @@
 #include <string>
 
 #include "core/result.hpp"
+#include "http_client/http_transport.hpp"
 #include "prometheus/client.hpp"
-#include "prometheus/http_transport.hpp"
 
 namespace nfmetrics::prometheus {
 
@@ -17,7 +17,7 @@ struct BeastClientOptions {
   // Where the engine is and how to reach it: base URL (its path prefix is kept, e.g.
   // VictoriaMetrics' /select/0/prometheus), timeout, connection limits and TLS. `authorization` is
   // set from the credentials below, never by the caller.
-  HttpTransportOptions transport;
+  http_client::HttpTransportOptions transport;
 
   // Credentials, sent as the Authorization header of every request; at most one kind. Secrets:
   // never logged nor put in an error message.

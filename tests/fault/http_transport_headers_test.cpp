@@ -9,11 +9,11 @@
 #include <string>
 #include <utility>
 
-#include "prometheus/http_transport.hpp"
+#include "http_client/http_transport.hpp"
 #include "support/fake_upstream.hpp"
 #include "support/run_to_end.hpp"
 
-namespace nfmetrics::prometheus {
+namespace nfmetrics::http_client {
 namespace {
 
 namespace asio = boost::asio;
@@ -94,4 +94,4 @@ TEST_F(TransportHeaders, RefusesControlCharactersInNamesAndValues) {
 }
 
 }  // namespace
-}  // namespace nfmetrics::prometheus
+}  // namespace nfmetrics::http_client

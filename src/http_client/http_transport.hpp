@@ -1,7 +1,9 @@
-// The one HTTP client of nfmetrics: requests to one origin over HTTP/1.1 or HTTPS with Beast,
-// keep-alive connections pooled, one deadline per request covering resolve, connect, TLS
-// handshake, write and read. BeastClient (Prometheus) and `nfmetrics query` (the nfmetrics API)
-// both send through it; it knows nothing of what the bodies mean.
+// The one outbound HTTP client of nfmetrics (target nfmetrics::http_client): requests to one
+// origin over HTTP/1.1 or HTTPS with Beast, keep-alive connections pooled, at most
+// max_connections at once, one deadline per request covering the wait for a connection, resolve,
+// connect, TLS handshake, write and read. prometheus::BeastClient and `nfmetrics query` (the
+// nfmetrics API) both send through it; it knows nothing of what the bodies mean. Its parts, one
+// idea a file: url, tls, header_checks, permits, pool, failures.
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -15,7 +17,7 @@
 #include "core/result.hpp"
 #include "core/time.hpp"
 
-namespace nfmetrics::prometheus {
+namespace nfmetrics::http_client {
 
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
@@ -86,4 +88,4 @@ class HttpTransport {
 Result<std::unique_ptr<HttpTransport>> MakeHttpTransport(boost::asio::any_io_executor executor,
                                                          HttpTransportOptions options);
 
-}  // namespace nfmetrics::prometheus
+}  // namespace nfmetrics::http_client
