@@ -82,12 +82,12 @@ std::string CatalogJson(const service::Catalog& catalog) {
       WriteString(writer, metric->SourceUnitName());
       writer.Key("dimensions");
       writer.StartArray();
-      for (const service::DimensionSpec& dimension : metric->dimensions) {
+      for (const service::DimensionSpec* dimension : metric->DimensionsFor(kind)) {
         writer.StartObject();
         writer.Key("name");
-        WriteString(writer, dimension.name);
+        WriteString(writer, dimension->name);
         writer.Key("label");
-        WriteString(writer, dimension.label);
+        WriteString(writer, dimension->label);
         writer.EndObject();
       }
       writer.EndArray();

@@ -150,14 +150,14 @@ Result<std::string> DiscoveryJson(const service::Catalog& catalog, std::string_v
       WriteString(writer, metric.unit);
       writer.Key("dimensions");
       writer.StartArray();
-      for (const service::DimensionSpec& dimension : metric.dimensions) {
+      for (const service::DimensionSpec* dimension : metric.DimensionsFor(*kind)) {
         writer.StartObject();
         writer.Key("name");
-        WriteString(writer, dimension.name);
+        WriteString(writer, dimension->name);
         writer.Key("filters");
         writer.StartArray();
         for (const std::string& label : metric.required_filters) name_required(label, true);
-        for (const service::FilterSpec& filter : dimension.filters) {
+        for (const service::FilterSpec& filter : dimension->filters) {
           if (std::find(metric.required_filters.begin(), metric.required_filters.end(),
                         filter.name) == metric.required_filters.end()) {
             name_required(filter.name, filter.required);

@@ -35,6 +35,12 @@ constexpr KnownMetric kKnownMetrics[] = {
     {"forwarder_udf_processing_time_bucket", "udf-latency"},
     {"monovtx_read_total", "read-throughput"},
     {"forwarder_data_read_total", "read-throughput"},
+    {"monovtx_sink_write_total", "write-throughput"},
+    {"forwarder_write_total", "write-throughput"},
+    {"forwarder_udf_read_total", "udf-read-throughput"},
+    {"forwarder_udf_write_total", "udf-write-throughput"},
+    {"monovtx_udf_error_total", "udf-error-rate"},
+    {"monovtx_udf_drop_total", "udf-drop-rate"},
     {"monovtx_pending", "pending"},
     {"vertex_pending_messages", "pending"},
     {"namespace_pod_cpu_utilization", "pod-cpu-utilization"},
@@ -339,6 +345,20 @@ const DimensionSpec* MetricSpec::FindDimension(std::string_view name) const {
     if (dimension.name == name) return &dimension;
   }
   return nullptr;
+}
+
+std::vector<const DimensionSpec*> MetricSpec::DimensionsFor(ObjectKind kind) const {
+  const bool both_kinds = pattern != nullptr && pattern->AppliesTo(ObjectKind::kMonoVertex) &&
+                          pattern->AppliesTo(ObjectKind::kVertex);
+  const ObjectKind other =
+      kind == ObjectKind::kMonoVertex ? ObjectKind::kVertex : ObjectKind::kMonoVertex;
+  std::vector<const DimensionSpec*> out;
+  out.reserve(dimensions.size());
+  for (const DimensionSpec& dimension : dimensions) {
+    if (both_kinds && dimension.name == ObjectKindName(other)) continue;
+    out.push_back(&dimension);
+  }
+  return out;
 }
 
 std::string MetricSpec::ApiUnit() const {

@@ -55,6 +55,10 @@ struct MetricSpec {
   const Pattern* pattern = nullptr;
 
   const DimensionSpec* FindDimension(std::string_view name) const;
+  // The dimensions the metric offers on one object kind, in declaration order, as NumaFlow's
+  // discovery lists them: when the metric's pattern applies to both kinds, the other kind's own
+  // dimension is left out (`vertex` on a MonoVertex, `mono-vertex` on a vertex).
+  std::vector<const DimensionSpec*> DimensionsFor(ObjectKind kind) const;
   // The API's unit: "seconds" for time units, otherwise the configured unit.
   std::string ApiUnit() const;
   // The unit of the stored values: as configured, or "µs" where it was inferred for a NumaFlow

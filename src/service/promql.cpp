@@ -103,6 +103,18 @@ bool IsObjectPod(const ObjectRef& object, std::string_view pod) {
                      [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); });
 }
 
+bool SelectsObjectPodsByName(const MetricSpec& metric, ObjectKind kind) {
+  std::vector<FilterSpec> filters = metric.AllFilters();
+  auto declares = [&](std::string_view label) {
+    return std::any_of(filters.begin(), filters.end(),
+                       [&](const FilterSpec& f) { return f.name == label; });
+  };
+  bool by_labels = kind == ObjectKind::kMonoVertex ? declares("mvtx_name")
+                                                   : declares("pipeline") && declares("vertex");
+  if (by_labels) return false;
+  return declares("pod") || metric.FindDimension(ObjectKindName(kind)) != nullptr;
+}
+
 std::vector<Matcher> RequestMatchers(const MetricRequest& request) {
   const ObjectRef& object = request.object;
   std::vector<FilterSpec> filters = request.metric->AllFilters();
@@ -113,10 +125,8 @@ std::vector<Matcher> RequestMatchers(const MetricRequest& request) {
   // A metric that cannot select the object by its own labels is narrowed by pod name instead:
   // <mvtx>-mv-<replica>-... or <pipeline>-<vertex>-<replica>-... (never the daemon pod).
   std::optional<std::string> pod_pattern;
-  bool by_labels = object.kind == ObjectKind::kMonoVertex
-                       ? declares("mvtx_name")
-                       : declares("pipeline") && declares("vertex");
-  if (!by_labels && declares("pod") && request.FindFilter("pod") == nullptr) {
+  if (SelectsObjectPodsByName(*request.metric, object.kind) &&
+      request.FindFilter("pod") == nullptr) {
     pod_pattern = ObjectPodPattern(object);
   }
 
@@ -142,6 +152,7 @@ std::vector<Matcher> RequestMatchers(const MetricRequest& request) {
       matchers.push_back({label, true, *pod_pattern});
     }
   }
+  if (pod_pattern && !declares("pod")) matchers.push_back({"pod", true, *pod_pattern});
   return matchers;
 }
 

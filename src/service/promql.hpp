@@ -42,10 +42,17 @@ std::string ObjectPodPrefix(const ObjectRef& object);   // "<mvtx>-mv-" or "<pip
 std::string ObjectPodPattern(const ObjectRef& object);  // an RE2 pattern matching exactly those
 bool IsObjectPod(const ObjectRef& object, std::string_view pod);
 
+// Whether a request for `metric` on an object of `kind` is narrowed to the object's pods by name:
+// the metric has no filter on the object's own labels (mvtx_name, or pipeline and vertex) but its
+// series are per pod: it declares a `pod` filter (the pod utilisations), or it offers the object
+// kind's own dimension without a label to select it by (the container utilisations of NumaFlow's
+// default configuration, whose only filters are namespace and container).
+bool SelectsObjectPodsByName(const MetricSpec& metric, ObjectKind kind);
+
 // The matchers a request selects with, in the metric's fixed filter order: its required filters
 // as declared, then its dimension filters as declared. The object supplies namespace, mvtx_name,
-// pipeline and vertex; a pod-scoped metric without an mvtx_name (or pipeline/vertex) filter is
-// narrowed to the object's pods by name.
+// pipeline and vertex; a metric that SelectsObjectPodsByName gets a `pod` matcher for the object's
+// pods unless the request names pods (after the other filters when the metric declares no `pod`).
 std::vector<Matcher> RequestMatchers(const MetricRequest& request);
 
 // The expression a request runs from: the single group-by dimension's own `expr` when it has one,

@@ -12,6 +12,13 @@ namespace {
 
 constexpr double kMessagesPerBatch = 10;
 constexpr double kAckLagSeconds = 1;  // acks trail reads by the batches in flight
+// Where a message is counted after its read: the UDF reads it, returns it, the sink writes it.
+constexpr double kUdfReadLagSeconds = 0.2;
+constexpr double kUdfWriteLagSeconds = 0.4;
+constexpr double kWriteLagSeconds = 0.5;
+// The fractions of the messages a MonoVertex's map UDF fails on and drops.
+constexpr double kUdfErrorShare = 0.002;
+constexpr double kUdfDropShare = 0.05;
 
 // Periods of the daemon's pending gauges, and the slow swing each gets.
 constexpr struct {
@@ -115,10 +122,59 @@ Family GaugeFamily(std::string name, std::string help) {
   return Family{name, name, MetricType::kGauge, std::move(help), {}};
 }
 
-Series Messages(const std::string& name, std::string labels, const PodModel& pod, double lag_s) {
+Series Messages(const std::string& name, std::string labels, const PodModel& pod, double lag_s,
+                double share = 1) {
   Series series{name, std::move(labels), SeriesKind::kMessages, &pod};
   series.lag_s = lag_s;
+  series.share = share;
   return series;
+}
+
+// The message counters NumaFlow's default metrics-proxy charts beside the read rate: a MonoVertex
+// pod's sink writes and, where it runs a map UDF, the UDF's errors and drops; a vertex pod's
+// writes and, on a map vertex, the messages through its UDF.
+void AddMessageCounters(const World& world, std::vector<Family>& families) {
+  Family sink_write =
+      CounterFamily("monovtx_sink_write", "Total number of messages written to the sink.");
+  Family udf_error =
+      CounterFamily("monovtx_udf_error", "Total number of errors returned by the map UDF.");
+  Family udf_drop =
+      CounterFamily("monovtx_udf_drop", "Total number of messages dropped by the map UDF.");
+  for (const MonoVertexModel& mvtx : world.mono_vertices) {
+    for (const PodModel& pod : mvtx.pods) {
+      const std::string labels = "{" + MonoVertexPodLabels(mvtx, pod) + "}";
+      const bool udf = HasHistogram(pod, Histogram::kMonovtxUdf);
+      sink_write.series.push_back(Messages("monovtx_sink_write_total", labels, pod,
+                                           kWriteLagSeconds, udf ? 1 - kUdfDropShare : 1));
+      if (!udf) continue;
+      udf_error.series.push_back(
+          Messages("monovtx_udf_error_total", labels, pod, kUdfWriteLagSeconds, kUdfErrorShare));
+      udf_drop.series.push_back(
+          Messages("monovtx_udf_drop_total", labels, pod, kUdfWriteLagSeconds, kUdfDropShare));
+    }
+  }
+  Family write =
+      CounterFamily("forwarder_write", "Total number of messages written by the vertex.");
+  Family udf_read =
+      CounterFamily("forwarder_udf_read", "Total number of messages passed to the UDF.");
+  Family udf_write =
+      CounterFamily("forwarder_udf_write", "Total number of messages returned by the UDF.");
+  for (const PipelineModel& pipeline : world.pipelines) {
+    for (const VertexModel& vertex : pipeline.vertices) {
+      for (const PodModel& pod : vertex.pods) {
+        const std::string labels = "{" + VertexPodLabels(pipeline, vertex, pod) + "}";
+        write.series.push_back(Messages("forwarder_write_total", labels, pod, kWriteLagSeconds));
+        if (!HasHistogram(pod, Histogram::kForwarderUdf)) continue;
+        udf_read.series.push_back(
+            Messages("forwarder_udf_read_total", labels, pod, kUdfReadLagSeconds));
+        udf_write.series.push_back(
+            Messages("forwarder_udf_write_total", labels, pod, kUdfWriteLagSeconds));
+      }
+    }
+  }
+  for (Family* family : {&sink_write, &udf_error, &udf_drop, &write, &udf_read, &udf_write}) {
+    if (!family->series.empty()) families.push_back(std::move(*family));
+  }
 }
 
 Series Gauge(const std::string& name, std::string labels, Wave wave) {
@@ -277,6 +333,7 @@ std::vector<Family> BuildFamilies(const World& world) {
   families.push_back(std::move(data_read));
   families.push_back(std::move(vertex_pending));
 
+  AddMessageCounters(world, families);
   AddUtilization(world, families);
   return families;
 }
@@ -313,7 +370,7 @@ double ValueAt(const Series& series, TimePoint t) {
       return static_cast<double>(HistogramCount(*series.pod, series.histogram, t));
     case SeriesKind::kMessages: {
       const auto lag = Duration{static_cast<long long>(series.lag_s * 1000)};
-      return std::floor(Batches(*series.pod, t - lag) * kMessagesPerBatch);
+      return std::floor(Batches(*series.pod, t - lag) * kMessagesPerBatch * series.share);
     }
     case SeriesKind::kGauge: {
       const Wave& wave = series.wave;

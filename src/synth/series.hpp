@@ -35,6 +35,7 @@ struct Series {
   Histogram histogram = Histogram::kMonovtxSink;  // kBucket, kSum, kCount
   std::size_t le_index = 0;  // kBucket only; BucketBoundsUs(histogram).size() is +Inf
   double lag_s = 0;          // kMessages: messages of the batches done lag_s seconds earlier
+  double share = 1;          // kMessages: the fraction of those messages counted (errors, drops)
   Wave wave;                 // kGauge only
 };
 

@@ -6,8 +6,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace nfmetrics::service {
@@ -928,6 +931,298 @@ TEST(DefaultCatalogDisplayNames, AreTheOnesNumaFlowsUiMatchesOn) {
     ASSERT_NE(metric, nullptr) << metric_name;
     EXPECT_EQ(metric->display_name, display_name) << metric_name;
   }
+}
+
+}  // namespace
+}  // namespace nfmetrics::service
+
+// --- NumaFlow's default configuration
+// -------------------------------------------------------------
+
+namespace nfmetrics::service {
+namespace {
+
+// NumaFlow's default metrics-proxy configuration as NUMAFLOW.md ("Its default config") describes
+// it: what tests/data/numaflow-default-config.yaml must hold exactly, and what the built-in
+// catalog must hold at least.
+struct DefaultFilter {
+  std::string_view name;
+  bool required;
+};
+struct DefaultDimension {
+  std::string_view name;
+  std::vector<DefaultFilter> filters;
+};
+struct DefaultPattern {
+  std::string_view name;
+  std::vector<ObjectKind> objects;
+  std::string_view expr;
+  std::vector<DefaultFilter> params;
+  std::vector<std::string_view> metrics;
+  std::vector<std::string_view> required_filters;
+  std::vector<DefaultDimension> dimensions;  // every metric of the pattern has these
+};
+
+const std::vector<DefaultPattern>& NumaFlowDefault() {
+  static const auto* patterns = new std::vector<DefaultPattern>{
+      {"mono_vertex_histogram",
+       {ObjectKind::kMonoVertex},
+       "histogram_quantile($quantile, sum by($dimension,le) "
+       "(rate($metric_name{$filters}[$duration])))",
+       {{"quantile", true}, {"duration", true}},
+       {"monovtx_processing_time_bucket", "monovtx_sink_time_bucket", "monovtx_read_time_bucket",
+        "monovtx_ack_time_bucket", "monovtx_transformer_time_bucket", "monovtx_udf_time_bucket"},
+       {"namespace", "mvtx_name"},
+       {{"mono-vertex", {}}, {"pod", {{"pod", false}}}}},
+      {"vertex_histogram",
+       {ObjectKind::kVertex},
+       "histogram_quantile($quantile, sum by($dimension,le) "
+       "(rate($metric_name{$filters}[$duration])))",
+       {{"quantile", true}, {"duration", true}},
+       {"forwarder_write_processing_time_bucket", "forwarder_read_processing_time_bucket",
+        "forwarder_ack_processing_time_bucket", "forwarder_processing_time_bucket",
+        "forwarder_udf_processing_time_bucket"},
+       {"namespace", "pipeline", "vertex"},
+       {{"vertex", {}}, {"pod", {{"pod", false}}}}},
+      {"mono_vertex_throughput",
+       {ObjectKind::kMonoVertex},
+       "sum(rate($metric_name{$filters}[$duration])) by ($dimension)",
+       {{"duration", true}},
+       {"monovtx_read_total", "monovtx_sink_write_total", "monovtx_udf_error_total",
+        "monovtx_udf_drop_total"},
+       {"namespace", "mvtx_name"},
+       {{"mono-vertex", {}}, {"pod", {{"pod", false}}}}},
+      {"vertex_throughput",
+       {ObjectKind::kVertex},
+       "sum(rate($metric_name{$filters}[$duration])) by ($dimension)",
+       {{"duration", true}},
+       {"forwarder_data_read_total", "forwarder_write_total", "forwarder_udf_read_total",
+        "forwarder_udf_write_total"},
+       {"namespace", "pipeline", "vertex"},
+       {{"vertex", {}}, {"pod", {{"pod", false}}}}},
+      {"mono_vertex_gauge",
+       {ObjectKind::kMonoVertex},
+       "sum($metric_name{$filters}) by ($dimension, period)",
+       {},
+       {"monovtx_pending"},
+       {"namespace", "mvtx_name"},
+       {{"pod", {{"pod", false}, {"period", false}}}, {"mono-vertex", {{"period", false}}}}},
+      {"vertex_gauge",
+       {ObjectKind::kVertex},
+       "sum(max($metric_name{$filters}) by ($dimension,partition_name,period)) by ($dimension, "
+       "period)",
+       {},
+       {"vertex_pending_messages"},
+       {"namespace", "pipeline", "vertex"},
+       {{"vertex", {{"period", false}}}}},
+      {"pod_cpu_memory_utilization",
+       {ObjectKind::kMonoVertex, ObjectKind::kVertex},
+       "avg_over_time($metric_name{$filters}[$duration])",
+       {{"duration", true}},
+       {"namespace_pod_cpu_utilization", "namespace_pod_memory_utilization"},
+       {"namespace", "pod"},
+       {{"mono-vertex", {{"pod", false}}}, {"vertex", {{"pod", false}}}}},
+      {"container_cpu_memory_utilization",
+       {ObjectKind::kMonoVertex, ObjectKind::kVertex},
+       "avg_over_time($metric_name{$filters}[$duration])",
+       {{"duration", true}},
+       {"namespace_app_container_cpu_utilization", "namespace_app_container_memory_utilization"},
+       {"namespace"},
+       {{"mono-vertex", {{"container", false}}}, {"vertex", {{"container", false}}}}},
+  };
+  return *patterns;
+}
+
+// PromQL text without whitespace: `by ($dimension, period)` and `by($dimension,period)` are one.
+std::string WithoutSpaces(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (std::isspace(static_cast<unsigned char>(c)) == 0) out += c;
+  }
+  return out;
+}
+
+Catalog LoadFixture() {
+  Result<Catalog> loaded =
+      LoadCatalogFile(NFMETRICS_SOURCE_DIR "/tests/data/numaflow-default-config.yaml");
+  EXPECT_TRUE(loaded.ok()) << loaded.error().message;
+  return loaded.ok() ? std::move(loaded).value() : Catalog();
+}
+
+TEST(NumaFlowDefaultFixture, HoldsExactlyNumaFlowsEightDefaultPatterns) {
+  const Catalog fixture = LoadFixture();
+  EXPECT_FALSE(fixture.url().has_value());
+  ASSERT_EQ(fixture.patterns().size(), NumaFlowDefault().size());
+  for (std::size_t i = 0; i < NumaFlowDefault().size(); ++i) {
+    const DefaultPattern& want = NumaFlowDefault()[i];
+    const Pattern& got = fixture.patterns()[i];
+    SCOPED_TRACE(want.name);
+    EXPECT_EQ(got.name, want.name);
+    EXPECT_EQ(got.objects, want.objects);
+    EXPECT_EQ(WithoutSpaces(got.expr.text()), WithoutSpaces(want.expr));
+    ASSERT_EQ(got.params.size(), want.params.size());
+    for (std::size_t p = 0; p < want.params.size(); ++p) {
+      EXPECT_EQ(got.params[p].name, want.params[p].name);
+      EXPECT_EQ(got.params[p].required, want.params[p].required);
+    }
+    ASSERT_EQ(got.metrics.size(), want.metrics.size());
+    for (std::size_t m = 0; m < want.metrics.size(); ++m) {
+      const MetricSpec& metric = got.metrics[m];
+      SCOPED_TRACE(metric.metric_name);
+      EXPECT_EQ(metric.metric_name, want.metrics[m]);
+      EXPECT_EQ(metric.unit, "");
+      EXPECT_EQ(std::vector<std::string_view>(metric.required_filters.begin(),
+                                              metric.required_filters.end()),
+                want.required_filters);
+      ASSERT_EQ(metric.dimensions.size(), want.dimensions.size());
+      for (std::size_t d = 0; d < want.dimensions.size(); ++d) {
+        const DimensionSpec& dimension = metric.dimensions[d];
+        EXPECT_EQ(dimension.name, want.dimensions[d].name);
+        EXPECT_FALSE(dimension.expr.has_value());
+        ASSERT_EQ(dimension.filters.size(), want.dimensions[d].filters.size()) << dimension.name;
+        for (std::size_t f = 0; f < dimension.filters.size(); ++f) {
+          EXPECT_EQ(dimension.filters[f].name, want.dimensions[d].filters[f].name);
+          EXPECT_EQ(dimension.filters[f].required, want.dimensions[d].filters[f].required);
+        }
+      }
+    }
+  }
+}
+
+// Every pattern and metric of NumaFlow's default, with the same pattern_name, objects, expression,
+// params, required filters, and dimensions with their filters; the built-in may add metrics,
+// dimensions, optional filters and optional params.
+TEST(DefaultCatalog, IsASupersetOfNumaFlowsDefaultConfig) {
+  const Catalog& built_in = DefaultCatalog();
+  std::size_t metrics = 0;
+  for (const DefaultPattern& want : NumaFlowDefault()) {
+    SCOPED_TRACE(want.name);
+    const Pattern* pattern = FindPattern(built_in, want.name);
+    ASSERT_NE(pattern, nullptr);
+    EXPECT_EQ(pattern->objects, want.objects);
+    EXPECT_EQ(WithoutSpaces(pattern->expr.text()), WithoutSpaces(want.expr));
+    for (const DefaultFilter& param : want.params) {
+      const ParamSpec* got = pattern->FindParam(param.name);
+      ASSERT_NE(got, nullptr) << param.name;
+      EXPECT_EQ(got->required, param.required) << param.name;
+    }
+    for (const ParamSpec& param : pattern->params) {
+      bool numaflows = std::any_of(want.params.begin(), want.params.end(),
+                                   [&](const DefaultFilter& p) { return p.name == param.name; });
+      EXPECT_TRUE(numaflows || !param.required)
+          << "an extra param must be optional: " << param.name;
+    }
+    for (std::string_view metric_name : want.metrics) {
+      SCOPED_TRACE(metric_name);
+      const MetricSpec* metric = built_in.FindInPattern(want.name, metric_name);
+      ASSERT_NE(metric, nullptr);
+      ++metrics;
+      EXPECT_EQ(std::vector<std::string_view>(metric->required_filters.begin(),
+                                              metric->required_filters.end()),
+                want.required_filters);
+      for (const DefaultDimension& dimension : want.dimensions) {
+        const DimensionSpec* got = metric->FindDimension(dimension.name);
+        ASSERT_NE(got, nullptr) << dimension.name;
+        EXPECT_FALSE(got->expr.has_value()) << dimension.name;
+        for (const DefaultFilter& filter : dimension.filters) {
+          auto it = std::find_if(got->filters.begin(), got->filters.end(),
+                                 [&](const FilterSpec& f) { return f.name == filter.name; });
+          ASSERT_NE(it, got->filters.end()) << dimension.name << " " << filter.name;
+          EXPECT_EQ(it->required, filter.required) << dimension.name << " " << filter.name;
+        }
+      }
+      // What the built-in adds is optional: a dimension filter NumaFlow's does not have is not
+      // required unless the metric already requires that label.
+      for (const DimensionSpec& dimension : metric->dimensions) {
+        for (const FilterSpec& filter : dimension.filters) {
+          bool required_anyway =
+              std::find(want.required_filters.begin(), want.required_filters.end(), filter.name) !=
+              want.required_filters.end();
+          EXPECT_TRUE(!filter.required || required_anyway) << dimension.name << " " << filter.name;
+        }
+      }
+    }
+  }
+  // 29 charts in NumaFlow's UI: the four utilisations are charted for both object kinds.
+  EXPECT_EQ(metrics, 25u);
+}
+
+TEST(DefaultCatalog, NumaFlowsThroughputCountersHaveFriendlyNames) {
+  const Catalog& catalog = DefaultCatalog();
+  const std::pair<std::string_view, ObjectKind> write[] = {
+      {"monovtx_sink_write_total", ObjectKind::kMonoVertex},
+      {"forwarder_write_total", ObjectKind::kVertex}};
+  for (const auto& [metric_name, kind] : write) {
+    const MetricSpec* metric = catalog.Find("write-throughput", kind);
+    ASSERT_NE(metric, nullptr) << metric_name;
+    EXPECT_EQ(metric->metric_name, metric_name);
+    EXPECT_EQ(metric->ApiUnit(), "messages/s");
+  }
+  for (const auto& [api_name, metric_name, kind] :
+       {std::tuple{"udf-read-throughput", "forwarder_udf_read_total", ObjectKind::kVertex},
+        std::tuple{"udf-write-throughput", "forwarder_udf_write_total", ObjectKind::kVertex},
+        std::tuple{"udf-error-rate", "monovtx_udf_error_total", ObjectKind::kMonoVertex},
+        std::tuple{"udf-drop-rate", "monovtx_udf_drop_total", ObjectKind::kMonoVertex}}) {
+    const MetricSpec* metric = catalog.Find(api_name, kind);
+    ASSERT_NE(metric, nullptr) << api_name;
+    EXPECT_EQ(metric->metric_name, metric_name);
+    EXPECT_EQ(ApiNameFor(metric_name), api_name);
+  }
+}
+
+// --- Dimensions per object kind
+// -------------------------------------------------------------------
+
+std::vector<std::string> NamesFor(const MetricSpec& metric, ObjectKind kind) {
+  std::vector<std::string> names;
+  for (const DimensionSpec* dimension : metric.DimensionsFor(kind)) {
+    names.push_back(dimension->name);
+  }
+  return names;
+}
+
+TEST(DimensionsFor, AMetricOfBothKindsDropsTheOtherKindsDimension) {
+  const Catalog& catalog = DefaultCatalog();
+  const MetricSpec* pod_cpu =
+      catalog.FindInPattern("pod_cpu_memory_utilization", "namespace_pod_cpu_utilization");
+  ASSERT_NE(pod_cpu, nullptr);
+  EXPECT_THAT(NamesFor(*pod_cpu, ObjectKind::kMonoVertex), ElementsAre("mono-vertex", "pod"));
+  EXPECT_THAT(NamesFor(*pod_cpu, ObjectKind::kVertex), ElementsAre("vertex", "pod"));
+  const MetricSpec* container = catalog.FindInPattern("container_cpu_memory_utilization",
+                                                      "namespace_app_container_memory_utilization");
+  ASSERT_NE(container, nullptr);
+  EXPECT_THAT(NamesFor(*container, ObjectKind::kMonoVertex),
+              ElementsAre("mono-vertex", "container"));
+  EXPECT_THAT(NamesFor(*container, ObjectKind::kVertex), ElementsAre("vertex", "container"));
+  // NumaFlow's own default: only the object's dimension is left.
+  const Catalog fixture = LoadFixture();
+  const MetricSpec* numaflow_container = fixture.FindInPattern(
+      "container_cpu_memory_utilization", "namespace_app_container_cpu_utilization");
+  ASSERT_NE(numaflow_container, nullptr);
+  EXPECT_THAT(NamesFor(*numaflow_container, ObjectKind::kMonoVertex), ElementsAre("mono-vertex"));
+  EXPECT_THAT(NamesFor(*numaflow_container, ObjectKind::kVertex), ElementsAre("vertex"));
+}
+
+TEST(DimensionsFor, AMetricOfOneKindKeepsEveryDimension) {
+  const MetricSpec* sink = DefaultCatalog().Find("sink-latency", ObjectKind::kMonoVertex);
+  ASSERT_NE(sink, nullptr);
+  EXPECT_THAT(NamesFor(*sink, ObjectKind::kMonoVertex),
+              ElementsAre("mono-vertex", "pod", "mvtx_replica"));
+  // Only a pattern of both kinds loses a dimension: one of one kind keeps even a `vertex` one.
+  Catalog catalog = MustLoad(R"(
+patterns:
+  - name: odd
+    objects: [mono-vertex]
+    expr: sum($metric_name{$filters}) by ($dimension)
+    metrics:
+      - metric_name: my_gauge
+        dimensions:
+          - name: mono-vertex
+          - name: vertex
+)");
+  const MetricSpec* odd = catalog.FindInPattern("odd", "my_gauge");
+  ASSERT_NE(odd, nullptr);
+  EXPECT_THAT(NamesFor(*odd, ObjectKind::kMonoVertex), ElementsAre("mono-vertex", "vertex"));
 }
 
 }  // namespace

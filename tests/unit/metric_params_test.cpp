@@ -4,6 +4,7 @@
 #include <string>
 
 #include "http/handlers/metrics.hpp"
+#include "service/promql.hpp"
 
 namespace nfmetrics::http {
 namespace {
@@ -384,6 +385,53 @@ TEST(MetricParams, APodScopedMetricNeedsNoPodForAMonoVertex) {
   EXPECT_EQ(message.find(", ;"), std::string::npos) << message;
   EXPECT_FALSE(message.ends_with(", ")) << message;
   ExpectMetricBadRequest("pod-cpu-utilization", "namespace=ns&mvtx=mv&group_by=pod", "group_by");
+}
+
+std::string MatchersOf(const service::MetricRequest& request) {
+  return service::RenderMatchers(service::RequestMatchers(request));
+}
+
+// NumaFlow's UI asks for every container of a namespace (its metrics-proxy requires only the
+// namespace); nfmetrics' own metrics API still asks for the object, and reads only its pods.
+TEST(MetricParams, ContainerUtilisationStillAsksForTheObject) {
+  for (const char* metric : {"container-cpu-utilization", "container-memory-utilization"}) {
+    SCOPED_TRACE(metric);
+    ExpectMetricBadRequest(metric, "namespace=ns", "mvtx");
+    ExpectMetricBadRequest(metric, "mvtx=mv", "namespace");
+    ExpectMetricBadRequest(metric, "namespace=ns&pipeline=shop", "vertex");
+    auto mono_vertex = ParseMetric(metric, "namespace=ns&mvtx=mv");
+    ASSERT_TRUE(mono_vertex.ok()) << mono_vertex.error().message;
+    EXPECT_EQ(MatchersOf(*mono_vertex), R"(namespace="ns",pod=~"mv-mv-[0-9]+-[a-z0-9]{5}")");
+    auto vertex = ParseMetric(metric, "namespace=ns&pipeline=shop&vertex=out");
+    ASSERT_TRUE(vertex.ok()) << vertex.error().message;
+    EXPECT_EQ(MatchersOf(*vertex), R"(namespace="ns",pod=~"shop-out-[0-9]+-[a-z0-9]{5}")");
+    // Pods and containers narrow it further, within the object's pods only.
+    auto one_pod = ParseMetric(metric, "namespace=ns&mvtx=mv&pod=mv-mv-1-abcde&container=udf");
+    ASSERT_TRUE(one_pod.ok()) << one_pod.error().message;
+    EXPECT_EQ(MatchersOf(*one_pod), R"(namespace="ns",pod="mv-mv-1-abcde",container="udf")");
+    ExpectMetricBadRequest(metric, "namespace=ns&mvtx=mv&pod=other-mv-0-abcde", "pod");
+  }
+}
+
+// The same with NumaFlow's own default configuration (`serve --config`), whose container metrics
+// declare no pod filter: the object's pods are still selected by name.
+TEST(MetricParams, ContainerUtilisationOfNumaFlowsDefaultConfigIsNarrowedToTheObjectsPods) {
+  Result<service::Catalog> numaflow =
+      service::LoadCatalogFile(NFMETRICS_SOURCE_DIR "/tests/data/numaflow-default-config.yaml");
+  ASSERT_TRUE(numaflow.ok()) << numaflow.error().message;
+  auto parse = [&](std::string_view query) {
+    return DecodeMetricRequest(*numaflow, "container-memory-utilization", std::nullopt, query, kNow);
+  };
+  auto mono_vertex = parse("namespace=ns&mvtx=mv");
+  ASSERT_TRUE(mono_vertex.ok()) << mono_vertex.error().message;
+  EXPECT_EQ(MatchersOf(*mono_vertex), R"(namespace="ns",pod=~"mv-mv-[0-9]+-[a-z0-9]{5}")");
+  auto vertex = parse("namespace=ns&pipeline=shop&vertex=in&container=numa");
+  ASSERT_TRUE(vertex.ok()) << vertex.error().message;
+  EXPECT_EQ(MatchersOf(*vertex),
+            R"(namespace="ns",container="numa",pod=~"shop-in-[0-9]+-[a-z0-9]{5}")");
+  auto missing = parse("namespace=ns");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().param, "mvtx");
 }
 
 }  // namespace

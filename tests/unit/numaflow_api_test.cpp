@@ -2,6 +2,7 @@
 // request, expressions and answer shapes (docs/NUMAFLOW.md), with the built-in catalog.
 #include "http/numaflow_api.hpp"
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
@@ -661,7 +662,7 @@ TEST(ProxyDataJson, LabelValuesAreJsonEscaped) {
   EXPECT_EQ(doc["data"][0]["values"][0][0].GetInt64(), 0);
 }
 
-TEST(ProxyErrorJson, HasNumaFlowsShape) {
+TEST(NumaflowErrorJson, HasNumaFlowsShape) {
   EXPECT_EQ(NumaflowErrorJson(BadRequest("quantile", R"(invalid quantile "1.5")")),
             R"({"errMsg":"invalid quantile \"1.5\"","data":null})");
   EXPECT_EQ(NumaflowErrorJson(Error{ErrorCode::kUpstreamTimeout, "timeout", ""}),
@@ -782,6 +783,122 @@ TEST(DiscoveryJson, UnknownObjectIsAnError) {
     EXPECT_EQ(json.error().code, ErrorCode::kBadRequest);
     EXPECT_EQ(json.error().param, "object");
   }
+}
+
+// NumaFlow's discovery: for a metric declared for both object kinds, the other kind's dimension is
+// left out (`vertex` when asked about a MonoVertex, `mono-vertex` when asked about a vertex).
+TEST(DiscoveryJson, AMetricOfBothKindsListsOnlyTheAskedKindsDimension) {
+  for (auto [object, other] :
+       {std::pair{"mono-vertex", "vertex"}, std::pair{"vertex", "mono-vertex"}}) {
+    SCOPED_TRACE(object);
+    rapidjson::Document doc = DiscoveryOf(object);
+    std::size_t both_kinds = 0;
+    for (const auto& entry : doc["data"].GetArray()) {
+      std::vector<std::string> names;
+      for (const auto& dimension : entry["dimensions"].GetArray()) {
+        names.emplace_back(dimension["name"].GetString());
+      }
+      EXPECT_THAT(names, testing::Not(testing::Contains(std::string(other))))
+          << entry["metric_name"].GetString();
+      std::string_view pattern = entry["pattern_name"].GetString();
+      if (pattern == "pod_cpu_memory_utilization") {
+        EXPECT_EQ(names, (std::vector<std::string>{object, "pod"}));
+        ++both_kinds;
+      } else if (pattern == "container_cpu_memory_utilization") {
+        EXPECT_EQ(names, (std::vector<std::string>{object, "container"}));
+        ++both_kinds;
+      }
+    }
+    EXPECT_EQ(both_kinds, 4u);
+  }
+  // The container charts require only the namespace, in every dimension.
+  rapidjson::Document doc = DiscoveryOf("vertex");
+  for (const auto& entry : doc["data"].GetArray()) {
+    if (std::string_view(entry["pattern_name"].GetString()) != "container_cpu_memory_utilization") {
+      continue;
+    }
+    EXPECT_EQ(Compact(entry["dimensions"][0]),
+              R"({"name":"vertex","filters":[{"Name":"namespace","Required":true},)"
+              R"({"Name":"pod","Required":false},{"Name":"container","Required":false}],)"
+              R"("params":[{"Name":"duration","Required":true},)"
+              R"({"Name":"start_time","Required":false},{"Name":"end_time","Required":false}]})");
+  }
+}
+
+// --- What NumaFlow's UI sends for the charts its default configuration lists -------------------
+
+using Filters = std::vector<std::pair<std::string, std::string>>;
+
+Body Throughput(std::string pattern, std::string metric, std::string dimension, Filters filters) {
+  return {{{"pattern_name", std::move(pattern)},
+           {"metric_name", std::move(metric)},
+           {"dimension", std::move(dimension)},
+           {"duration", "1m"}},
+          std::move(filters)};
+}
+
+TEST(ProxyRequest, NumaFlowsThroughputCountersOfBothObjectKinds) {
+  for (const char* metric :
+       {"monovtx_sink_write_total", "monovtx_udf_error_total", "monovtx_udf_drop_total"}) {
+    EXPECT_EQ(PromqlOf(Throughput("mono_vertex_throughput", metric, "mono-vertex",
+                                  {{"namespace", "default"}, {"mvtx_name", "simple-mono-vertex"}})),
+              fmt::format("sum(rate({}{{namespace=\"default\",mvtx_name=\"simple-mono-vertex\"}}"
+                          "[1m])) by (mvtx_name)",
+                          metric));
+  }
+  for (const char* metric :
+       {"forwarder_write_total", "forwarder_udf_read_total", "forwarder_udf_write_total"}) {
+    EXPECT_EQ(PromqlOf(Throughput(
+                  "vertex_throughput", metric, "vertex",
+                  {{"namespace", "default"}, {"pipeline", "simple-pipeline"}, {"vertex", "cat"}})),
+              fmt::format("sum(rate({}{{namespace=\"default\",pipeline=\"simple-pipeline\","
+                          "vertex=\"cat\"}}[1m])) by (vertex)",
+                          metric));
+  }
+}
+
+// NumaFlow's UI sends only the namespace for the container charts, and NumaFlow answers for every
+// container of the namespace.
+TEST(ProxyRequest, ContainerUtilisationWithOnlyTheNamespace) {
+  for (const char* dimension : {"mono-vertex", "vertex", "container"}) {
+    Body body{{{"pattern_name", "container_cpu_memory_utilization"},
+               {"metric_name", "namespace_app_container_cpu_utilization"},
+               {"dimension", dimension},
+               {"duration", "1m"}},
+              {{"namespace", "default"}}};
+    EXPECT_EQ(PromqlOf(body),
+              R"(avg_over_time(namespace_app_container_cpu_utilization{namespace="default"}[1m]))")
+        << dimension;
+  }
+  // Picking a pod narrows it, as for the pod charts.
+  Body picked{{{"pattern_name", "container_cpu_memory_utilization"},
+               {"metric_name", "namespace_app_container_memory_utilization"},
+               {"dimension", "mono-vertex"},
+               {"duration", "5m"}},
+              {{"namespace", "default"}, {"pod", "simple-mono-vertex-mv-.*"}}};
+  EXPECT_EQ(PromqlOf(picked),
+            R"(avg_over_time(namespace_app_container_memory_utilization{namespace="default",)"
+            R"(pod=~"simple-mono-vertex-mv-.*"}[5m]))");
+}
+
+TEST(ProxyRequest, PodUtilisationOnTheObjectsOwnDimensionAsNumaFlowsUiSendsIt) {
+  Body body{{{"pattern_name", "pod_cpu_memory_utilization"},
+             {"metric_name", "namespace_pod_memory_utilization"},
+             {"dimension", "vertex"},
+             {"duration", "15m"}},
+            {{"namespace", "default"}, {"pod", "simple-pipeline-cat-.*"}}};
+  EXPECT_EQ(PromqlOf(body), R"(avg_over_time(namespace_pod_memory_utilization{namespace="default",)"
+                            R"(pod=~"simple-pipeline-cat-.*"}[15m]))");
+}
+
+TEST(ProxyRequest, MonoVertexPendingByPod) {
+  Body body{{{"pattern_name", "mono_vertex_gauge"},
+             {"metric_name", "monovtx_pending"},
+             {"dimension", "pod"}},
+            {{"namespace", "default"}, {"mvtx_name", "simple-mono-vertex"}, {"period", "5m"}}};
+  EXPECT_EQ(PromqlOf(body),
+            R"(sum(monovtx_pending{namespace="default",mvtx_name="simple-mono-vertex",)"
+            R"(period="5m"}) by (pod, period))");
 }
 
 }  // namespace

@@ -142,6 +142,45 @@ TEST(BuildMetricQuery, TheVertexGaugeKeepsItsFixedGroupingLabels) {
             "by (partition_name, period)) by (period)");
 }
 
+TEST(SelectsObjectPodsByName, MetricsWithoutTheObjectsLabelsButPerPod) {
+  const Catalog& catalog = DefaultCatalog();
+  for (ObjectKind kind : {ObjectKind::kMonoVertex, ObjectKind::kVertex}) {
+    for (const char* metric : {"pod-cpu-utilization", "pod-memory-utilization",
+                               "container-cpu-utilization", "container-memory-utilization"}) {
+      EXPECT_TRUE(SelectsObjectPodsByName(*catalog.Find(metric, kind), kind)) << metric;
+    }
+    for (const char* metric : {"sink-latency", "read-throughput", "pending"}) {
+      EXPECT_FALSE(SelectsObjectPodsByName(*catalog.Find(metric, kind), kind)) << metric;
+    }
+  }
+  // Neither the object's labels, nor a pod filter, nor the object's dimension: nothing to go by.
+  Result<Catalog> custom = LoadCatalog(R"(
+patterns:
+  - name: queue
+    objects: [mono-vertex, vertex]
+    expr: sum($metric_name{$filters})
+    metrics:
+      - metric_name: my_queue_depth
+        required_filters: [namespace]
+        dimensions:
+          - name: mono-vertex
+)",
+                                       "custom.yaml");
+  ASSERT_TRUE(custom.ok()) << custom.error().message;
+  const MetricSpec& depth = custom->patterns()[0].metrics[0];
+  EXPECT_TRUE(SelectsObjectPodsByName(depth, ObjectKind::kMonoVertex));
+  EXPECT_FALSE(SelectsObjectPodsByName(depth, ObjectKind::kVertex));
+}
+
+TEST(BuildMetricQuery, AContainerMetricIsNarrowedToTheObjectsPodsByName) {
+  EXPECT_EQ(Build(MonoVertexRequest("container-cpu-utilization"), std::nullopt, minutes(5)),
+            "avg_over_time(namespace_app_container_cpu_utilization{namespace=\"ns\","
+            "pod=~\"mv-mv-[0-9]+-[a-z0-9]{5}\"}[5m])");
+  EXPECT_EQ(Build(VertexRequest("container-memory-utilization"), std::nullopt, minutes(5)),
+            "avg_over_time(namespace_app_container_memory_utilization{namespace=\"ns\","
+            "pod=~\"shop-out-[0-9]+-[a-z0-9]{5}\"}[5m])");
+}
+
 TEST(BuildMetricQuery, APodScopedMetricIsNarrowedToTheMonoVertexsPodsByName) {
   EXPECT_EQ(Build(MonoVertexRequest("pod-cpu-utilization"), std::nullopt, minutes(5)),
             "avg_over_time(namespace_pod_cpu_utilization{namespace=\"ns\","

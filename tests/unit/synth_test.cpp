@@ -511,9 +511,10 @@ TEST(SynthOpenMetrics, IsWellFormedAndMonotone) {
   }
   for (const char* other :
        {"monovtx_read", "monovtx_ack", "monovtx_pending_raw", "forwarder_data_read",
-        "vertex_pending_messages", "namespace_pod_cpu_utilization",
-        "namespace_pod_memory_utilization", "namespace_app_container_cpu_utilization",
-        "namespace_app_container_memory_utilization"}) {
+        "vertex_pending_messages", "monovtx_sink_write", "monovtx_udf_error", "monovtx_udf_drop",
+        "forwarder_write", "forwarder_udf_read", "forwarder_udf_write",
+        "namespace_pod_cpu_utilization", "namespace_pod_memory_utilization",
+        "namespace_app_container_cpu_utilization", "namespace_app_container_memory_utilization"}) {
     EXPECT_TRUE(families_seen.contains(other)) << other;
   }
 
@@ -821,6 +822,62 @@ TEST(SynthOpenMetrics, CountersAndGaugesCoverEveryPod) {
       EXPECT_GT(cpu[SlowPod(refunds)->name], 2 * cpu[pod.name]) << pod.name;
     }
   }
+}
+
+// The counters NumaFlow's default metrics-proxy configuration charts beside the read rate: sink
+// writes of every MonoVertex pod, UDF errors and drops where a MonoVertex runs a map UDF, writes of
+// every vertex pod, and the UDF's reads and writes on the map vertex; each below what was read.
+TEST(SynthOpenMetrics, ExportsTheThroughputCountersNumaFlowsDefaultCharts) {
+  std::vector<std::string> lines;
+  Lines(OpenMetrics(kT0, kT0, seconds(15)), lines);
+  std::map<std::string, std::map<std::string, double>> by_metric;  // metric -> pod -> value
+  for (const std::string& line : lines) {
+    if (line.starts_with("#")) continue;
+    const Sample sample = ParseSample(line);
+    if (!sample.name.ends_with("_total")) continue;
+    by_metric[sample.name][LabelMap(sample.labels).at("pod")] = sample.value;
+  }
+  auto pods_of = [&](const std::string& metric) {
+    std::set<std::string> pods;
+    for (const auto& [pod, value] : by_metric[metric]) pods.insert(pod);
+    return pods;
+  };
+  std::set<std::string> mvtx_pods, udf_pods;
+  for (const MonoVertexModel& mvtx : DefaultModel()) {
+    for (const PodModel& pod : mvtx.pods) {
+      mvtx_pods.insert(pod.name);
+      if (HasHistogram(pod, Histogram::kMonovtxUdf)) udf_pods.insert(pod.name);
+      const double read = by_metric["monovtx_read_total"][pod.name];
+      const double written = by_metric["monovtx_sink_write_total"][pod.name];
+      EXPECT_GT(written, 0.9 * read) << pod.name;
+      EXPECT_LE(written, read) << pod.name;
+    }
+  }
+  ASSERT_FALSE(udf_pods.empty());
+  EXPECT_EQ(pods_of("monovtx_sink_write_total"), mvtx_pods);
+  EXPECT_EQ(pods_of("monovtx_udf_error_total"), udf_pods);
+  EXPECT_EQ(pods_of("monovtx_udf_drop_total"), udf_pods);
+  for (const std::string& pod : udf_pods) {
+    EXPECT_GT(by_metric["monovtx_udf_error_total"][pod], 0) << pod;
+    EXPECT_LT(by_metric["monovtx_udf_error_total"][pod], by_metric["monovtx_udf_drop_total"][pod]);
+    EXPECT_LT(by_metric["monovtx_udf_drop_total"][pod], by_metric["monovtx_read_total"][pod]);
+  }
+  std::set<std::string> vertex_pods, map_pods;
+  for (const PipelineModel& pipeline : DefaultPipelines()) {
+    for (const VertexModel& vertex : pipeline.vertices) {
+      for (const PodModel& pod : vertex.pods) {
+        vertex_pods.insert(pod.name);
+        if (vertex.type == "MapUDF") map_pods.insert(pod.name);
+        EXPECT_GT(by_metric["forwarder_write_total"][pod.name], 0) << pod.name;
+        EXPECT_LE(by_metric["forwarder_write_total"][pod.name],
+                  by_metric["forwarder_data_read_total"][pod.name]);
+      }
+    }
+  }
+  ASSERT_FALSE(map_pods.empty());
+  EXPECT_EQ(pods_of("forwarder_write_total"), vertex_pods);
+  EXPECT_EQ(pods_of("forwarder_udf_read_total"), map_pods);
+  EXPECT_EQ(pods_of("forwarder_udf_write_total"), map_pods);
 }
 
 TEST(SynthExposition, MatchesOpenMetricsAtTheSameInstant) {
