@@ -1,7 +1,8 @@
-// libjwt (1.10, Debian 12) decodes the token, checks its signature and holds its claims. What it
-// does not check is checked here, each for a reason docs/security.md#jwts gives: the encoding is
-// canonical, header and payload are objects naming no member twice, the alg is the configured key's
-// (libjwt takes it from the header), crit, typ, exp/nbf, iss, aud, sub and the namespaces claim.
+// libjwt (1.10, Debian 12) checks the token's signature; the rest is checked here, each rule for a
+// reason docs/security.md#jwts gives: the encoding is canonical, header and payload are objects
+// naming no member twice, the alg is the configured key's (libjwt takes it from the header), crit,
+// typ, and, once libjwt has verified, exp/nbf, iss, aud, sub and the namespaces claim, all read
+// from our own parse of the payload.
 #include "service/jwt.hpp"
 
 #include <fmt/format.h>
@@ -15,8 +16,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
-#include <cstdlib>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -82,26 +81,6 @@ bool IsQuotableName(std::string_view name) {
   });
 }
 
-// The caller name shown in logs: sub is the issuer's text, so anything outside a safe set is
-// percent-encoded (no quote, space or line break reaches a log line) and the length is bounded.
-std::string CallerName(std::optional<std::string_view> subject) {
-  // "jwt:" even without a sub: token-file names cannot hold ':', so no JWT caller shares a
-  // token's name (nor its rate-limit bucket).
-  if (!subject || subject->empty()) return "jwt:";
-  std::string name = "jwt:";
-  for (char c : *subject) {
-    const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                      c == '.' || c == '_' || c == '-' || c == '@' || c == ':' || c == '|' ||
-                      c == '+';
-    if (safe) {
-      name.push_back(c);
-    } else {
-      fmt::format_to(std::back_inserter(name), "%{:02X}", static_cast<unsigned char>(c));
-    }
-  }
-  return name;
-}
-
 // The members of a JSON object by name, refusing a name given twice (RFC 7519 section 4: either
 // reject or take the last; two parsers taking different ones is how claims get smuggled). libjwt's
 // jansson silently keeps the last, and takes an array for a payload.
@@ -163,20 +142,16 @@ Status CheckHeader(const dom::object& header, std::string_view algorithm) {
   return Ok();
 }
 
-struct JwtFree {
-  void operator()(jwt_t* jwt) const { jwt_free(jwt); }
-};
-using JwtPtr = std::unique_ptr<jwt_t, JwtFree>;
-
-// libjwt decodes the token and checks its signature with `key` (the secret, or the PEM), by the
-// header's alg, which CheckHeader has pinned to `alg`.
-Result<JwtPtr> DecodeAndVerify(std::string_view token, jwt_alg_t alg, const std::string& key) {
+// libjwt checks the signature over the token as received, with `key` (the secret, or the PEM), by
+// the header's alg, which CheckHeader has pinned to `alg`. Its object is not kept: the claims are
+// read from our own parse of the payload.
+Status VerifySignature(std::string_view token, jwt_alg_t alg, const std::string& key) {
   const std::string text(token);  // libjwt reads a C string
   jwt_t* decoded = nullptr;
   const int failure =
       jwt_decode(&decoded, text.c_str(), reinterpret_cast<const unsigned char*>(key.data()),
                  static_cast<int>(key.size()));
-  JwtPtr jwt(decoded);
+  const std::unique_ptr<jwt_t, decltype(&jwt_free)> jwt(decoded, &jwt_free);
   if (failure == ENOMEM) throw std::bad_alloc();
   if (failure != 0) {
     // EINVAL for both a bad signature and what jansson cannot read: without a key, libjwt only
@@ -194,106 +169,102 @@ Result<JwtPtr> DecodeAndVerify(std::string_view token, jwt_alg_t alg, const std:
     return Unauthorized(
         fmt::format("the JWT's alg is not allowed: this server accepts only {}", jwt_alg_str(alg)));
   }
-  return jwt;
+  return Ok();
 }
 
-// A claim of any type as JSON text, as libjwt hands it out; nullopt when there is none.
-std::optional<std::string> ClaimJson(jwt_t* jwt, const std::string& name) {
-  if (name.empty()) return std::nullopt;  // libjwt would answer with every claim
-  errno = 0;
-  std::unique_ptr<char, decltype(&std::free)> json(jwt_get_grants_json(jwt, name.c_str()),
-                                                   &std::free);
-  if (!json) {
-    if (errno == EINVAL) return std::nullopt;  // libjwt's "no such claim"
-    throw std::bad_alloc();  // there is one, but it could not be written: never take it as absent
-  }
-  return std::string(json.get());
-}
-
-// A NumericDate (RFC 7519 section 2): seconds since the epoch, possibly fractional. Read from its
-// JSON text: libjwt's jwt_get_grant_int answers 0 for a fraction and for a claim of another type.
-Result<std::optional<double>> NumericDate(jwt_t* jwt, const std::string& name) {
-  std::optional<std::string> json = ClaimJson(jwt, name);
-  if (!json) return std::optional<double>();
+// A NumericDate (RFC 7519 section 2): seconds since the epoch, possibly fractional.
+Result<std::optional<double>> NumericDate(const dom::object& claims, std::string_view key) {
+  std::optional<dom::element> value = Member(claims, key);
+  if (!value) return std::optional<double>();
   double seconds = 0;
-  const char* end = json->data() + json->size();
-  auto [stop, error] = std::from_chars(json->data(), end, seconds);
-  if (error != std::errc() || stop != end) {
-    return Unauthorized(fmt::format("the JWT's {} claim must be a number of seconds", name));
+  if (value->get_double().get(seconds) != simdjson::SUCCESS) {
+    return Unauthorized(fmt::format("the JWT's {} claim must be a number of seconds", key));
   }
   return std::optional<double>(seconds);
 }
 
-// A claim that is a string or an array of strings (aud, the namespaces claim).
-struct StringsClaim {
-  std::vector<std::string> values;
-  bool is_array = false;
-};
-
-// `missing` when the claim is absent, `ill_typed` when it is neither a string nor an array of them.
-Result<StringsClaim> ReadStrings(jwt_t* jwt, const std::string& name, const Error& missing,
-                                 const Error& ill_typed) {
-  if (const char* one = name.empty() ? nullptr : jwt_get_grant(jwt, name.c_str())) {
-    return StringsClaim{.values = {one}};
-  }
-  std::optional<std::string> json = ClaimJson(jwt, name);
-  if (!json) return missing;
-  dom::parser parser;
-  dom::array list;
-  if (parser.parse(*json).get_array().get(list) != simdjson::SUCCESS) return ill_typed;
-  StringsClaim claim{.is_array = true};
-  for (dom::element item : list) {
+// A claim that is a string or an array of strings, as a list; nullopt for any other type.
+std::optional<std::vector<std::string_view>> StringList(dom::element value) {
+  std::string_view one;
+  if (value.get_string().get(one) == simdjson::SUCCESS) return std::vector{one};
+  dom::array items;
+  if (value.get_array().get(items) != simdjson::SUCCESS) return std::nullopt;
+  std::vector<std::string_view> list;
+  for (dom::element item : items) {
     std::string_view text;
-    if (item.get_string().get(text) != simdjson::SUCCESS) return ill_typed;
-    claim.values.emplace_back(text);
+    if (item.get_string().get(text) != simdjson::SUCCESS) return std::nullopt;
+    list.push_back(text);
   }
-  return claim;
+  return list;
 }
 
-Status CheckAudience(jwt_t* jwt, const std::string& audience) {
+Status CheckAudience(const dom::object& claims, const std::string& audience) {
   const Error wrong =
       Unauthorized(fmt::format("the JWT's audience (aud) does not include \"{}\"", audience));
-  Result<StringsClaim> aud =
-      ReadStrings(jwt, "aud", wrong,
-                  Unauthorized("the JWT's aud claim must be a string or an array of strings"));
-  if (!aud.ok()) return std::move(aud).error();
-  if (std::find(aud->values.begin(), aud->values.end(), audience) == aud->values.end()) {
-    return wrong;
+  std::optional<dom::element> value = Member(claims, "aud");
+  if (!value) return wrong;
+  std::optional<std::vector<std::string_view>> aud = StringList(*value);
+  if (!aud) return Unauthorized("the JWT's aud claim must be a string or an array of strings");
+  return std::find(aud->begin(), aud->end(), audience) != aud->end() ? Ok() : wrong;
+}
+
+// The caller name shown in logs, from sub: the issuer's text, so anything outside a safe set is
+// percent-encoded (no quote, space or line break reaches a log line), and a sub too long is refused
+// (cut to a prefix, two subjects could share a name, hence a rate-limit bucket).
+Result<std::string> CallerName(const dom::object& claims) {
+  // "jwt:" even without a sub: token-file names cannot hold ':', so no JWT caller shares a
+  // token's name (nor its rate-limit bucket).
+  std::string name = "jwt:";
+  std::optional<dom::element> value = Member(claims, "sub");
+  if (!value) return name;
+  std::string_view sub;
+  if (value->get_string().get(sub) != simdjson::SUCCESS) {
+    return Unauthorized("the JWT's sub claim must be a string");
   }
-  return Ok();
+  if (sub.size() > kMaxSubjectBytes) {
+    return Unauthorized(
+        fmt::format("the JWT's sub claim is longer than {} bytes", kMaxSubjectBytes));
+  }
+  for (char c : sub) {
+    const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '.' || c == '_' || c == '-' || c == '@' || c == ':' || c == '|' ||
+                      c == '+';
+    if (safe) {
+      name.push_back(c);
+    } else {
+      fmt::format_to(std::back_inserter(name), "%{:02X}", static_cast<unsigned char>(c));
+    }
+  }
+  return name;
 }
 
 // The namespaces claim: an array of namespace names, or "*" (alone, or as ["*"]) for all.
-Status ReadNamespaces(jwt_t* jwt, const std::string& claim, Caller& caller) {
-  const Error ill_typed = Unauthorized(fmt::format(
-      "the JWT's \"{}\" claim must be an array of namespace names, or \"*\" for all", claim));
-  Result<StringsClaim> read = ReadStrings(
-      jwt, claim,
-      Unauthorized(fmt::format(
-          "the JWT has no \"{}\" claim: the namespaces the caller may read, or \"*\"", claim)),
-      ill_typed);
-  if (!read.ok()) return std::move(read).error();
-  const StringsClaim& list = *read;
-  if (!list.is_array) {
-    if (list.values[0] != "*") return ill_typed;
-    caller.all_namespaces = true;
-    return Ok();
+Status ReadNamespaces(const dom::object& claims, const std::string& claim, Caller& caller) {
+  std::optional<dom::element> value = Member(claims, claim);
+  if (!value) {
+    return Unauthorized(fmt::format(
+        "the JWT has no \"{}\" claim: the namespaces the caller may read, or \"*\"", claim));
   }
-  if (list.values.empty()) {
+  std::optional<std::vector<std::string_view>> names = StringList(*value);
+  if (!names || (value->is_string() && names->front() != "*")) {
+    return Unauthorized(fmt::format(
+        "the JWT's \"{}\" claim must be an array of namespace names, or \"*\" for all", claim));
+  }
+  if (names->empty()) {
     return Unauthorized(fmt::format(
         "the JWT's \"{}\" claim names no namespace: it must list at least one, or be \"*\"",
         claim));
   }
-  for (const std::string& text : list.values) {
-    if (text == "*") {
-      if (list.values.size() != 1) {
+  for (std::string_view name : *names) {
+    if (name == "*") {
+      if (names->size() != 1) {
         return Unauthorized(
             fmt::format("the JWT's \"{}\" claim: \"*\" must be the only entry", claim));
       }
       caller.all_namespaces = true;
       return Ok();
     }
-    Result<Namespace> ns = Namespace::Parse(text);
+    Result<Namespace> ns = Namespace::Parse(name);
     if (!ns.ok()) {
       return Unauthorized(fmt::format("the JWT's \"{}\" claim: {}", claim, ns.error().message));
     }
@@ -404,51 +375,43 @@ Result<Caller> JwtVerifier::Verify(std::string_view token, TimePoint now) const 
   if (Status checked = CheckHeader(*header, algorithm()); !checked.ok()) {
     return std::move(checked).error();
   }
-  // The payload's shape too, before libjwt's jansson reads it (as it would, signed or not).
-  if (Result<dom::object> payload = ParseObject(parser, *payload_json, "payload"); !payload.ok()) {
-    return std::move(payload).error();
+  // The payload is parsed once, here (the header is done with: the parser is the payload's now),
+  // so that its shape is checked before libjwt's jansson reads it, signed or not. Its claims are
+  // read only once libjwt has verified the signature over these very bytes.
+  Result<dom::object> claims = ParseObject(parser, *payload_json, "payload");
+  if (!claims.ok()) return std::move(claims).error();
+  if (Status verified = VerifySignature(token, key_->alg, key_->bytes); !verified.ok()) {
+    return std::move(verified).error();
   }
-
-  Result<JwtPtr> verified = DecodeAndVerify(token, key_->alg, key_->bytes);
-  if (!verified.ok()) return std::move(verified).error();
-  jwt_t* const jwt = verified->get();
 
   // Signed by our issuer: now its claims mean something.
   const double now_seconds = std::chrono::duration<double>(now.time_since_epoch()).count();
   const double leeway = std::chrono::duration<double>(options_.leeway).count();
-  Result<std::optional<double>> exp = NumericDate(jwt, "exp");
+  Result<std::optional<double>> exp = NumericDate(*claims, "exp");
   if (!exp.ok()) return std::move(exp).error();
   if (!*exp) return Unauthorized("the JWT has no exp claim: tokens must expire");
   if (now_seconds >= **exp + leeway) return Unauthorized("the JWT has expired");
-  Result<std::optional<double>> nbf = NumericDate(jwt, "nbf");
+  Result<std::optional<double>> nbf = NumericDate(*claims, "nbf");
   if (!nbf.ok()) return std::move(nbf).error();
   if (*nbf && now_seconds + leeway < **nbf) {
     return Unauthorized("the JWT is not valid yet (nbf is in the future)");
   }
   if (!options_.issuer.empty()) {
-    const char* issuer = jwt_get_grant(jwt, "iss");
-    if (issuer == nullptr || issuer != options_.issuer) {
+    std::optional<dom::element> iss = Member(*claims, "iss");
+    std::string_view issuer;
+    if (!iss || iss->get_string().get(issuer) != simdjson::SUCCESS || issuer != options_.issuer) {
       return Unauthorized(fmt::format("the JWT's issuer (iss) is not \"{}\"", options_.issuer));
     }
   }
   if (!options_.audience.empty()) {
-    if (Status audience = CheckAudience(jwt, options_.audience); !audience.ok()) {
+    if (Status audience = CheckAudience(*claims, options_.audience); !audience.ok()) {
       return std::move(audience).error();
     }
   }
-  std::optional<std::string_view> subject;
-  if (const char* sub = jwt_get_grant(jwt, "sub")) {
-    subject = sub;
-    if (subject->size() > kMaxSubjectBytes) {
-      // Cut to a prefix, two subjects could share a name, hence a rate-limit bucket.
-      return Unauthorized(
-          fmt::format("the JWT's sub claim is longer than {} bytes", kMaxSubjectBytes));
-    }
-  } else if (ClaimJson(jwt, "sub")) {
-    return Unauthorized("the JWT's sub claim must be a string");
-  }
-  Caller caller{.name = CallerName(subject)};
-  if (Status read = ReadNamespaces(jwt, options_.namespaces_claim, caller); !read.ok()) {
+  Result<std::string> name = CallerName(*claims);
+  if (!name.ok()) return std::move(name).error();
+  Caller caller{.name = std::move(name).value()};
+  if (Status read = ReadNamespaces(*claims, options_.namespaces_claim, caller); !read.ok()) {
     return std::move(read).error();
   }
   return caller;
