@@ -11,7 +11,7 @@ RUN apt-get update \
       build-essential cmake ninja-build pkg-config \
       libboost1.81-dev libboost-url1.81-dev libboost-json1.81-dev libsimdjson-dev rapidjson-dev \
       libyaml-cpp-dev libcli11-dev libhowardhinnant-date-dev libspdlog-dev libfmt-dev zlib1g-dev \
-      libssl-dev prometheus-cpp-dev libhiredis-dev \
+      libssl-dev prometheus-cpp-dev libhiredis-dev libjwt-dev \
       nodejs npm ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
@@ -30,7 +30,7 @@ FROM debian:bookworm-slim
 # https:// Prometheus URLs.
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-      libboost-url1.81.0 libfmt9 libhiredis0.14 libprometheus-cpp-core1.0 libsimdjson14 \
+      libboost-url1.81.0 libfmt9 libhiredis0.14 libjwt0 libprometheus-cpp-core1.0 libsimdjson14 \
       libspdlog1.10 libssl3 libyaml-cpp0.7 ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 # The binary and /usr/local/etc/nfmetrics/config.yaml (the built-in catalog, as a starting point).

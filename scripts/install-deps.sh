@@ -14,6 +14,7 @@ packages=(
   libboost1.81-dev libboost-url1.81-dev libboost-json1.81-dev libsimdjson-dev rapidjson-dev libyaml-cpp-dev
   libcli11-dev libhowardhinnant-date-dev libspdlog-dev libfmt-dev zlib1g-dev libssl-dev
   prometheus-cpp-dev  # self-metrics: its registry and text format (GET /metrics)
+  libjwt-dev  # JWT signatures (its OpenSSL build; libjwt-gnutls-dev is the GnuTLS one)
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev wrk
   # the real backends used by tests (both) and the demo (prometheus); the shared results cache

@@ -30,17 +30,31 @@ std::string Base64Url(std::string_view bytes) {
   return out;
 }
 
-std::string SignHs256(std::string_view header_json, std::string_view payload_json,
-                      std::string_view secret) {
+namespace {
+
+std::string SignHmac(const EVP_MD* digest, std::string_view header_json,
+                     std::string_view payload_json, std::string_view secret) {
   std::string input = Base64Url(header_json) + "." + Base64Url(payload_json);
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
-  if (HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+  if (HMAC(digest, secret.data(), static_cast<int>(secret.size()),
            reinterpret_cast<const unsigned char*>(input.data()), input.size(), mac,
            &size) == nullptr) {
     throw std::runtime_error("HMAC failed");
   }
   return input + "." + Base64Url(std::string_view(reinterpret_cast<const char*>(mac), size));
+}
+
+}  // namespace
+
+std::string SignHs256(std::string_view header_json, std::string_view payload_json,
+                      std::string_view secret) {
+  return SignHmac(EVP_sha256(), header_json, payload_json, secret);
+}
+
+std::string SignHs512(std::string_view header_json, std::string_view payload_json,
+                      std::string_view secret) {
+  return SignHmac(EVP_sha512(), header_json, payload_json, secret);
 }
 
 RsaKeyPair::RsaKeyPair(unsigned bits) : key_(EVP_RSA_gen(bits), &EVP_PKEY_free) {

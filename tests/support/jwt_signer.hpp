@@ -17,6 +17,9 @@ std::string Base64Url(std::string_view bytes);
 // base64url(header) "." base64url(payload) "." base64url(HMAC-SHA256(secret, the first two)).
 std::string SignHs256(std::string_view header_json, std::string_view payload_json,
                       std::string_view secret);
+// The same with HMAC-SHA512 (HS512).
+std::string SignHs512(std::string_view header_json, std::string_view payload_json,
+                      std::string_view secret);
 
 // A fresh RSA key pair (2048 bits unless told).
 class RsaKeyPair {

@@ -16,6 +16,7 @@ namespace {
 using nfmetrics::testing::Base64Url;
 using nfmetrics::testing::RsaKeyPair;
 using nfmetrics::testing::SignHs256;
+using nfmetrics::testing::SignHs512;
 
 const std::string kSecret = "0123456789abcdef0123456789abcdef-hs256-test-secret";
 constexpr std::int64_t kNow = 1795467600;  // 2026-11-23T21:00:00Z
@@ -312,6 +313,136 @@ TEST(JwtVerifier, RefusesWeakKeys) {
   Result<JwtVerifier> not_pem = JwtVerifier::Rs256("not a key", {});
   ASSERT_FALSE(not_pem.ok());
   EXPECT_EQ(not_pem.error().param, "jwt-rs256-public-key");
+}
+
+// libjwt verifies with whatever alg the header names (case-insensitively): each of these has a
+// signature it would accept, so only the pin to the configured key's alg turns them down.
+TEST(JwtVerifier, RejectsAnyAlgButTheKeysEvenWithASignatureThatHolds) {
+  JwtVerifier verifier = Hs256Verifier();
+  EXPECT_EQ(Rejection(verifier, SignHs512(R"({"alg":"HS512"})", Claims(), kSecret)),
+            "the JWT's alg \"HS512\" is not allowed: this server accepts only HS256");
+  EXPECT_EQ(Rejection(verifier, SignHs256(R"({"alg":"hs256"})", Claims(), kSecret)),
+            "the JWT's alg \"hs256\" is not allowed: this server accepts only HS256");
+  EXPECT_EQ(Rejection(verifier, SignHs256(R"({"alg":"ES256"})", Claims(), kSecret)),
+            "the JWT's alg \"ES256\" is not allowed: this server accepts only HS256");
+  EXPECT_EQ(Rejection(verifier, SignHs256(R"({"alg":"HS256 \"x\""})", Claims(), kSecret)),
+            "the JWT's alg is not allowed: this server accepts only HS256");
+  EXPECT_EQ(Rejection(verifier, SignHs256(R"({"alg":256})", Claims(), kSecret)),
+            "the token is not a valid JWT: its header has no alg");
+  EXPECT_EQ(Rejection(verifier, SignHs256(R"({"typ":"JWT"})", Claims(), kSecret)),
+            "the token is not a valid JWT: its header has no alg");
+}
+
+TEST(JwtVerifier, RejectsAHeaderNamingAlgTwice) {
+  // jansson keeps the last of two: RS256 to our eyes, HS256 keyed with the public PEM to libjwt's.
+  const std::string pem = Rsa().PublicPem();
+  for (std::string_view header :
+       {R"({"alg":"RS256","alg":"HS256"})", R"({"alg":"RS256","al\u0067":"HS256"})"}) {
+    EXPECT_EQ(Rejection(Rs256Verifier(), SignHs256(header, Claims(R"("*")"), pem)),
+              "the token is not a valid JWT: its header names a member twice")
+        << header;
+  }
+}
+
+TEST(JwtVerifier, RejectsAnRs256SignatureSpelledAnyOtherWay) {
+  // libjwt's base64 decoder ignores the 4 unused bits of a 256-byte signature's last character and
+  // skips what is not base64: these decode to the very signature that verifies.
+  const std::string token = Rsa().SignRs256(kRs256Header, Claims());
+  ASSERT_EQ(Rejection(Rs256Verifier(), token), "");
+  std::string stray_bit = token;
+  // The last character is 'A', 'Q', 'g' or 'w' (a multiple of 16); the next one sets a free bit.
+  ASSERT_NE(std::string_view("AQgw").find(stray_bit.back()), std::string_view::npos);
+  stray_bit.back() = static_cast<char>(stray_bit.back() + 1);
+  EXPECT_EQ(Rejection(Rs256Verifier(), stray_bit),
+            "the token is not a valid JWT: a part is not canonical unpadded base64url");
+  for (std::string spelling :
+       {token + "==", token + "!",
+        token.substr(0, token.size() - 8) + "*" + token.substr(token.size() - 8)}) {
+    EXPECT_NE(Rejection(Rs256Verifier(), spelling).find("is not a valid JWT"), std::string::npos)
+        << spelling.substr(spelling.size() - 4);
+  }
+}
+
+TEST(JwtVerifier, RejectsAnRs256TokenSignedByAnotherKey) {
+  static const RsaKeyPair other;
+  EXPECT_EQ(Rejection(Rs256Verifier(), other.SignRs256(kRs256Header, Claims())),
+            "the JWT's signature does not verify");
+}
+
+TEST(JwtVerifier, AcceptsTypJwtOnlyAsLibjwtDoes) {
+  JwtVerifier verifier = Hs256Verifier();
+  for (std::string_view header : {R"({"alg":"HS256"})", R"({"alg":"HS256","typ":"jwt"})"}) {
+    EXPECT_EQ(Rejection(verifier, SignHs256(header, Claims(), kSecret)), "") << header;
+  }
+  // RFC 9068's access tokens: libjwt 1.10 refuses them, and we say so rather than "signature".
+  EXPECT_EQ(Rejection(verifier, SignHs256(R"({"alg":"HS256","typ":"at+jwt"})", Claims(), kSecret)),
+            "the JWT's typ \"at+jwt\" is not supported: only \"JWT\"");
+}
+
+TEST(JwtVerifier, ReadsFractionalNumericDatesAndRefusesOtherTypes) {
+  JwtVerifier verifier = Hs256Verifier();
+  auto with_dates = [](std::string_view exp, std::string_view nbf) {
+    return SignHs256(kHs256Header,
+                     fmt::format(R"({{"iss":"https://issuer.example","aud":"nfmetrics",)"
+                                 R"("exp":{},"nbf":{},"namespaces":["a"]}})",
+                                 exp, nbf),
+                     kSecret);
+  };
+  // Expires half a second past kNow: with the leeway, valid until kNow + 30.5 s.
+  const std::string half = with_dates(fmt::format("{}.5", kNow), std::to_string(kNow - 60));
+  EXPECT_EQ(Rejection(verifier, half, kNowPoint + std::chrono::milliseconds(30400)), "");
+  EXPECT_EQ(Rejection(verifier, half, kNowPoint + std::chrono::milliseconds(30600)),
+            "the JWT has expired");
+  EXPECT_EQ(Rejection(verifier, with_dates("1.7954676e9", "0")), "");  // kNow + 300 s
+  EXPECT_EQ(Rejection(verifier, with_dates(R"("soon")", "0")),
+            "the JWT's exp claim must be a number of seconds");
+  EXPECT_EQ(Rejection(verifier, with_dates(std::to_string(kNow + 60), "true")),
+            "the JWT's nbf claim must be a number of seconds");
+}
+
+TEST(JwtVerifier, RejectsIllTypedIssAudAndSub) {
+  JwtVerifier verifier = Hs256Verifier();
+  auto replaced = [](std::string_view member, std::string_view by) {
+    std::string claims = Claims();
+    const std::size_t at = claims.find(fmt::format(R"("{}":)", member));
+    claims.replace(at, claims.find(',', at) - at, by);
+    return SignHs256(kHs256Header, claims, kSecret);
+  };
+  EXPECT_EQ(Rejection(verifier, replaced("iss", R"("iss":["https://issuer.example"])")),
+            "the JWT's issuer (iss) is not \"https://issuer.example\"");
+  EXPECT_EQ(Rejection(verifier, replaced("iss", R"("x":1)")),
+            "the JWT's issuer (iss) is not \"https://issuer.example\"");
+  for (std::string_view aud : {R"("aud":7)", R"("aud":["nfmetrics",7])", R"("aud":{"a":1})"}) {
+    EXPECT_EQ(Rejection(verifier, replaced("aud", aud)),
+              "the JWT's aud claim must be a string or an array of strings")
+        << aud;
+  }
+  EXPECT_EQ(Rejection(verifier, replaced("aud", R"("x":1)")),
+            "the JWT's audience (aud) does not include \"nfmetrics\"");
+  for (std::string_view sub : {R"("sub":42)", R"("sub":null)", R"("sub":["alice"])"}) {
+    EXPECT_EQ(Rejection(verifier, replaced("sub", sub)), "the JWT's sub claim must be a string")
+        << sub;
+  }
+}
+
+TEST(JwtVerifier, APayloadLibjwtCannotReadIsNotCalledABadSignature) {
+  // Both are valid JSON, and signed; jansson refuses them.
+  JwtVerifier verifier = Hs256Verifier();
+  for (std::string_view extra : {R"(,"big":18446744073709551615)", R"(,"nul":"a\u0000b")"}) {
+    EXPECT_EQ(Rejection(verifier, SignHs256(kHs256Header,
+                                            Claims(R"(["payments"])", kNow + 300, extra), kSecret)),
+              "the token is not a valid JWT: libjwt cannot read it (an integer beyond 64 bits, or "
+              "\\u0000 in a string)")
+        << extra;
+  }
+}
+
+TEST(JwtVerifier, RejectsATokenOver16KiB) {
+  std::string claims = Claims(R"(["payments"])", kNow + 300,
+                              fmt::format(R"(,"pad":"{}")", std::string(12 * 1024, 'x')));
+  std::string token = SignHs256(kHs256Header, claims, kSecret);
+  ASSERT_GT(token.size(), 16u * 1024);
+  EXPECT_EQ(Rejection(Hs256Verifier(), token), "the token is not a valid JWT: it is too long");
 }
 
 TEST(HasJwtShape, IsThreeBase64UrlPartsJoinedByTwoDots) {
