@@ -134,7 +134,8 @@ Result<ProxyQuery> ParseProxyRequest(const Catalog& catalog, const ProxyRequest&
       }
     }
   }
-  for (const auto& [label, value] : request.filters) {
+  for (const auto& filter : request.filters) {
+    const std::string& label = filter.first;
     if (std::none_of(allowed.begin(), allowed.end(),
                      [&](const FilterSpec& a) { return a.name == label; })) {
       std::vector<std::string> names;
