@@ -9,7 +9,9 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
+#include <string>
 #include <thread>
 
 #include "support/harness_common.hpp"
@@ -71,6 +73,17 @@ std::unique_ptr<RedisHarness> RedisHarness::Start() {
 void RedisHarness::Pause() {
   kill(process_->pid(), SIGSTOP);
   paused_ = true;
+  // Stopped once the kernel says so (state T in /proc/PID/stat), not when kill returns.
+  const std::string stat = fmt::format("/proc/{}/stat", process_->pid());
+  for (int i = 0; i < 100; ++i) {
+    std::ifstream file(stat);
+    std::string line;
+    std::getline(file, line);
+    const std::size_t paren = line.rfind(')');
+    if (paren != std::string::npos && paren + 2 < line.size() && line[paren + 2] == 'T') return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  throw std::runtime_error("redis-server did not stop on SIGSTOP");
 }
 
 void RedisHarness::Resume() {

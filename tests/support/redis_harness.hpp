@@ -23,7 +23,8 @@ class RedisHarness {
   unsigned short port() const { return port_; }
   std::string LogTail() const { return process_->LogTail(); }
 
-  // SIGSTOP and SIGCONT: a Redis that stalls, as under a long fork or a frozen VM.
+  // SIGSTOP (returns once the process is stopped) and SIGCONT: a Redis that stalls, as under a
+  // long fork or a frozen VM.
   void Pause();
   void Resume();
   // SIGKILL, reaped: its data is gone (it keeps none on disk).
