@@ -34,6 +34,7 @@
 #include "http/server.hpp"
 #include "prometheus/beast_client.hpp"
 #include "prometheus/resilient_client.hpp"
+#include "redis/redis_cache.hpp"
 #include "service/access_tokens.hpp"
 #include "service/byte_size.hpp"
 #include "service/catalog.hpp"
@@ -41,7 +42,6 @@
 #include "service/jwt.hpp"
 #include "service/metrics_service.hpp"
 #include "service/query_plan.hpp"
-#include "service/shared_cache.hpp"
 
 namespace nfmetrics::app {
 namespace {
@@ -82,6 +82,7 @@ struct ServeOptions {
   std::string circuit_open_for = "1s";
   std::string cache_freshness = "1m";
   std::string cache_redis;
+  std::string cache_redis_timeout = "20ms";
   std::string log_level = "info";
   bool no_access_log = false;
   std::string auth_tokens;
@@ -308,9 +309,7 @@ int RunServe(const ServeOptions& options) {
        .circuit_failures = options.circuit_failures,
        .circuit_open_for = PositiveDuration("--circuit-open-for", options.circuit_open_for),
        .on_circuit_state =
-           [&self_metrics](prometheus::CircuitState state) {
-             self_metrics.BackendCircuitChanged(state);
-           },
+           [&self_metrics](CircuitState state) { self_metrics.BackendCircuitChanged(state); },
        .on_retry = [&self_metrics] { self_metrics.BackendRetried(); }});
   Result<std::size_t> cache_bytes = service::ParseByteSize(options.cache_max_bytes);
   if (!cache_bytes.ok())
@@ -325,11 +324,27 @@ int RunServe(const ServeOptions& options) {
     throw CLI::ValidationError("--max-range",
                                "must be a positive duration such as 32d or 7d, or seconds");
   }
-  std::unique_ptr<service::SharedCache> shared_cache;
+  // The io threads never wait on Redis: its reads have their own short deadline and circuit, its
+  // writes are queued within bounds, and it is connected to in the background.
+  const Duration redis_timeout =
+      PositiveDuration("--cache-redis-timeout", options.cache_redis_timeout);
+  std::unique_ptr<redis::RedisCache> shared_cache;
   if (!options.cache_redis.empty()) {
-    auto redis = service::MakeRedisCache(options.cache_redis);
+    auto redis = redis::MakeRedisCache(
+        io.get_executor(),
+        {.url = options.cache_redis,
+         .read_timeout = redis_timeout,
+         .on_read =
+             [&self_metrics](redis::ReadOutcome outcome) { self_metrics.SharedCacheRead(outcome); },
+         .on_write = [&self_metrics](
+                         redis::WriteOutcome outcome) { self_metrics.SharedCacheWritten(outcome); },
+         .on_circuit_state =
+             [&self_metrics](CircuitState state) { self_metrics.SharedCacheCircuitChanged(state); },
+         .on_connected = [&self_metrics](bool up) { self_metrics.SharedCacheConnected(up); }});
     if (!redis.ok()) throw CLI::ValidationError("--cache-redis", redis.error().message);
     shared_cache = std::move(redis).value();
+    spdlog::info("results cache shared through {} (a read waits at most {})", options.cache_redis,
+                 service::FormatDuration(redis_timeout));
   }
   const http::CacheBudget budget = http::SplitCacheBudget(*cache_bytes);
   service::MetricsService metrics(resilient_client, {.cache_max_bytes = budget.results,
@@ -512,6 +527,11 @@ void RegisterServeCommand(CLI::App& app) {
       ->capture_default_str();
   serve->add_option("--cache-redis", options->cache_redis,
                     "Share the results cache with other replicas through Redis: redis://HOST:PORT");
+  serve
+      ->add_option("--cache-redis-timeout", options->cache_redis_timeout,
+                   "How long a request waits for Redis's answer before it asks the backend "
+                   "instead")
+      ->capture_default_str();
   serve
       ->add_option("--cache-freshness", options->cache_freshness,
                    "Steps newer than this are always asked of the backend, never cached")

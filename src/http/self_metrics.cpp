@@ -32,6 +32,13 @@ constexpr std::array<service::CacheOutcome, 4> kCacheOutcomes = {
     service::CacheOutcome::kHit, service::CacheOutcome::kPartial, service::CacheOutcome::kMiss,
     service::CacheOutcome::kBypass};
 
+constexpr std::array<redis::ReadOutcome, 5> kSharedReads = {
+    redis::ReadOutcome::kHit, redis::ReadOutcome::kMiss, redis::ReadOutcome::kTimeout,
+    redis::ReadOutcome::kError, redis::ReadOutcome::kSkipped};
+constexpr std::array<redis::WriteOutcome, 4> kSharedWrites = {
+    redis::WriteOutcome::kStored, redis::WriteOutcome::kFailed, redis::WriteOutcome::kDropped,
+    redis::WriteOutcome::kSkipped};
+
 // HTTP status codes are three digits: 100 to 599.
 constexpr unsigned kFirstStatus = 100;
 constexpr std::size_t kStatusCount = 500;
@@ -91,6 +98,36 @@ struct SelfMetrics::Families {
                                .Register(registry)
                                .Add({});
 
+  prom::Family<prom::Counter>& shared_reads =
+      prom::BuildCounter()
+          .Name("nfmetrics_shared_cache_reads_total")
+          .Help(
+              "Reads of the cache shared through Redis, by result: hit, miss, timeout (no answer "
+              "within --cache-redis-timeout), error, skipped (circuit open or no connection)")
+          .Register(registry);
+  prom::Family<prom::Counter>& shared_writes =
+      prom::BuildCounter()
+          .Name("nfmetrics_shared_cache_writes_total")
+          .Help(
+              "Writes to the cache shared through Redis, by result: stored, failed, dropped (too "
+              "many already pending), skipped (circuit open or no connection)")
+          .Register(registry);
+  prom::Gauge& shared_circuit_state =
+      prom::BuildGauge()
+          .Name("nfmetrics_shared_cache_circuit_state")
+          .Help(
+              "The circuit breaker in front of Redis: 0 closed, 1 open (not asked; reads are "
+              "misses), 2 half-open (a background probe in flight)")
+          .Register(registry)
+          .Add({});
+  prom::Gauge& shared_up = prom::BuildGauge()
+                               .Name("nfmetrics_shared_cache_up")
+                               .Help(
+                                   "1 while a connection to Redis answers and the results cache "
+                                   "is shared through it, else 0")
+                               .Register(registry)
+                               .Add({});
+
   // Family::Add hashes the labels under the family's lock, so the hot path looks its metrics up
   // here instead. A request counter is made on the first answer of its route and status: which
   // statuses occur is not known in advance. Racing threads store the same pointer, since Add
@@ -100,6 +137,8 @@ struct SelfMetrics::Families {
   std::array<prom::Histogram*, kRouteCount> duration_by_route{};
   std::array<prom::Counter*, kCacheOutcomes.size()> cache_by_outcome{};
   std::array<prom::Histogram*, kBackendCallCount> backend_by_call{};
+  std::array<prom::Counter*, kSharedReads.size()> shared_reads_by_outcome{};
+  std::array<prom::Counter*, kSharedWrites.size()> shared_writes_by_outcome{};
 
   Families() {
     // Series that exist from the start, at zero, so that rate() and absent() work on them before
@@ -111,6 +150,14 @@ struct SelfMetrics::Families {
     for (service::CacheOutcome outcome : kCacheOutcomes) {
       cache_by_outcome[Index(outcome)] =
           &cache.Add({{"result", std::string(service::CacheOutcomeName(outcome))}});
+    }
+    for (redis::ReadOutcome outcome : kSharedReads) {
+      shared_reads_by_outcome[Index(outcome)] =
+          &shared_reads.Add({{"result", std::string(redis::ReadOutcomeName(outcome))}});
+    }
+    for (redis::WriteOutcome outcome : kSharedWrites) {
+      shared_writes_by_outcome[Index(outcome)] =
+          &shared_writes.Add({{"result", std::string(redis::WriteOutcomeName(outcome))}});
     }
     for (std::size_t call = 0; call < kBackendCallCount; ++call) {
       const std::string operation(kBackendCallNames[call]);
@@ -164,11 +211,25 @@ void SelfMetrics::BackendCallFinished(BackendCall call, double seconds,
   }
 }
 
-void SelfMetrics::BackendCircuitChanged(prometheus::CircuitState state) {
+void SelfMetrics::BackendCircuitChanged(CircuitState state) {
   families_->circuit_state.Set(static_cast<double>(state));
 }
 
 void SelfMetrics::BackendRetried() { families_->retries.Increment(); }
+
+void SelfMetrics::SharedCacheRead(redis::ReadOutcome outcome) {
+  families_->shared_reads_by_outcome[Index(outcome)]->Increment();
+}
+
+void SelfMetrics::SharedCacheWritten(redis::WriteOutcome outcome) {
+  families_->shared_writes_by_outcome[Index(outcome)]->Increment();
+}
+
+void SelfMetrics::SharedCacheCircuitChanged(CircuitState state) {
+  families_->shared_circuit_state.Set(static_cast<double>(state));
+}
+
+void SelfMetrics::SharedCacheConnected(bool up) { families_->shared_up.Set(up ? 1 : 0); }
 
 std::string SelfMetrics::Render() const {
   return prom::TextSerializer().Serialize(families_->registry.Collect());

@@ -1,7 +1,8 @@
 // The service's own metrics, served on GET /metrics in the Prometheus text format: requests by
-// route and status and their durations, answers by cache result, requests in flight, and the
-// backend's calls and errors. prometheus-cpp keeps the values; /metrics is its Registry's
-// Collect() through its TextSerializer, served by our router (not by its civetweb exposer).
+// route and status and their durations, answers by cache result, requests in flight, the
+// backend's calls and errors, and what the cache shared through Redis did. prometheus-cpp keeps the
+// values; /metrics is its Registry's Collect() through its TextSerializer, served by our router
+// (not by its civetweb exposer).
 //
 // Callers record through the typed methods below, never through prometheus-cpp, so what a label
 // may hold stays bounded here. Another instrument (say, a circuit breaker's state as a gauge) is
@@ -14,9 +15,11 @@
 #include <string>
 #include <string_view>
 
+#include "core/circuit_breaker.hpp"
 #include "core/result.hpp"
 #include "http/route.hpp"
 #include "prometheus/resilient_client.hpp"
+#include "redis/redis_cache.hpp"
 #include "service/results_cache.hpp"
 
 namespace nfmetrics::http {
@@ -49,9 +52,16 @@ class SelfMetrics {
   void BackendCallFinished(BackendCall call, double seconds, std::optional<ErrorCode> error);
 
   // The circuit breaker in front of the backend changed state (prometheus::ResilientClient).
-  void BackendCircuitChanged(prometheus::CircuitState state);
+  void BackendCircuitChanged(CircuitState state);
   // A failed backend call is about to be tried again.
   void BackendRetried();
+
+  // The cache shared through Redis (redis::RedisCache): one read, one write, its own circuit, and
+  // whether a connection is up.
+  void SharedCacheRead(redis::ReadOutcome outcome);
+  void SharedCacheWritten(redis::WriteOutcome outcome);
+  void SharedCacheCircuitChanged(CircuitState state);
+  void SharedCacheConnected(bool up);
 
   // Every metric in the text exposition format (version 0.0.4).
   std::string Render() const;

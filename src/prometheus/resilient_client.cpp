@@ -17,7 +17,6 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <exception>
-#include <mutex>
 #include <optional>
 #include <random>
 #include <utility>
@@ -85,18 +84,6 @@ asio::awaitable<Result<T>> WithinDeadline(Call<T> call, Clock::time_point deadli
 
 }  // namespace
 
-std::string_view CircuitStateName(CircuitState state) {
-  switch (state) {
-    case CircuitState::kClosed:
-      return "closed";
-    case CircuitState::kOpen:
-      return "open";
-    case CircuitState::kHalfOpen:
-      return "half_open";
-  }
-  return "closed";
-}
-
 bool IsRetryable(const Error& error) {
   if (error.code == ErrorCode::kUpstreamUnavailable) return true;
   return error.code == ErrorCode::kUpstreamError &&
@@ -111,122 +98,31 @@ bool IsBackendFailure(const Error& error) {
   return error.code == ErrorCode::kUpstreamError && error.upstream_status >= 500;
 }
 
-// The circuit's state, shared by every thread calling the client.
-class ResilientClient::Breaker {
- public:
-  enum class Outcome {
-    kAnswered,       // the backend answered (a refusal of the query included)
-    kBackendFailed,  // IsBackendFailure
-    kUnknown,        // the attempt threw: says nothing about the backend
-  };
-
-  struct Admission {
-    bool probe = false;            // this call decides whether the circuit closes
-    std::optional<Error> refusal;  // set: do not call the backend
-  };
-
-  explicit Breaker(const ResilienceOptions& options) : options_(options) {}
-
-  Admission Admit(Clock::time_point now) {
-    Admission admission;
-    if (options_.circuit_failures <= 0) return admission;
-    std::lock_guard lock(mutex_);
-    switch (state_) {
-      case CircuitState::kClosed:
-        return admission;
-      case CircuitState::kOpen:
-        if (now >= open_until_) {
-          SetState(CircuitState::kHalfOpen);
-          probe_in_flight_ = true;
-          admission.probe = true;
-          return admission;
-        }
-        admission.refusal = Refusal(open_until_ - now);
-        return admission;
-      case CircuitState::kHalfOpen:
-        if (!probe_in_flight_) {
-          probe_in_flight_ = true;
-          admission.probe = true;
-          return admission;
-        }
-        admission.refusal = Refusal(options_.circuit_open_for);
-        return admission;
-    }
-    return admission;
-  }
-
-  void Record(Outcome outcome, bool probe, Clock::time_point now) {
-    if (options_.circuit_failures <= 0) return;
-    std::lock_guard lock(mutex_);
-    if (probe) probe_in_flight_ = false;
-    switch (outcome) {
-      case Outcome::kAnswered:
-        consecutive_failures_ = 0;
-        SetState(CircuitState::kClosed);
-        return;
-      case Outcome::kBackendFailed:
-        ++consecutive_failures_;
-        if ((state_ == CircuitState::kHalfOpen && probe) ||
-            (state_ == CircuitState::kClosed &&
-             consecutive_failures_ >= options_.circuit_failures)) {
-          Open(now);
-        }
-        return;
-      case Outcome::kUnknown:
-        if (probe && state_ == CircuitState::kHalfOpen) Open(now);
-        return;
-    }
-  }
-
-  CircuitState state() const {
-    std::lock_guard lock(mutex_);
-    return state_;
-  }
-
- private:
-  void Open(Clock::time_point now) {
-    open_until_ = now + options_.circuit_open_for;
-    SetState(CircuitState::kOpen);
-  }
-
-  void SetState(CircuitState state) {
-    if (state == state_) return;
-    state_ = state;
-    if (options_.on_circuit_state) options_.on_circuit_state(state);
-  }
-
-  Error Refusal(Clock::duration wait) const {
-    const auto seconds = std::chrono::ceil<std::chrono::seconds>(wait).count();
-    return Error{ErrorCode::kCircuitOpen,
-                 fmt::format("the backend is unavailable ({} consecutive failures); answering "
-                             "without asking it until a probe succeeds",
-                             consecutive_failures_),
-                 {},
-                 static_cast<int>(std::max<std::int64_t>(1, seconds))};
-  }
-
-  const ResilienceOptions& options_;
-  mutable std::mutex mutex_;
-  CircuitState state_ = CircuitState::kClosed;  // guarded by mutex_
-  int consecutive_failures_ = 0;                // guarded by mutex_
-  Clock::time_point open_until_;                // guarded by mutex_
-  bool probe_in_flight_ = false;                // guarded by mutex_
-};
-
 namespace {
 
+// What a call the open circuit refused is answered: 503 with Retry-After.
+Error CircuitRefusal(const CircuitBreaker::Admission& admission) {
+  const auto seconds = std::chrono::ceil<std::chrono::seconds>(admission.retry_after).count();
+  return Error{ErrorCode::kCircuitOpen,
+               fmt::format("the backend is unavailable ({} consecutive failures); answering "
+                           "without asking it until a probe succeeds",
+                           admission.consecutive_failures),
+               {},
+               static_cast<int>(std::max<std::int64_t>(1, seconds))};
+}
+
 template <class T>
-asio::awaitable<Result<T>> Run(ResilientClient::Breaker& breaker, const ResilienceOptions& options,
+asio::awaitable<Result<T>> Run(CircuitBreaker& breaker, const ResilienceOptions& options,
                                Call<T> call, int max_retries) {
-  using Outcome = ResilientClient::Breaker::Outcome;
+  using Outcome = CircuitBreaker::Outcome;
   const Clock::time_point deadline = Clock::now() + options.deadline;
   std::optional<Result<T>> last;  // the previous attempt's failure
   for (int attempt = 0;; ++attempt) {
-    auto admission = breaker.Admit(Clock::now());
-    if (admission.refusal) {
+    const CircuitBreaker::Admission admission = breaker.Admit(Clock::now());
+    if (!admission.allowed) {
       // The circuit opened while this call was sleeping: its own failure says more.
       if (last) co_return std::move(*last);
-      co_return std::move(*admission.refusal);
+      co_return CircuitRefusal(admission);
     }
     std::optional<Result<T>> result;
     try {
@@ -240,8 +136,7 @@ asio::awaitable<Result<T>> Run(ResilientClient::Breaker& breaker, const Resilien
       throw;
     }
     const bool failed = !result->ok() && IsBackendFailure(result->error());
-    breaker.Record(failed ? Outcome::kBackendFailed : Outcome::kAnswered, admission.probe,
-                   Clock::now());
+    breaker.Record(failed ? Outcome::kFailed : Outcome::kSucceeded, admission.probe, Clock::now());
     if (result->ok() || attempt >= max_retries || !IsRetryable(result->error())) {
       co_return std::move(*result);
     }
@@ -257,7 +152,12 @@ asio::awaitable<Result<T>> Run(ResilientClient::Breaker& breaker, const Resilien
 }  // namespace
 
 ResilientClient::ResilientClient(Client& client, ResilienceOptions options)
-    : client_(client), options_(std::move(options)), breaker_(std::make_unique<Breaker>(options_)) {
+    : client_(client),
+      options_(std::move(options)),
+      breaker_(std::make_unique<CircuitBreaker>(
+          CircuitBreakerOptions{.failures_to_open = options_.circuit_failures,
+                                .open_for = options_.circuit_open_for,
+                                .on_state = options_.on_circuit_state})) {
   if (options_.on_circuit_state) options_.on_circuit_state(CircuitState::kClosed);
 }
 

@@ -10,7 +10,8 @@
 // - A circuit breaker. After `circuit_failures` consecutive attempts failed as the backend being
 //   down (unreachable, timed out, any 5xx), calls fail at once with kCircuitOpen (503 with
 //   Retry-After) instead of each waiting for its own failure; after `circuit_open_for` one call is
-//   let through as a probe (half-open): success closes the circuit, failure opens it again.
+//   let through as a probe (half-open): success closes the circuit, failure opens it again. The
+//   circuit is the core's CircuitBreaker (the shared cache has its own).
 //
 // The readiness probe (CheckReady) goes through the breaker, so /readyz is 503 while the circuit
 // is open and a probe that succeeds closes it, but it is never retried: it reports, it does not
@@ -18,21 +19,18 @@
 #pragma once
 
 #include <chrono>
-#include <cstdint>
 #include <functional>
 #include <memory>
-#include <string_view>
 
+#include "core/circuit_breaker.hpp"
 #include "core/time.hpp"
 #include "prometheus/client.hpp"
 
 namespace nfmetrics::prometheus {
 
-enum class CircuitState : std::uint8_t {
-  kClosed = 0,    // calls go through
-  kOpen = 1,      // calls fail fast with kCircuitOpen
-  kHalfOpen = 2,  // one probe call is in flight; the others fail fast
-};
+// The circuit's states are the core's; while open, calls fail fast with kCircuitOpen.
+using ::nfmetrics::CircuitState;
+using ::nfmetrics::CircuitStateName;
 
 struct ResilienceOptions {
   // The whole call, retries and their sleeps included (--upstream-timeout). The wrapped client's
@@ -65,16 +63,11 @@ class ResilientClient final : public Client {
 
   CircuitState circuit_state() const;
 
-  class Breaker;  // the circuit, shared by every calling thread (resilient_client.cpp)
-
  private:
   Client& client_;
   ResilienceOptions options_;
-  std::unique_ptr<Breaker> breaker_;
+  std::unique_ptr<CircuitBreaker> breaker_;  // shared by every calling thread
 };
-
-// "closed", "open", "half_open".
-std::string_view CircuitStateName(CircuitState state);
 
 // Whether a failed attempt is worth another: the backend was unreachable or said it is (502, 503,
 // 504).

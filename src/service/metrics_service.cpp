@@ -88,7 +88,7 @@ asio::awaitable<Result<MetricsService::Answers>> MetricsService::Ask(
   }
   const std::string key = fmt::format("{}\n{}", query.promql, query.step.count());
   const StepRange range{query.start, query.end};
-  ResultsCache::Lookup lookup = cache_->Find(key, range, query.step);
+  ResultsCache::Lookup lookup = co_await cache_->FindShared(key, range, query.step);
   std::vector<prometheus::Series> series = std::move(lookup.cached);
   std::vector<std::string> warnings;
   for (const StepRange& missing : lookup.missing) {

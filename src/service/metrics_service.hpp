@@ -29,8 +29,10 @@ struct MetricsServiceOptions {
   std::size_t cache_max_bytes = std::size_t{256} << 20;  // 0 turns the results cache off
   Duration cache_freshness = std::chrono::minutes(1);    // newer steps are always asked again
   std::function<TimePoint()> clock;                      // default: the system clock
-  SharedCache* shared_cache = nullptr;  // behind the in-process cache (Redis); outlives the service
-  QueryLimits limits;                   // range, points and series one request may ask for
+  // Behind the in-process cache (Redis); outlives the service. Asked, without blocking, for what
+  // the in-process cache has no extent of.
+  redis::SharedCache* shared_cache = nullptr;
+  QueryLimits limits;  // range, points and series one request may ask for
 };
 
 class MetricsService final : public QueryService {

@@ -94,32 +94,44 @@ namespace {
 std::string SharedKey(const std::string& key) { return "nfmetrics:v1:" + key; }
 }  // namespace
 
+std::optional<ResultsCache::Lookup> ResultsCache::FindLocal(const std::string& key, StepRange range,
+                                                            Duration step) {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(key);
+  if (it == entries_.end()) return std::nullopt;
+  Touch(it->second);
+  return FromEntry(it->second, range, step);
+}
+
 ResultsCache::Lookup ResultsCache::Find(const std::string& key, StepRange range, Duration step) {
-  {
-    std::lock_guard lock(mutex_);
-    if (auto it = entries_.find(key); it != entries_.end()) {
-      Touch(it->second);
-      return FromEntry(it->second, range, step);
-    }
-  }
-  // Not here: perhaps another replica has it. (Outside the lock: this is a network round trip.)
+  if (std::optional<Lookup> local = FindLocal(key, range, step)) return std::move(*local);
+  Lookup lookup;
+  lookup.missing.push_back(range);
+  return lookup;
+}
+
+boost::asio::awaitable<ResultsCache::Lookup> ResultsCache::FindShared(const std::string& key,
+                                                                      StepRange range,
+                                                                      Duration step) {
+  if (std::optional<Lookup> local = FindLocal(key, range, step)) co_return std::move(*local);
+  // Not here: perhaps another replica has it.
   if (shared_ != nullptr && max_bytes_ > 0) {
-    std::optional<std::string> bytes = shared_->Get(SharedKey(key));
+    std::string shared_key = SharedKey(key);
+    std::optional<std::string> bytes = co_await shared_->Get(std::move(shared_key));
     std::optional<CachedExtent> extent = bytes ? DecodeExtent(*bytes) : std::nullopt;
     if (extent) {
       std::lock_guard lock(mutex_);
+      // Kept unless a request for the same key stored one here meanwhile, which is as new.
       auto it = entries_.find(key);
       Entry& entry = it != entries_.end() ? it->second
                                           : InsertLocked(key, {extent->start, extent->end},
                                                          std::move(extent->series));
       Lookup lookup = FromEntry(entry, range, step);
       EvictOverBudget();
-      return lookup;
+      co_return lookup;
     }
   }
-  Lookup lookup;
-  lookup.missing.push_back(range);
-  return lookup;
+  co_return Find(key, range, step);
 }
 
 ResultsCache::Entry& ResultsCache::InsertLocked(const std::string& key, StepRange extent,
@@ -159,7 +171,7 @@ void ResultsCache::Store(const std::string& key, StepRange range, Duration step,
     InsertLocked(key, kept, std::move(slice));
     EvictOverBudget();
   }
-  if (shared_bytes) shared_->Set(SharedKey(key), *shared_bytes);
+  if (shared_bytes) shared_->Set(SharedKey(key), std::move(*shared_bytes));
 }
 
 void ResultsCache::Touch(Entry& entry) { lru_.splice(lru_.begin(), lru_, entry.lru); }

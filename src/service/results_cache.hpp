@@ -2,9 +2,11 @@
 // of steps per query, so that a window sliding forward re-asks only for the steps it has not seen
 // (the Cortex/Thanos/Mimir query-frontend idea). Only steps older than the freshness horizon are
 // kept: the recent tail is always asked again. Bounded in bytes, least recently used out first.
-// Thread-safe.
+// Thread-safe. With a cache shared by several replicas (Redis), what this one lacks is asked of it
+// without blocking (FindShared), and what this one keeps is given to it.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <cstddef>
 #include <list>
 #include <mutex>
@@ -16,7 +18,8 @@
 
 #include "core/time.hpp"
 #include "prometheus/client.hpp"
-#include "service/shared_cache.hpp"
+#include "redis/shared_cache.hpp"
+#include "service/cached_extent.hpp"
 
 namespace nfmetrics::service {
 
@@ -34,9 +37,9 @@ struct StepRange {
 
 class ResultsCache {
  public:
-  // shared: an optional cache shared with other replicas (Redis), consulted when this one has no
-  // extent for a query, and given every extent this one keeps. Must outlive this.
-  explicit ResultsCache(std::size_t max_bytes, SharedCache* shared = nullptr)
+  // shared: an optional cache shared with other replicas (Redis), consulted by FindShared when
+  // this one has no extent for a query, and given every extent this one keeps. Must outlive this.
+  explicit ResultsCache(std::size_t max_bytes, redis::SharedCache* shared = nullptr)
       : max_bytes_(max_bytes), shared_(shared) {}
 
   struct Lookup {
@@ -45,8 +48,13 @@ class ResultsCache {
     std::vector<StepRange> missing;          // to ask the engine for: a head and/or a tail
   };
 
-  // The cached part of [range] for `key` (a query and its step) and what is missing.
+  // The cached part of [range] for `key` (a query and its step) and what is missing, from this
+  // process alone.
   Lookup Find(const std::string& key, StepRange range, Duration step);
+
+  // The same, and when this process has no extent for `key`, the shared cache's, kept here from
+  // then on. Waits for the shared cache at most its own deadline; its failures are misses.
+  boost::asio::awaitable<Lookup> FindShared(const std::string& key, StepRange range, Duration step);
 
   // Remembers the answer for [range]: only the steps up to `cacheable_end` (older than the
   // freshness horizon). Joins the key's extent when the two touch or overlap, else replaces it.
@@ -64,6 +72,8 @@ class ResultsCache {
     std::list<std::string>::iterator lru;  // position in lru_ (front: most recently used)
   };
 
+  // Find's answer when this process has an extent for `key`.
+  std::optional<Lookup> FindLocal(const std::string& key, StepRange range, Duration step);
   void Touch(Entry& entry);
   void EvictOverBudget();
   // Adds an entry for a key that has none (the caller holds mutex_).
@@ -72,7 +82,7 @@ class ResultsCache {
   static Lookup FromEntry(const Entry& entry, StepRange range, Duration step);
 
   const std::size_t max_bytes_;
-  SharedCache* const shared_;
+  redis::SharedCache* const shared_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Entry> entries_;  // guarded by mutex_
   std::list<std::string> lru_;                      // guarded by mutex_

@@ -15,6 +15,7 @@
 
 #include "http/answer_cache.hpp"
 #include "http/router.hpp"
+#include "support/exposition.hpp"
 #include "support/fake_upstream.hpp"
 #include "support/harness_common.hpp"
 #include "support/http_client.hpp"
@@ -313,14 +314,32 @@ TEST(MultiThreadedServer, AnswersManyConcurrentClientsCorrectly) {
 namespace nfmetrics::testing {
 namespace {
 
+// Polls the server's /metrics until the sample `name` with `labels` is at least `value`; false
+// after 5 s.
+bool WaitForSample(const InProcessApi& api, std::string_view name, const LabelSet& labels,
+                   double value) {
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    HttpResponse metrics = HttpRequest("127.0.0.1", api.port(), "GET", "/metrics");
+    if (SampleValue(metrics.body, name, labels).value_or(0) >= value) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return false;
+}
+
 // Two replicas behind a load balancer, one Redis: what one fetched is a hit on the other.
 TEST_F(CacheOverEngine, TwoReplicasShareTheirResultsThroughRedis) {
   auto redis = RedisHarness::Start();
   InProcessApi first(upstream_.base_url(), 5s, nullptr, std::size_t{16} << 20, 1, redis->url());
   InProcessApi second(upstream_.base_url(), 5s, nullptr, std::size_t{16} << 20, 1, redis->url());
+  // Both connect in the background, and a write is not waited for by the request that made it.
+  ASSERT_TRUE(WaitForSample(first, "nfmetrics_shared_cache_up", {}, 1));
+  ASSERT_TRUE(WaitForSample(second, "nfmetrics_shared_cache_up", {}, 1));
   Answer miss = Call(first.port(), Target(kStart, kEnd));
   ASSERT_EQ(miss.status, 200) << miss.body;
   EXPECT_EQ(miss.x_cache, "miss");
+  ASSERT_TRUE(
+      WaitForSample(first, "nfmetrics_shared_cache_writes_total", {{"result", "stored"}}, 1));
   Answer shared = Call(second.port(), Target(kStart, kEnd));
   ASSERT_EQ(shared.status, 200) << shared.body;
   EXPECT_EQ(shared.x_cache, "hit");

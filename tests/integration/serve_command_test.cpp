@@ -12,10 +12,12 @@
 #include "api_checks.hpp"
 #include "service/access_tokens.hpp"
 #include "support/child_process.hpp"
+#include "support/exposition.hpp"
 #include "support/fake_upstream.hpp"
 #include "support/harness_common.hpp"
 #include "support/http_client.hpp"
 #include "support/in_process_api.hpp"
+#include "support/redis_harness.hpp"
 #include "synth/model.hpp"
 #include "world.hpp"
 
@@ -206,6 +208,47 @@ std::string ServeFailure(const std::string& name, const std::vector<std::string>
     EXPECT_NE(*code, 0) << child->LogTail();
   }
   return child->LogTail();
+}
+
+// serve --cache-redis with --cache-redis-timeout: connected in the background, what it fetched is
+// a hit on another replica of the same Redis; a bad timeout or URL stops start-up naming the flag.
+TEST(ServeCommand, SharesItsCacheThroughRedisAndChecksTheRedisFlags) {
+  auto redis = RedisHarness::Start();
+  unsigned short port = FreeLoopbackPort();
+  auto child = StartServe(port, {"--prometheus-url", BackendUrl(), "--cache-redis", redis->url(),
+                                 "--cache-redis-timeout", "50ms"});
+  // Polls GET /metrics on `metrics_port` until the sample reaches `value`, for up to 5 s.
+  auto reaches = [](unsigned short metrics_port, std::string_view name, const LabelSet& labels,
+                    double value) {
+    for (int i = 0; i < 100; ++i) {
+      const std::string text = Get("127.0.0.1", metrics_port, "/metrics").body;
+      if (SampleValue(text, name, labels).value_or(0) >= value) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  };
+  ASSERT_TRUE(reaches(port, "nfmetrics_shared_cache_up", {}, 1)) << child->LogTail();
+  EXPECT_NE(child->LogTail().find("a read waits at most 50ms"), std::string::npos)
+      << child->LogTail();
+  HttpResponse miss = Get("127.0.0.1", port, SinkLatencyTarget());
+  ASSERT_EQ(miss.status, 200) << miss.body;
+  EXPECT_EQ(miss.Header("x-cache"), "miss");
+  ASSERT_TRUE(reaches(port, "nfmetrics_shared_cache_writes_total", {{"result", "stored"}}, 1));
+  InProcessOptions options;
+  options.cache_redis = redis->url();
+  InProcessApi replica(BackendUrl(), options);
+  ASSERT_TRUE(reaches(replica.port(), "nfmetrics_shared_cache_up", {}, 1));
+  EXPECT_EQ(Get("127.0.0.1", replica.port(), SinkLatencyTarget()).Header("x-cache"), "hit");
+  EXPECT_EQ(child->Stop(), 0) << child->LogTail();
+
+  for (const char* timeout : {"0", "-5ms", "soon"}) {
+    std::string log = ServeFailure(
+        "redis-timeout", {"--prometheus-url", BackendUrl(), "--cache-redis-timeout", timeout});
+    EXPECT_NE(log.find("--cache-redis-timeout"), std::string::npos) << timeout << ": " << log;
+  }
+  std::string log =
+      ServeFailure("redis-url", {"--prometheus-url", BackendUrl(), "--cache-redis", "redis:/x"});
+  EXPECT_NE(log.find("--cache-redis"), std::string::npos) << log;
 }
 
 TEST(ServeCommand, RefusesANonLoopbackAddressWithoutAuthNamingInsecureListen) {

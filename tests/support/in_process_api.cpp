@@ -14,9 +14,9 @@
 #include "http/server.hpp"
 #include "prometheus/beast_client.hpp"
 #include "prometheus/resilient_client.hpp"
+#include "redis/redis_cache.hpp"
 #include "service/catalog.hpp"
 #include "service/metrics_service.hpp"
-#include "service/shared_cache.hpp"
 
 namespace nfmetrics::testing {
 
@@ -27,7 +27,7 @@ struct InProcessApi::Impl {
   std::unique_ptr<http::ObservedClient> observed_client;  // `client`, timed and counted
   // `observed_client` with retries and a circuit breaker: what the service and router use.
   std::unique_ptr<prometheus::ResilientClient> resilient_client;
-  std::unique_ptr<service::SharedCache> shared_cache;
+  std::unique_ptr<redis::RedisCache> shared_cache;
   std::unique_ptr<service::MetricsService> service;
   std::unique_ptr<http::Router> router;
   std::unique_ptr<http::Server> server;
@@ -63,18 +63,27 @@ InProcessApi::InProcessApi(const std::string& prometheus_url, const InProcessOpt
       std::make_unique<http::ObservedClient>(*impl_->client, impl_->self_metrics);
   http::SelfMetrics& self_metrics = impl_->self_metrics;
   impl_->resilient_client = std::make_unique<prometheus::ResilientClient>(
-      *impl_->observed_client, prometheus::ResilienceOptions{
-                                   .deadline = upstream_timeout,
-                                   .max_retries = options.upstream_retries,
-                                   .circuit_failures = options.circuit_failures,
-                                   .circuit_open_for = options.circuit_open_for,
-                                   .on_circuit_state =
-                                       [&self_metrics](prometheus::CircuitState state) {
-                                         self_metrics.BackendCircuitChanged(state);
-                                       },
-                                   .on_retry = [&self_metrics] { self_metrics.BackendRetried(); }});
+      *impl_->observed_client,
+      prometheus::ResilienceOptions{
+          .deadline = upstream_timeout,
+          .max_retries = options.upstream_retries,
+          .circuit_failures = options.circuit_failures,
+          .circuit_open_for = options.circuit_open_for,
+          .on_circuit_state =
+              [&self_metrics](CircuitState state) { self_metrics.BackendCircuitChanged(state); },
+          .on_retry = [&self_metrics] { self_metrics.BackendRetried(); }});
   if (!cache_redis.empty()) {
-    auto redis = service::MakeRedisCache(cache_redis);
+    auto redis = redis::MakeRedisCache(
+        impl_->io.get_executor(),
+        {.url = cache_redis,
+         .read_timeout = options.cache_redis_timeout,
+         .on_read =
+             [&self_metrics](redis::ReadOutcome outcome) { self_metrics.SharedCacheRead(outcome); },
+         .on_write = [&self_metrics](
+                         redis::WriteOutcome outcome) { self_metrics.SharedCacheWritten(outcome); },
+         .on_circuit_state =
+             [&self_metrics](CircuitState state) { self_metrics.SharedCacheCircuitChanged(state); },
+         .on_connected = [&self_metrics](bool up) { self_metrics.SharedCacheConnected(up); }});
     if (!redis.ok()) throw std::runtime_error(redis.error().message);
     impl_->shared_cache = std::move(redis).value();
   }
@@ -104,8 +113,10 @@ InProcessApi::InProcessApi(const std::string& prometheus_url, const InProcessOpt
 }
 
 InProcessApi::~InProcessApi() {
-  // Closing the listener and every connection lets io.run() return once in-flight requests end.
+  // Closing the listener and every connection, and Redis's connection and reconnects, lets
+  // io.run() return once in-flight requests end.
   impl_->server->Stop();
+  if (impl_->shared_cache) impl_->shared_cache->Close();
   for (std::thread& thread : impl_->threads) thread.join();
 }
 

@@ -28,7 +28,8 @@ struct InProcessOptions {
   const service::Catalog* catalog = nullptr;  // must outlive the api; nullptr: the built-in one
   std::size_t cache_max_bytes = std::size_t{64} << 20;  // 0: no caches
   unsigned threads = 1;
-  std::string cache_redis;                 // redis://HOST:PORT, as --cache-redis
+  std::string cache_redis;  // redis://HOST:PORT, as --cache-redis
+  Duration cache_redis_timeout = std::chrono::milliseconds(20);  // --cache-redis-timeout
   const http::AuthConfig* auth = nullptr;  // must outlive the api; nullptr: no auth
   service::QueryLimits limits;             // --max-range, --max-points-per-series, --max-series
   double rate_limit = 0;                   // --rate-limit (per second; 0: off)

@@ -4,13 +4,16 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/io_context.hpp>
 #include <cmath>
 #include <limits>
 #include <map>
 #include <string>
 
+#include "redis/shared_cache.hpp"
 #include "service/byte_size.hpp"
-#include "service/shared_cache.hpp"
+#include "service/cached_extent.hpp"
+#include "support/run_to_end.hpp"
 
 namespace nfmetrics::service {
 namespace {
@@ -180,14 +183,16 @@ TEST(ParseByteSize, ReadsBytesAndBinaryAndDecimalUnits) {
 namespace nfmetrics::service {
 namespace {
 
-class MapCache : public SharedCache {
+class MapCache : public redis::SharedCache {
  public:
-  std::optional<std::string> Get(const std::string& key) override {
+  boost::asio::awaitable<std::optional<std::string>> Get(std::string key) override {
+    ++gets;
     auto it = values.find(key);
-    return it == values.end() ? std::nullopt : std::optional(it->second);
+    co_return it == values.end() ? std::nullopt : std::optional(it->second);
   }
-  void Set(const std::string& key, const std::string& value) override { values[key] = value; }
+  void Set(std::string key, std::string value) override { values[key] = std::move(value); }
   std::map<std::string, std::string> values;
+  int gets = 0;
 };
 
 TEST(SharedResultsCache, WhatOneReplicaKeepsTheOtherFinds) {
@@ -195,12 +200,38 @@ TEST(SharedResultsCache, WhatOneReplicaKeepsTheOtherFinds) {
   ResultsCache first(1 << 20, &shared);
   ResultsCache second(1 << 20, &shared);
   first.Store("q", {At(10), At(20)}, minutes(1), Answer(10, 20), At(100));
-  auto lookup = second.Find("q", {At(15), At(25)}, minutes(1));
+  boost::asio::io_context io;
+  auto lookup = testing::RunToEnd(io, second.FindShared("q", {At(15), At(25)}, minutes(1)));
   EXPECT_TRUE(lookup.covered);
   ASSERT_EQ(lookup.missing.size(), 1u);
   EXPECT_EQ(lookup.missing[0].start, At(21));
   EXPECT_EQ(Minutes(lookup.cached[0]).front(), 15);
   EXPECT_EQ(second.entries(), 1u);  // now kept locally too
+  // From now on the local extent answers, without asking the shared cache.
+  const int gets = shared.gets;
+  EXPECT_TRUE(
+      testing::RunToEnd(io, second.FindShared("q", {At(15), At(20)}, minutes(1))).missing.empty());
+  EXPECT_EQ(shared.gets, gets);
+}
+
+TEST(SharedResultsCache, FindAloneNeverAsksTheSharedCache) {
+  MapCache shared;
+  ResultsCache first(1 << 20, &shared);
+  ResultsCache second(1 << 20, &shared);
+  first.Store("q", {At(10), At(20)}, minutes(1), Answer(10, 20), At(100));
+  EXPECT_FALSE(second.Find("q", {At(10), At(20)}, minutes(1)).covered);
+  EXPECT_EQ(shared.gets, 0);
+}
+
+TEST(SharedResultsCache, WhatIsNotAnExtentIsAMiss) {
+  MapCache shared;
+  ResultsCache cache(1 << 20, &shared);
+  shared.values["nfmetrics:v1:q"] = "not an extent";
+  boost::asio::io_context io;
+  auto lookup = testing::RunToEnd(io, cache.FindShared("q", {At(10), At(20)}, minutes(1)));
+  EXPECT_FALSE(lookup.covered);
+  ASSERT_EQ(lookup.missing.size(), 1u);
+  EXPECT_EQ(cache.entries(), 0u);
 }
 
 TEST(ExtentEncoding, RoundTripsLabelsTimesAndEveryDouble) {
@@ -223,17 +254,6 @@ TEST(ExtentEncoding, RoundTripsLabelsTimesAndEveryDouble) {
   EXPECT_FALSE(DecodeExtent(bytes.substr(0, bytes.size() - 1)).has_value());
   EXPECT_FALSE(DecodeExtent(bytes + "x").has_value());
   EXPECT_FALSE(DecodeExtent(std::string(64, '\xff')).has_value());
-}
-
-TEST(MakeRedisCache, TakesOnlyRedisUrlsWithAPort) {
-  EXPECT_TRUE(MakeRedisCache("redis://127.0.0.1:6379").ok());
-  EXPECT_TRUE(MakeRedisCache("redis://cache.internal:6380/").ok());
-  for (const char* bad : {"", "127.0.0.1:6379", "redis://host", "redis://:6379", "redis://h:0",
-                          "redis://h:99999", "http://h:6379"}) {
-    auto cache = MakeRedisCache(bad);
-    ASSERT_FALSE(cache.ok()) << bad;
-    EXPECT_EQ(cache.error().param, "cache-redis");
-  }
 }
 
 }  // namespace

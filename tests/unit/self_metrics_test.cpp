@@ -98,6 +98,33 @@ TEST(SelfMetrics, CountsCacheResults) {
   EXPECT_EQ(SampleValue(text, "nfmetrics_cache_requests_total", {{"result", "partial"}}), 0);
 }
 
+TEST(SelfMetrics, CountsSharedCacheReadsWritesAndShowsItsCircuit) {
+  SelfMetrics metrics;
+  for (auto outcome : {redis::ReadOutcome::kHit, redis::ReadOutcome::kTimeout,
+                       redis::ReadOutcome::kTimeout, redis::ReadOutcome::kSkipped}) {
+    metrics.SharedCacheRead(outcome);
+  }
+  metrics.SharedCacheWritten(redis::WriteOutcome::kStored);
+  metrics.SharedCacheWritten(redis::WriteOutcome::kDropped);
+  metrics.SharedCacheCircuitChanged(CircuitState::kOpen);
+  std::string text = metrics.Render();
+  EXPECT_EQ(SampleValue(text, "nfmetrics_shared_cache_reads_total", {{"result", "hit"}}), 1);
+  EXPECT_EQ(SampleValue(text, "nfmetrics_shared_cache_reads_total", {{"result", "timeout"}}), 2);
+  EXPECT_EQ(SampleValue(text, "nfmetrics_shared_cache_reads_total", {{"result", "skipped"}}), 1);
+  EXPECT_EQ(SampleValue(text, "nfmetrics_shared_cache_reads_total", {{"result", "miss"}}), 0);
+  EXPECT_EQ(SampleValue(text, "nfmetrics_shared_cache_writes_total", {{"result", "stored"}}), 1);
+  EXPECT_EQ(SampleValue(text, "nfmetrics_shared_cache_writes_total", {{"result", "dropped"}}), 1);
+  EXPECT_EQ(SampleValue(text, "nfmetrics_shared_cache_circuit_state"), 1);
+  EXPECT_EQ(SampleValue(text, "nfmetrics_backend_circuit_state"), 0);  // not the backend's
+  metrics.SharedCacheCircuitChanged(CircuitState::kClosed);
+  EXPECT_EQ(SampleValue(metrics.Render(), "nfmetrics_shared_cache_circuit_state"), 0);
+  EXPECT_EQ(SampleValue(metrics.Render(), "nfmetrics_shared_cache_up"), 0);
+  metrics.SharedCacheConnected(true);
+  EXPECT_EQ(SampleValue(metrics.Render(), "nfmetrics_shared_cache_up"), 1);
+  metrics.SharedCacheConnected(false);
+  EXPECT_EQ(SampleValue(metrics.Render(), "nfmetrics_shared_cache_up"), 0);
+}
+
 TEST(SelfMetrics, ShowsTheSeriesDashboardsNeedAtZeroBeforeAnyEvent) {
   std::string text = SelfMetrics().Render();
   for (std::string_view route : {"none", "healthz", "readyz", "catalog", "metric", "objects",
@@ -117,6 +144,16 @@ TEST(SelfMetrics, ShowsTheSeriesDashboardsNeedAtZeroBeforeAnyEvent) {
                             {{"operation", std::string(operation)}, {"kind", std::string(kind)}}),
                 0);
     }
+  }
+  for (std::string_view result : {"hit", "miss", "timeout", "error", "skipped"}) {
+    EXPECT_EQ(
+        SampleValue(text, "nfmetrics_shared_cache_reads_total", {{"result", std::string(result)}}),
+        0);
+  }
+  for (std::string_view result : {"stored", "failed", "dropped", "skipped"}) {
+    EXPECT_EQ(
+        SampleValue(text, "nfmetrics_shared_cache_writes_total", {{"result", std::string(result)}}),
+        0);
   }
   EXPECT_EQ(SampleValue(text, "nfmetrics_http_requests_in_flight"), 0);
   for (const auto& [name, labels] : Samples(text)) EXPECT_TRUE(name.starts_with("nfmetrics_"));
