@@ -21,6 +21,7 @@
 #include "service/catalog.hpp"
 #include "service/metrics_service.hpp"
 #include "service/query_plan.hpp"
+#include "service/shaping.hpp"
 
 namespace {
 

@@ -25,23 +25,19 @@
 #endif
 #endif
 
+#include "app/stack.hpp"
 #include "http/access_log.hpp"
 #include "http/auth.hpp"
-#include "http/observed_client.hpp"
-#include "http/rate_limiter.hpp"
 #include "http/router.hpp"
 #include "http/self_metrics.hpp"
 #include "http/server.hpp"
 #include "prometheus/beast_client.hpp"
-#include "prometheus/resilient_client.hpp"
-#include "redis/redis_cache.hpp"
 #include "service/access_tokens.hpp"
 #include "service/byte_size.hpp"
 #include "service/catalog.hpp"
 #include "service/duration.hpp"
 #include "service/jwt.hpp"
-#include "service/metrics_service.hpp"
-#include "service/query_plan.hpp"
+#include "service/time_range.hpp"
 
 namespace nfmetrics::app {
 namespace {
@@ -290,27 +286,6 @@ int RunServe(const ServeOptions& options) {
 
   TuneMalloc(options.threads);
   boost::asio::io_context io(static_cast<int>(options.threads));
-  auto client =
-      prometheus::MakeBeastClient(io.get_executor(), BackendClientOptions(options, url, *timeout));
-  if (!client.ok()) {
-    const std::string& param = client.error().param;
-    throw CLI::ValidationError(param.empty() ? "--prometheus-url" : "--" + param,
-                               client.error().message);
-  }
-  // Every call to the backend, the service's and the readiness probe's, is timed and counted on
-  // its way through. The ObservedClient sits under the retries and the circuit breaker, so it
-  // measures each attempt that reaches the engine and none that the open circuit answered.
-  http::SelfMetrics self_metrics;
-  http::ObservedClient observed_client(**client, self_metrics);
-  prometheus::ResilientClient resilient_client(
-      observed_client,
-      {.deadline = *timeout,
-       .max_retries = options.upstream_retries,
-       .circuit_failures = options.circuit_failures,
-       .circuit_open_for = PositiveDuration("--circuit-open-for", options.circuit_open_for),
-       .on_circuit_state =
-           [&self_metrics](CircuitState state) { self_metrics.BackendCircuitChanged(state); },
-       .on_retry = [&self_metrics] { self_metrics.BackendRetried(); }});
   Result<std::size_t> cache_bytes = service::ParseByteSize(options.cache_max_bytes);
   if (!cache_bytes.ok())
     throw CLI::ValidationError("--cache-max-bytes", cache_bytes.error().message);
@@ -324,40 +299,39 @@ int RunServe(const ServeOptions& options) {
     throw CLI::ValidationError("--max-range",
                                "must be a positive duration such as 32d or 7d, or seconds");
   }
-  // The io threads never wait on Redis: its reads have their own short deadline and circuit, its
-  // writes are queued within bounds, and it is connected to in the background.
   const Duration redis_timeout =
       PositiveDuration("--cache-redis-timeout", options.cache_redis_timeout);
-  std::unique_ptr<redis::RedisCache> shared_cache;
+  http::SelfMetrics self_metrics;
+  Result<std::unique_ptr<Stack>> stack = Stack::Make(
+      io.get_executor(),
+      {.backend = BackendClientOptions(options, url, *timeout),
+       .resilience = {.deadline = *timeout,
+                      .max_retries = options.upstream_retries,
+                      .circuit_failures = options.circuit_failures,
+                      .circuit_open_for =
+                          PositiveDuration("--circuit-open-for", options.circuit_open_for)},
+       .cache_redis = options.cache_redis,
+       .cache_redis_timeout = redis_timeout,
+       .cache_max_bytes = *cache_bytes,
+       .cache_freshness = *freshness,
+       .limits = {.max_range = *max_range,
+                  .max_points = options.max_points,
+                  .max_series = options.max_series},
+       .catalog = &catalog,
+       .auth = auth ? &*auth : nullptr,
+       .rate_limit = {.per_second = options.rate_limit,
+                      .burst = options.rate_burst > 0 ? options.rate_burst : options.rate_limit}},
+      self_metrics);
+  if (!stack.ok()) {
+    const std::string& param = stack.error().param;
+    throw CLI::ValidationError("--" + (param.empty() ? std::string("prometheus-url") : param),
+                               stack.error().message);
+  }
   if (!options.cache_redis.empty()) {
-    auto redis = redis::MakeRedisCache(
-        io.get_executor(),
-        {.url = options.cache_redis,
-         .read_timeout = redis_timeout,
-         .on_read =
-             [&self_metrics](redis::ReadOutcome outcome) { self_metrics.SharedCacheRead(outcome); },
-         .on_write = [&self_metrics](
-                         redis::WriteOutcome outcome) { self_metrics.SharedCacheWritten(outcome); },
-         .on_circuit_state =
-             [&self_metrics](CircuitState state) { self_metrics.SharedCacheCircuitChanged(state); },
-         .on_connected = [&self_metrics](bool up) { self_metrics.SharedCacheConnected(up); }});
-    if (!redis.ok()) throw CLI::ValidationError("--cache-redis", redis.error().message);
-    shared_cache = std::move(redis).value();
     spdlog::info("results cache shared through {} (a read waits at most {})", options.cache_redis,
                  service::FormatDuration(redis_timeout));
   }
-  const http::CacheBudget budget = http::SplitCacheBudget(*cache_bytes);
-  service::MetricsService metrics(resilient_client, {.cache_max_bytes = budget.results,
-                                                     .cache_freshness = *freshness,
-                                                     .clock = {},
-                                                     .shared_cache = shared_cache.get(),
-                                                     .limits = {.max_range = *max_range,
-                                                                .max_points = options.max_points,
-                                                                .max_series = options.max_series}});
-  http::Router router(catalog, metrics, http::SystemNow, budget.answers, auth ? &*auth : nullptr,
-                      &self_metrics);
-  router.SetRateLimit({.per_second = options.rate_limit,
-                       .burst = options.rate_burst > 0 ? options.rate_burst : options.rate_limit});
+  http::Router& router = (*stack)->router();
   http::Server server(io.get_executor(), router, server_options);
   Result<boost::asio::ip::tcp::endpoint> bound = server.Start(*endpoint);
   if (!bound.ok()) {

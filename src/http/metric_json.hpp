@@ -4,7 +4,7 @@
 #include <string>
 
 #include "service/metric_request.hpp"
-#include "service/metrics_service.hpp"
+#include "service/metric_result.hpp"
 
 namespace nfmetrics::http {
 

@@ -32,12 +32,11 @@ constexpr std::array<service::CacheOutcome, 4> kCacheOutcomes = {
     service::CacheOutcome::kHit, service::CacheOutcome::kPartial, service::CacheOutcome::kMiss,
     service::CacheOutcome::kBypass};
 
-constexpr std::array<redis::ReadOutcome, 5> kSharedReads = {
-    redis::ReadOutcome::kHit, redis::ReadOutcome::kMiss, redis::ReadOutcome::kTimeout,
-    redis::ReadOutcome::kError, redis::ReadOutcome::kSkipped};
-constexpr std::array<redis::WriteOutcome, 4> kSharedWrites = {
-    redis::WriteOutcome::kStored, redis::WriteOutcome::kFailed, redis::WriteOutcome::kDropped,
-    redis::WriteOutcome::kSkipped};
+// Indexed by SharedRead and SharedWrite.
+constexpr std::array<std::string_view, 5> kSharedReadNames = {"hit", "miss", "timeout", "error",
+                                                              "skipped"};
+constexpr std::array<std::string_view, 4> kSharedWriteNames = {"stored", "failed", "dropped",
+                                                               "skipped"};
 
 // HTTP status codes are three digits: 100 to 599.
 constexpr unsigned kFirstStatus = 100;
@@ -137,8 +136,8 @@ struct SelfMetrics::Families {
   std::array<prom::Histogram*, kRouteCount> duration_by_route{};
   std::array<prom::Counter*, kCacheOutcomes.size()> cache_by_outcome{};
   std::array<prom::Histogram*, kBackendCallCount> backend_by_call{};
-  std::array<prom::Counter*, kSharedReads.size()> shared_reads_by_outcome{};
-  std::array<prom::Counter*, kSharedWrites.size()> shared_writes_by_outcome{};
+  std::array<prom::Counter*, kSharedReadNames.size()> shared_reads_by_outcome{};
+  std::array<prom::Counter*, kSharedWriteNames.size()> shared_writes_by_outcome{};
 
   Families() {
     // Series that exist from the start, at zero, so that rate() and absent() work on them before
@@ -151,13 +150,13 @@ struct SelfMetrics::Families {
       cache_by_outcome[Index(outcome)] =
           &cache.Add({{"result", std::string(service::CacheOutcomeName(outcome))}});
     }
-    for (redis::ReadOutcome outcome : kSharedReads) {
-      shared_reads_by_outcome[Index(outcome)] =
-          &shared_reads.Add({{"result", std::string(redis::ReadOutcomeName(outcome))}});
+    for (std::size_t read = 0; read < kSharedReadNames.size(); ++read) {
+      shared_reads_by_outcome[read] =
+          &shared_reads.Add({{"result", std::string(kSharedReadNames[read])}});
     }
-    for (redis::WriteOutcome outcome : kSharedWrites) {
-      shared_writes_by_outcome[Index(outcome)] =
-          &shared_writes.Add({{"result", std::string(redis::WriteOutcomeName(outcome))}});
+    for (std::size_t write = 0; write < kSharedWriteNames.size(); ++write) {
+      shared_writes_by_outcome[write] =
+          &shared_writes.Add({{"result", std::string(kSharedWriteNames[write])}});
     }
     for (std::size_t call = 0; call < kBackendCallCount; ++call) {
       const std::string operation(kBackendCallNames[call]);
@@ -217,11 +216,11 @@ void SelfMetrics::BackendCircuitChanged(CircuitState state) {
 
 void SelfMetrics::BackendRetried() { families_->retries.Increment(); }
 
-void SelfMetrics::SharedCacheRead(redis::ReadOutcome outcome) {
+void SelfMetrics::SharedCacheRead(SharedRead outcome) {
   families_->shared_reads_by_outcome[Index(outcome)]->Increment();
 }
 
-void SelfMetrics::SharedCacheWritten(redis::WriteOutcome outcome) {
+void SelfMetrics::SharedCacheWritten(SharedWrite outcome) {
   families_->shared_writes_by_outcome[Index(outcome)]->Increment();
 }
 

@@ -18,9 +18,7 @@
 #include "core/circuit_breaker.hpp"
 #include "core/result.hpp"
 #include "http/route.hpp"
-#include "prometheus/resilient_client.hpp"
-#include "redis/redis_cache.hpp"
-#include "service/results_cache.hpp"
+#include "service/cache_outcome.hpp"
 
 namespace nfmetrics::http {
 
@@ -29,6 +27,23 @@ enum class BackendCall {
   kQueryRange,   // "query_range"
   kLabelValues,  // "label_values"
   kReady,        // "ready": the readiness probe's trivial query
+};
+
+// What became of one read of the cache shared through Redis: the `result` label.
+enum class SharedRead {
+  kHit,      // Redis had a value
+  kMiss,     // Redis had none
+  kTimeout,  // no answer within --cache-redis-timeout
+  kError,    // an error answer, or the connection failed first
+  kSkipped,  // Redis was not asked: no connection that answers, or its circuit is open
+};
+
+// What became of one write to it.
+enum class SharedWrite {
+  kStored,   // Redis said OK
+  kFailed,   // an error answer, or the connection failed before the answer
+  kDropped,  // too many writes or bytes were already waiting for Redis
+  kSkipped,  // not sent: no connection that answers, or its circuit is open
 };
 
 class SelfMetrics {
@@ -51,15 +66,15 @@ class SelfMetrics {
   // One call to the backend, which took `seconds`; `error` when it failed.
   void BackendCallFinished(BackendCall call, double seconds, std::optional<ErrorCode> error);
 
-  // The circuit breaker in front of the backend changed state (prometheus::ResilientClient).
+  // The circuit breaker in front of the backend changed state.
   void BackendCircuitChanged(CircuitState state);
   // A failed backend call is about to be tried again.
   void BackendRetried();
 
-  // The cache shared through Redis (redis::RedisCache): one read, one write, its own circuit, and
-  // whether a connection is up.
-  void SharedCacheRead(redis::ReadOutcome outcome);
-  void SharedCacheWritten(redis::WriteOutcome outcome);
+  // The cache shared through Redis: one read, one write, its own circuit, and whether a connection
+  // is up.
+  void SharedCacheRead(SharedRead outcome);
+  void SharedCacheWritten(SharedWrite outcome);
   void SharedCacheCircuitChanged(CircuitState state);
   void SharedCacheConnected(bool up);
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "service/listing_query.hpp"
 #include "service/promql.hpp"
 #include "service/time_range.hpp"
 

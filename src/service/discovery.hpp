@@ -8,7 +8,6 @@
 
 #include "core/result.hpp"
 #include "core/time.hpp"
-#include "prometheus/client.hpp"
 #include "service/k8s_names.hpp"
 #include "service/value_rules.hpp"
 
@@ -50,15 +49,5 @@ Result<ListingRequest> ParseListingRequest(const ListingParams& params, TimePoin
 
 // The member an answer lists the values under: "namespaces", "mono_vertices", "pods", ...
 std::string_view ListingKey(Listing what);
-
-// The label-values query that answers it: namespace of monovtx_*, forwarder_* and vertex_* series
-// (one match[] for each kind of object), mvtx_name of monovtx_* series in the namespace, their
-// pods, pipeline/vertex of forwarder_* and vertex_* series, a vertex's forwarder pods.
-prometheus::LabelValuesQuery ListingQuery(const ListingRequest& request);
-
-// The engine's values without what is not listed: a MonoVertex's daemon pod (it exports no
-// per-pod latency, and NumaFlow's UI hides it).
-std::vector<std::string> ListedValues(const ListingRequest& request,
-                                      std::vector<std::string> values);
 
 }  // namespace nfmetrics::service

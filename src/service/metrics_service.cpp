@@ -12,6 +12,10 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <map>
 
+#include "service/listing_query.hpp"
+#include "service/proxy_plan.hpp"
+#include "service/shaping.hpp"
+
 namespace nfmetrics::service {
 
 namespace asio = boost::asio;

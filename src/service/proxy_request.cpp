@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "service/k8s_names.hpp"
+#include "service/proxy_plan.hpp"
 #include "service/value_rules.hpp"
 
 namespace nfmetrics::service {

@@ -12,7 +12,6 @@
 
 #include "core/result.hpp"
 #include "core/time.hpp"
-#include "prometheus/client.hpp"
 #include "service/catalog.hpp"
 #include "service/promql.hpp"
 #include "service/time_range.hpp"
@@ -57,9 +56,5 @@ struct ProxyQuery {
 // whose message names it: "filters.mvtx_name: ..."), kNotFound for an unknown pattern or metric.
 Result<ProxyQuery> ParseProxyRequest(const Catalog& catalog, const ProxyRequest& request,
                                      TimePoint now);
-
-// The one range query to run: aligned at the client's step or 1 minute, within the limits
-// (errors name start_time or step).
-Result<prometheus::RangeQuery> PlanProxy(const ProxyQuery& query, const QueryLimits& limits = {});
 
 }  // namespace nfmetrics::service

@@ -19,15 +19,10 @@
 #include "core/time.hpp"
 #include "prometheus/client.hpp"
 #include "redis/shared_cache.hpp"
+#include "service/cache_outcome.hpp"
 #include "service/cached_extent.hpp"
 
 namespace nfmetrics::service {
-
-// What the cache did for one answer, reported as X-Cache and data.cache.
-enum class CacheOutcome { kHit, kPartial, kMiss, kBypass };
-std::string_view CacheOutcomeName(CacheOutcome outcome);  // "hit", "partial", "miss", "bypass"
-// Several queries (one per quantile) answer as one: all the same, or "partial".
-CacheOutcome Combine(CacheOutcome a, CacheOutcome b);
 
 // A range of steps, both ends included and on the step grid.
 struct StepRange {

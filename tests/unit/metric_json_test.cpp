@@ -10,6 +10,7 @@
 
 #include "http/error_response.hpp"
 #include "service/metrics_service.hpp"
+#include "service/shaping.hpp"
 
 namespace nfmetrics::http {
 namespace {

@@ -19,6 +19,7 @@
 #include "http/error_response.hpp"
 #include "http/handlers/numaflow.hpp"
 #include "service/catalog.hpp"
+#include "service/proxy_plan.hpp"
 #include "service/timestamp.hpp"
 
 namespace nfmetrics::http {

@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "http/observed_client.hpp"
+#include "app/observed_client.hpp"
 #include "http/router.hpp"
 #include "http/routes.hpp"
 #include "support/exposition.hpp"
@@ -100,12 +100,12 @@ TEST(SelfMetrics, CountsCacheResults) {
 
 TEST(SelfMetrics, CountsSharedCacheReadsWritesAndShowsItsCircuit) {
   SelfMetrics metrics;
-  for (auto outcome : {redis::ReadOutcome::kHit, redis::ReadOutcome::kTimeout,
-                       redis::ReadOutcome::kTimeout, redis::ReadOutcome::kSkipped}) {
+  for (auto outcome :
+       {SharedRead::kHit, SharedRead::kTimeout, SharedRead::kTimeout, SharedRead::kSkipped}) {
     metrics.SharedCacheRead(outcome);
   }
-  metrics.SharedCacheWritten(redis::WriteOutcome::kStored);
-  metrics.SharedCacheWritten(redis::WriteOutcome::kDropped);
+  metrics.SharedCacheWritten(SharedWrite::kStored);
+  metrics.SharedCacheWritten(SharedWrite::kDropped);
   metrics.SharedCacheCircuitChanged(CircuitState::kOpen);
   std::string text = metrics.Render();
   EXPECT_EQ(SampleValue(text, "nfmetrics_shared_cache_reads_total", {{"result", "hit"}}), 1);
@@ -207,7 +207,7 @@ T Complete(boost::asio::awaitable<T> call) {
 TEST(ObservedClient, TimesEveryBackendCallAndCountsItsErrorsByKind) {
   SelfMetrics metrics;
   ScriptedClient backend;
-  ObservedClient client(backend, metrics);
+  app::ObservedClient client(backend, metrics);
   EXPECT_TRUE(Complete(client.QueryRange({})).ok());
   backend.error = ErrorCode::kUpstreamError;
   EXPECT_EQ(Complete(client.QueryRange({})).error().code, ErrorCode::kUpstreamError);

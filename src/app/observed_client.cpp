@@ -1,16 +1,16 @@
-#include "http/observed_client.hpp"
+#include "app/observed_client.hpp"
 
 #include <chrono>
 #include <optional>
 
-namespace nfmetrics::http {
+namespace nfmetrics::app {
 namespace {
 
 namespace asio = boost::asio;
 
 // Runs `call` and records it; an exception is counted as `internal` and passed on.
 template <class T>
-asio::awaitable<Result<T>> Observe(SelfMetrics& metrics, BackendCall kind,
+asio::awaitable<Result<T>> Observe(http::SelfMetrics& metrics, http::BackendCall kind,
                                    asio::awaitable<Result<T>> call) {
   const auto started = std::chrono::steady_clock::now();
   auto seconds = [&] {
@@ -30,21 +30,21 @@ asio::awaitable<Result<T>> Observe(SelfMetrics& metrics, BackendCall kind,
 
 }  // namespace
 
-ObservedClient::ObservedClient(prometheus::Client& client, SelfMetrics& metrics)
+ObservedClient::ObservedClient(prometheus::Client& client, http::SelfMetrics& metrics)
     : client_(client), metrics_(metrics) {}
 
 asio::awaitable<Result<prometheus::Matrix>> ObservedClient::QueryRange(
     const prometheus::RangeQuery& query) {
-  co_return co_await Observe(metrics_, BackendCall::kQueryRange, client_.QueryRange(query));
+  co_return co_await Observe(metrics_, http::BackendCall::kQueryRange, client_.QueryRange(query));
 }
 
 asio::awaitable<Result<std::vector<std::string>>> ObservedClient::LabelValues(
     const prometheus::LabelValuesQuery& query) {
-  co_return co_await Observe(metrics_, BackendCall::kLabelValues, client_.LabelValues(query));
+  co_return co_await Observe(metrics_, http::BackendCall::kLabelValues, client_.LabelValues(query));
 }
 
 asio::awaitable<Status> ObservedClient::CheckReady() {
-  co_return co_await Observe(metrics_, BackendCall::kReady, client_.CheckReady());
+  co_return co_await Observe(metrics_, http::BackendCall::kReady, client_.CheckReady());
 }
 
-}  // namespace nfmetrics::http
+}  // namespace nfmetrics::app

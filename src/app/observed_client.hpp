@@ -8,12 +8,12 @@
 #include "http/self_metrics.hpp"
 #include "prometheus/client.hpp"
 
-namespace nfmetrics::http {
+namespace nfmetrics::app {
 
 class ObservedClient final : public prometheus::Client {
  public:
   // Both must outlive this.
-  ObservedClient(prometheus::Client& client, SelfMetrics& metrics);
+  ObservedClient(prometheus::Client& client, http::SelfMetrics& metrics);
 
   boost::asio::awaitable<Result<prometheus::Matrix>> QueryRange(
       const prometheus::RangeQuery& query) override;
@@ -23,7 +23,7 @@ class ObservedClient final : public prometheus::Client {
 
  private:
   prometheus::Client& client_;
-  SelfMetrics& metrics_;
+  http::SelfMetrics& metrics_;
 };
 
-}  // namespace nfmetrics::http
+}  // namespace nfmetrics::app

@@ -1,4 +1,4 @@
-#include "service/metric_result.hpp"
+#include "service/shaping.hpp"
 
 #include <fmt/format.h>
 
