@@ -24,44 +24,26 @@ const std::string* AnswerCache::Answer::Gzipped() const {
 
 std::shared_ptr<const AnswerCache::Answer> AnswerCache::Find(const std::string& key) {
   std::lock_guard lock(mutex_);
-  auto it = entries_.find(key);
-  if (it == entries_.end()) return nullptr;
-  lru_.splice(lru_.begin(), lru_, it->second.lru);
-  return it->second.answer;
+  const std::shared_ptr<const Answer>* answer = answers_.Find(key);
+  return answer != nullptr ? *answer : nullptr;
 }
 
 void AnswerCache::Store(const std::string& key, std::string body) {
   const std::size_t bytes = EntryBytes(key, body);
-  if (bytes > max_bytes_ / 4) return;  // one answer must not flush the others
+  if (bytes > answers_.max_bytes() / 4) return;  // one answer must not flush the others
   auto answer = std::make_shared<const Answer>(std::move(body));
   std::lock_guard lock(mutex_);
-  auto [it, inserted] = entries_.try_emplace(key);
-  if (inserted) {
-    lru_.push_front(key);
-    it->second.lru = lru_.begin();
-  } else {
-    bytes_ -= it->second.bytes;
-    lru_.splice(lru_.begin(), lru_, it->second.lru);
-  }
-  it->second.answer = std::move(answer);
-  it->second.bytes = bytes;
-  bytes_ += bytes;
-  while (bytes_ > max_bytes_ && !lru_.empty()) {
-    auto victim = entries_.find(lru_.back());
-    bytes_ -= victim->second.bytes;
-    entries_.erase(victim);
-    lru_.pop_back();
-  }
+  answers_.Put(key, std::move(answer), bytes);
 }
 
 std::size_t AnswerCache::bytes() const {
   std::lock_guard lock(mutex_);
-  return bytes_;
+  return answers_.bytes();
 }
 
 std::size_t AnswerCache::entries() const {
   std::lock_guard lock(mutex_);
-  return entries_.size();
+  return answers_.size();
 }
 
 std::string AnswerKey(const service::MetricRequest& request) {

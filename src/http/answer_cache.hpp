@@ -6,13 +6,12 @@
 #pragma once
 
 #include <cstddef>
-#include <list>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_map>
 
+#include "core/byte_lru.hpp"
 #include "service/metric_request.hpp"
 
 namespace nfmetrics::http {
@@ -32,7 +31,7 @@ class AnswerCache {
     mutable std::optional<std::string> gzipped_;
   };
 
-  explicit AnswerCache(std::size_t max_bytes) : max_bytes_(max_bytes) {}
+  explicit AnswerCache(std::size_t max_bytes) : answers_(max_bytes) {}
 
   std::shared_ptr<const Answer> Find(const std::string& key);
   // Keeps body for key (replacing what was there), unless it alone is over a quarter of the budget.
@@ -42,17 +41,8 @@ class AnswerCache {
   std::size_t entries() const;
 
  private:
-  struct Entry {
-    std::shared_ptr<const Answer> answer;
-    std::size_t bytes = 0;
-    std::list<std::string>::iterator lru;  // front: most recently used
-  };
-
-  const std::size_t max_bytes_;
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, Entry> entries_;  // guarded by mutex_
-  std::list<std::string> lru_;                      // guarded by mutex_
-  std::size_t bytes_ = 0;                           // guarded by mutex_
+  ByteLru<std::shared_ptr<const Answer>> answers_;  // guarded by mutex_
 };
 
 // Everything a metric answer depends on besides the data: the metric, the object, the exact range,

@@ -19,22 +19,6 @@ std::size_t SizeOf(const std::string& key, const std::vector<prometheus::Series>
 
 }  // namespace
 
-std::string_view CacheOutcomeName(CacheOutcome outcome) {
-  switch (outcome) {
-    case CacheOutcome::kHit:
-      return "hit";
-    case CacheOutcome::kPartial:
-      return "partial";
-    case CacheOutcome::kMiss:
-      return "miss";
-    case CacheOutcome::kBypass:
-      return "bypass";
-  }
-  return "miss";
-}
-
-CacheOutcome Combine(CacheOutcome a, CacheOutcome b) { return a == b ? a : CacheOutcome::kPartial; }
-
 std::vector<prometheus::Series> Slice(const std::vector<prometheus::Series>& series,
                                       StepRange range) {
   std::vector<prometheus::Series> out;
@@ -75,16 +59,17 @@ std::vector<prometheus::Series> MergeSeries(std::vector<prometheus::Series> a,
   return out;
 }
 
-ResultsCache::Lookup ResultsCache::FromEntry(const Entry& entry, StepRange range, Duration step) {
+ResultsCache::Lookup ResultsCache::FromExtent(const Extent& extent, StepRange range,
+                                              Duration step) {
   Lookup lookup;
-  StepRange overlap{std::max(range.start, entry.extent.start),
-                    std::min(range.end, entry.extent.end)};
+  StepRange overlap{std::max(range.start, extent.range.start),
+                    std::min(range.end, extent.range.end)};
   if (overlap.start > overlap.end) {
     lookup.missing.push_back(range);
     return lookup;
   }
   lookup.covered = true;
-  lookup.cached = Slice(entry.series, overlap);
+  lookup.cached = Slice(extent.series, overlap);
   if (range.start < overlap.start) lookup.missing.push_back({range.start, overlap.start - step});
   if (overlap.end < range.end) lookup.missing.push_back({overlap.end + step, range.end});
   return lookup;
@@ -97,10 +82,9 @@ std::string SharedKey(const std::string& key) { return "nfmetrics:v1:" + key; }
 std::optional<ResultsCache::Lookup> ResultsCache::FindLocal(const std::string& key, StepRange range,
                                                             Duration step) {
   std::lock_guard lock(mutex_);
-  auto it = entries_.find(key);
-  if (it == entries_.end()) return std::nullopt;
-  Touch(it->second);
-  return FromEntry(it->second, range, step);
+  const Extent* extent = extents_.Find(key);
+  if (extent == nullptr) return std::nullopt;
+  return FromExtent(*extent, range, step);
 }
 
 ResultsCache::Lookup ResultsCache::Find(const std::string& key, StepRange range, Duration step) {
@@ -115,84 +99,64 @@ boost::asio::awaitable<ResultsCache::Lookup> ResultsCache::FindShared(const std:
                                                                       Duration step) {
   if (std::optional<Lookup> local = FindLocal(key, range, step)) co_return std::move(*local);
   // Not here: perhaps another replica has it.
-  if (shared_ != nullptr && max_bytes_ > 0) {
+  if (shared_ != nullptr && extents_.max_bytes() > 0) {
     std::string shared_key = SharedKey(key);
     std::optional<std::string> bytes = co_await shared_->Get(std::move(shared_key));
-    std::optional<CachedExtent> extent = bytes ? DecodeExtent(*bytes) : std::nullopt;
-    if (extent) {
+    std::optional<CachedExtent> shared = bytes ? DecodeExtent(*bytes) : std::nullopt;
+    if (shared) {
+      Extent extent{{shared->start, shared->end}, std::move(shared->series)};
       std::lock_guard lock(mutex_);
       // Kept unless a request for the same key stored one here meanwhile, which is as new.
-      auto it = entries_.find(key);
-      Entry& entry = it != entries_.end() ? it->second
-                                          : InsertLocked(key, {extent->start, extent->end},
-                                                         std::move(extent->series));
-      Lookup lookup = FromEntry(entry, range, step);
-      EvictOverBudget();
+      if (const Extent* kept = extents_.Find(key)) co_return FromExtent(*kept, range, step);
+      Lookup lookup = FromExtent(extent, range, step);
+      KeepLocked(key, std::move(extent));
       co_return lookup;
     }
   }
   co_return Find(key, range, step);
 }
 
-ResultsCache::Entry& ResultsCache::InsertLocked(const std::string& key, StepRange extent,
-                                                std::vector<prometheus::Series> series) {
-  std::size_t bytes = SizeOf(key, series);
-  lru_.push_front(key);
-  auto [it, inserted] =
-      entries_.emplace(key, Entry{extent, std::move(series), bytes, lru_.begin()});
-  bytes_ += bytes;
-  return it->second;
+const ResultsCache::Extent* ResultsCache::KeepLocked(const std::string& key, Extent extent) {
+  const std::size_t bytes = SizeOf(key, extent.series);
+  return extents_.Put(key, std::move(extent), bytes);
 }
 
 void ResultsCache::Store(const std::string& key, StepRange range, Duration step,
                          const std::vector<prometheus::Series>& series, TimePoint cacheable_end) {
-  if (max_bytes_ == 0) return;
-  StepRange kept{range.start, std::min(range.end, cacheable_end)};
-  if (kept.start > kept.end) return;  // all of it is still fresh
-  std::vector<prometheus::Series> slice = Slice(series, kept);
+  if (extents_.max_bytes() == 0) return;
+  Extent kept{{range.start, std::min(range.end, cacheable_end)}, {}};
+  if (kept.range.start > kept.range.end) return;  // all of it is still fresh
+  kept.series = Slice(series, kept.range);
 
   std::optional<std::string> shared_bytes;
   {
     std::lock_guard lock(mutex_);
-    auto it = entries_.find(key);
-    if (it != entries_.end()) {
-      Entry& entry = it->second;
-      bool touches = kept.start <= entry.extent.end + step && entry.extent.start <= kept.end + step;
+    if (std::optional<Extent> old = extents_.Take(key)) {
+      const bool touches =
+          kept.range.start <= old->range.end + step && old->range.start <= kept.range.end + step;
       if (touches) {
-        kept = {std::min(kept.start, entry.extent.start), std::max(kept.end, entry.extent.end)};
-        slice = MergeSeries(std::move(entry.series), std::move(slice));
+        kept.range = {std::min(kept.range.start, old->range.start),
+                      std::max(kept.range.end, old->range.end)};
+        kept.series = MergeSeries(std::move(old->series), std::move(kept.series));
       }
-      bytes_ -= entry.bytes;
-      lru_.erase(entry.lru);
-      entries_.erase(it);
     }
-    if (SizeOf(key, slice) > max_bytes_) return;  // larger than the whole cache
-    if (shared_ != nullptr) shared_bytes = EncodeExtent({kept.start, kept.end, slice});
-    InsertLocked(key, kept, std::move(slice));
-    EvictOverBudget();
+    // Larger than the whole cache: not kept here, nor shared.
+    const Extent* stored = KeepLocked(key, std::move(kept));
+    if (stored != nullptr && shared_ != nullptr) {
+      shared_bytes = EncodeExtent({stored->range.start, stored->range.end, stored->series});
+    }
   }
   if (shared_bytes) shared_->Set(SharedKey(key), std::move(*shared_bytes));
 }
 
-void ResultsCache::Touch(Entry& entry) { lru_.splice(lru_.begin(), lru_, entry.lru); }
-
-void ResultsCache::EvictOverBudget() {
-  while (bytes_ > max_bytes_ && !lru_.empty()) {
-    auto it = entries_.find(lru_.back());
-    bytes_ -= it->second.bytes;
-    entries_.erase(it);
-    lru_.pop_back();
-  }
-}
-
 std::size_t ResultsCache::bytes() const {
   std::lock_guard lock(mutex_);
-  return bytes_;
+  return extents_.bytes();
 }
 
 std::size_t ResultsCache::entries() const {
   std::lock_guard lock(mutex_);
-  return entries_.size();
+  return extents_.size();
 }
 
 }  // namespace nfmetrics::service

@@ -8,14 +8,13 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <cstddef>
-#include <list>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "core/byte_lru.hpp"
 #include "core/time.hpp"
 #include "prometheus/client.hpp"
 #include "redis/shared_cache.hpp"
@@ -35,7 +34,7 @@ class ResultsCache {
   // shared: an optional cache shared with other replicas (Redis), consulted by FindShared when
   // this one has no extent for a query, and given every extent this one keeps. Must outlive this.
   explicit ResultsCache(std::size_t max_bytes, redis::SharedCache* shared = nullptr)
-      : max_bytes_(max_bytes), shared_(shared) {}
+      : shared_(shared), extents_(max_bytes) {}
 
   struct Lookup {
     std::vector<prometheus::Series> cached;  // the samples of the covered steps
@@ -60,28 +59,21 @@ class ResultsCache {
   std::size_t entries() const;
 
  private:
-  struct Entry {
-    StepRange extent;
+  // The steps kept for one key: a contiguous extent.
+  struct Extent {
+    StepRange range;
     std::vector<prometheus::Series> series;  // sorted by labels, samples sorted by time
-    std::size_t bytes = 0;
-    std::list<std::string>::iterator lru;  // position in lru_ (front: most recently used)
   };
 
   // Find's answer when this process has an extent for `key`.
   std::optional<Lookup> FindLocal(const std::string& key, StepRange range, Duration step);
-  void Touch(Entry& entry);
-  void EvictOverBudget();
-  // Adds an entry for a key that has none (the caller holds mutex_).
-  Entry& InsertLocked(const std::string& key, StepRange extent,
-                      std::vector<prometheus::Series> series);
-  static Lookup FromEntry(const Entry& entry, StepRange range, Duration step);
+  // Keeps an extent for `key` (the caller holds mutex_); nullptr when it is larger than the cache.
+  const Extent* KeepLocked(const std::string& key, Extent extent);
+  static Lookup FromExtent(const Extent& extent, StepRange range, Duration step);
 
-  const std::size_t max_bytes_;
   redis::SharedCache* const shared_;
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, Entry> entries_;  // guarded by mutex_
-  std::list<std::string> lru_;                      // guarded by mutex_
-  std::size_t bytes_ = 0;                           // guarded by mutex_
+  ByteLru<Extent> extents_;  // guarded by mutex_
 };
 
 // Samples of `series` with start <= time <= end.
