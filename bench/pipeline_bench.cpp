@@ -17,10 +17,10 @@
 
 #include "http/handlers/metrics.hpp"
 #include "http/metric_json.hpp"
+#include "nfmetrics/service/catalog.hpp"
+#include "nfmetrics/service/metrics_service.hpp"
+#include "nfmetrics/service/query_plan.hpp"
 #include "prometheus/response_parser.hpp"
-#include "service/catalog.hpp"
-#include "service/metrics_service.hpp"
-#include "service/query_plan.hpp"
 #include "service/shaping.hpp"
 
 namespace {

@@ -13,9 +13,9 @@
 #include <vector>
 
 #include "http/handlers/metrics.hpp"
-#include "service/catalog.hpp"
-#include "service/promql.hpp"
-#include "service/query_plan.hpp"
+#include "nfmetrics/service/catalog.hpp"
+#include "nfmetrics/service/promql.hpp"
+#include "nfmetrics/service/query_plan.hpp"
 
 namespace {
 

@@ -5,8 +5,8 @@
 // queries in flight share one call), with the error code the client itself returned.
 #pragma once
 
-#include "http/self_metrics.hpp"
-#include "prometheus/client.hpp"
+#include "nfmetrics/http/self_metrics.hpp"
+#include "nfmetrics/prometheus/client.hpp"
 
 namespace nfmetrics::app {
 

@@ -20,8 +20,8 @@
 #include <vector>
 
 #include "app/query_format.hpp"
-#include "http_client/http_transport.hpp"
-#include "service/duration.hpp"
+#include "nfmetrics/http_client/http_transport.hpp"
+#include "nfmetrics/service/duration.hpp"
 
 namespace nfmetrics::app {
 namespace {

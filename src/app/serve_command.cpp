@@ -26,18 +26,18 @@
 #endif
 
 #include "app/stack.hpp"
-#include "http/access_log.hpp"
-#include "http/auth.hpp"
-#include "http/router.hpp"
-#include "http/self_metrics.hpp"
-#include "http/server.hpp"
-#include "prometheus/beast_client.hpp"
-#include "service/access_tokens.hpp"
-#include "service/byte_size.hpp"
-#include "service/catalog.hpp"
-#include "service/duration.hpp"
-#include "service/jwt.hpp"
-#include "service/time_range.hpp"
+#include "nfmetrics/http/access_log.hpp"
+#include "nfmetrics/http/auth.hpp"
+#include "nfmetrics/http/router.hpp"
+#include "nfmetrics/http/self_metrics.hpp"
+#include "nfmetrics/http/server.hpp"
+#include "nfmetrics/prometheus/beast_client.hpp"
+#include "nfmetrics/service/access_tokens.hpp"
+#include "nfmetrics/service/byte_size.hpp"
+#include "nfmetrics/service/catalog.hpp"
+#include "nfmetrics/service/duration.hpp"
+#include "nfmetrics/service/jwt.hpp"
+#include "nfmetrics/service/time_range.hpp"
 
 namespace nfmetrics::app {
 namespace {

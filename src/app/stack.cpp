@@ -1,9 +1,9 @@
 #include "app/stack.hpp"
 
 #include "app/observed_client.hpp"
-#include "http/self_metrics.hpp"
-#include "redis/redis_cache.hpp"
-#include "service/metrics_service.hpp"
+#include "nfmetrics/http/self_metrics.hpp"
+#include "nfmetrics/redis/redis_cache.hpp"
+#include "nfmetrics/service/metrics_service.hpp"
 
 namespace nfmetrics::app {
 namespace {

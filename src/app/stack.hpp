@@ -10,14 +10,14 @@
 #include <memory>
 #include <string>
 
-#include "core/result.hpp"
-#include "core/time.hpp"
-#include "http/rate_limiter.hpp"
-#include "http/router.hpp"
-#include "prometheus/beast_client.hpp"
-#include "prometheus/resilient_client.hpp"
-#include "service/catalog.hpp"
-#include "service/time_range.hpp"
+#include "nfmetrics/core/result.hpp"
+#include "nfmetrics/core/time.hpp"
+#include "nfmetrics/http/rate_limiter.hpp"
+#include "nfmetrics/http/router.hpp"
+#include "nfmetrics/prometheus/beast_client.hpp"
+#include "nfmetrics/prometheus/resilient_client.hpp"
+#include "nfmetrics/service/catalog.hpp"
+#include "nfmetrics/service/time_range.hpp"
 
 namespace nfmetrics::http {
 struct AuthConfig;

@@ -1,4 +1,4 @@
-#include "core/circuit_breaker.hpp"
+#include "nfmetrics/core/circuit_breaker.hpp"
 
 namespace nfmetrics {
 

@@ -1,4 +1,4 @@
-#include "http/access_log.hpp"
+#include "nfmetrics/http/access_log.hpp"
 
 #include <fmt/compile.h>
 #include <fmt/format.h>

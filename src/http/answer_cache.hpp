@@ -11,8 +11,8 @@
 #include <optional>
 #include <string>
 
-#include "core/byte_lru.hpp"
-#include "service/metric_request.hpp"
+#include "nfmetrics/core/byte_lru.hpp"
+#include "nfmetrics/service/metric_request.hpp"
 
 namespace nfmetrics::http {
 

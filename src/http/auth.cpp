@@ -1,4 +1,4 @@
-#include "http/auth.hpp"
+#include "nfmetrics/http/auth.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>

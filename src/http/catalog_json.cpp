@@ -4,8 +4,8 @@
 #include <vector>
 
 #include "http/json_text.hpp"
-#include "service/metric_params.hpp"
-#include "service/timestamp.hpp"
+#include "nfmetrics/service/metric_params.hpp"
+#include "nfmetrics/service/timestamp.hpp"
 
 namespace nfmetrics::http {
 namespace {

@@ -7,8 +7,8 @@
 #include <utility>
 #include <vector>
 
-#include "core/time.hpp"
-#include "service/catalog.hpp"
+#include "nfmetrics/core/time.hpp"
+#include "nfmetrics/service/catalog.hpp"
 
 namespace nfmetrics::http {
 

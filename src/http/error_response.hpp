@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "core/result.hpp"
-#include "http/message.hpp"
+#include "nfmetrics/core/result.hpp"
+#include "nfmetrics/http/message.hpp"
 
 namespace nfmetrics::http {
 

@@ -3,8 +3,8 @@
 #include <optional>
 #include <string_view>
 
-#include "http/access_log.hpp"
 #include "http/routes.hpp"
+#include "nfmetrics/http/access_log.hpp"
 
 namespace nfmetrics::http {
 namespace {

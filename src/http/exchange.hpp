@@ -8,11 +8,11 @@
 
 #include <chrono>
 
-#include "http/message.hpp"
 #include "http/request_id.hpp"
-#include "http/route.hpp"
-#include "http/router.hpp"
-#include "http/self_metrics.hpp"
+#include "nfmetrics/http/message.hpp"
+#include "nfmetrics/http/route.hpp"
+#include "nfmetrics/http/router.hpp"
+#include "nfmetrics/http/self_metrics.hpp"
 
 namespace nfmetrics::http {
 

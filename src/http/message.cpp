@@ -1,4 +1,4 @@
-#include "http/message.hpp"
+#include "nfmetrics/http/message.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "http/json_text.hpp"
-#include "service/duration.hpp"
-#include "service/timestamp.hpp"
+#include "nfmetrics/service/duration.hpp"
+#include "nfmetrics/service/timestamp.hpp"
 
 namespace nfmetrics::http {
 namespace {

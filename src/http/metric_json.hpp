@@ -3,8 +3,8 @@
 
 #include <string>
 
-#include "service/metric_request.hpp"
-#include "service/metric_result.hpp"
+#include "nfmetrics/service/metric_request.hpp"
+#include "nfmetrics/service/metric_result.hpp"
 
 namespace nfmetrics::http {
 

@@ -8,10 +8,10 @@
 #include <string_view>
 #include <vector>
 
-#include "core/result.hpp"
-#include "core/series.hpp"
-#include "service/catalog.hpp"
-#include "service/proxy_request.hpp"
+#include "nfmetrics/core/result.hpp"
+#include "nfmetrics/core/series.hpp"
+#include "nfmetrics/service/catalog.hpp"
+#include "nfmetrics/service/proxy_request.hpp"
 
 namespace nfmetrics::http {
 

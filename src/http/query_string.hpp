@@ -5,8 +5,8 @@
 #include <string>
 #include <string_view>
 
-#include "core/result.hpp"
-#include "service/value_rules.hpp"
+#include "nfmetrics/core/result.hpp"
+#include "nfmetrics/service/value_rules.hpp"
 
 namespace nfmetrics::http {
 

@@ -1,4 +1,4 @@
-#include "http/rate_limiter.hpp"
+#include "nfmetrics/http/rate_limiter.hpp"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-#include "http/router.hpp"
+#include "nfmetrics/http/router.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -6,7 +6,6 @@
 #include <exception>
 
 #include "http/answer_cache.hpp"
-#include "http/auth.hpp"
 #include "http/error_response.hpp"
 #include "http/handlers/catalog.hpp"
 #include "http/handlers/dashboard.hpp"
@@ -15,9 +14,10 @@
 #include "http/handlers/numaflow.hpp"
 #include "http/handlers/probes.hpp"
 #include "http/handlers/self_metrics.hpp"
-#include "http/rate_limiter.hpp"
 #include "http/routes.hpp"
-#include "http/self_metrics.hpp"
+#include "nfmetrics/http/auth.hpp"
+#include "nfmetrics/http/rate_limiter.hpp"
+#include "nfmetrics/http/self_metrics.hpp"
 
 namespace nfmetrics::http {
 

@@ -11,7 +11,7 @@
 
 #include "http/error_response.hpp"
 #include "http/handlers/handler.hpp"
-#include "http/route.hpp"
+#include "nfmetrics/http/route.hpp"
 
 namespace nfmetrics::http {
 

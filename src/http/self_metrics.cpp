@@ -1,4 +1,4 @@
-#include "http/self_metrics.hpp"
+#include "nfmetrics/http/self_metrics.hpp"
 
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>

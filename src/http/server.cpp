@@ -1,4 +1,4 @@
-#include "http/server.hpp"
+#include "nfmetrics/http/server.hpp"
 
 #include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
@@ -31,10 +31,10 @@
 #include <unordered_set>
 #include <utility>
 
-#include "http/access_log.hpp"
 #include "http/error_response.hpp"
 #include "http/exchange.hpp"
 #include "http/routes.hpp"
+#include "nfmetrics/http/access_log.hpp"
 
 namespace nfmetrics::http {
 namespace {

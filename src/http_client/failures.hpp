@@ -7,9 +7,9 @@
 #include <cstddef>
 #include <string>
 
-#include "core/result.hpp"
-#include "core/time.hpp"
 #include "http_client/tls.hpp"
+#include "nfmetrics/core/result.hpp"
+#include "nfmetrics/core/time.hpp"
 
 namespace nfmetrics::http_client {
 

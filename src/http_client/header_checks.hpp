@@ -6,8 +6,8 @@
 
 #include <string_view>
 
-#include "core/result.hpp"
-#include "http_client/http_transport.hpp"
+#include "nfmetrics/core/result.hpp"
+#include "nfmetrics/http_client/http_transport.hpp"
 
 namespace nfmetrics::http_client {
 

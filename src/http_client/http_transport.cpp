@@ -5,7 +5,7 @@
 // server closed meanwhile is detected on first use and the request is retried once on a fresh one.
 // One implementation serves both schemes: Transport<Stream> differs only in how a connection is
 // opened (TCP, or TCP then a verified TLS handshake).
-#include "http_client/http_transport.hpp"
+#include "nfmetrics/http_client/http_transport.hpp"
 
 #include <fmt/format.h>
 

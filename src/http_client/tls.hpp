@@ -10,8 +10,8 @@
 #include <optional>
 #include <string>
 
-#include "core/result.hpp"
-#include "http_client/http_transport.hpp"
+#include "nfmetrics/core/result.hpp"
+#include "nfmetrics/http_client/http_transport.hpp"
 
 namespace nfmetrics::http_client {
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/result.hpp"
+#include "nfmetrics/core/result.hpp"
 
 namespace nfmetrics::http_client {
 

@@ -1,7 +1,7 @@
 // BeastClient: the Prometheus HTTP API over http_client::HttpTransport
 // (http_client/http_transport.hpp), which does the connections, TLS, pooling and deadlines. This
 // file knows the endpoints, the forms, the credentials and what a 401 or 403 from the engine means.
-#include "prometheus/beast_client.hpp"
+#include "nfmetrics/prometheus/beast_client.hpp"
 
 #include <fmt/format.h>
 #include <openssl/evp.h>
@@ -18,7 +18,7 @@
 #include <utility>
 #include <vector>
 
-#include "http_client/http_transport.hpp"
+#include "nfmetrics/http_client/http_transport.hpp"
 #include "prometheus/response_parser.hpp"
 
 namespace nfmetrics::prometheus {

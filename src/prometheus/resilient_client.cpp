@@ -3,7 +3,7 @@
 // against what is left of it. A later attempt that loses the race is left to finish on its own
 // (at its own deadline at the latest) rather than cancelled half-way through the wrapped
 // client's connection handling; its answer is dropped.
-#include "prometheus/resilient_client.hpp"
+#include "nfmetrics/prometheus/resilient_client.hpp"
 
 #include <fmt/format.h>
 

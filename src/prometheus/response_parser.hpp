@@ -5,8 +5,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/result.hpp"
-#include "prometheus/client.hpp"
+#include "nfmetrics/core/result.hpp"
+#include "nfmetrics/prometheus/client.hpp"
 
 namespace nfmetrics::prometheus {
 

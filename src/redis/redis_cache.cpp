@@ -3,7 +3,7 @@
 // read the `serving` flag, take write budget and hop to the strand. A context never outlives the
 // Core (Close and ~Core free it), so hiredis's callbacks may use the Core; a read that stopped
 // waiting leaves its PendingReply to the callback, which keeps it alive.
-#include "redis/redis_cache.hpp"
+#include "nfmetrics/redis/redis_cache.hpp"
 
 #include <fmt/format.h>
 #include <hiredis/async.h>

@@ -1,4 +1,4 @@
-#include "service/access_tokens.hpp"
+#include "nfmetrics/service/access_tokens.hpp"
 
 #include <fmt/format.h>
 #include <openssl/crypto.h>

@@ -1,4 +1,4 @@
-#include "service/byte_size.hpp"
+#include "nfmetrics/service/byte_size.hpp"
 
 #include <fmt/format.h>
 

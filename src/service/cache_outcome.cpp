@@ -1,4 +1,4 @@
-#include "service/cache_outcome.hpp"
+#include "nfmetrics/service/cache_outcome.hpp"
 
 namespace nfmetrics::service {
 

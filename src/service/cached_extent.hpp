@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/time.hpp"
-#include "prometheus/client.hpp"
+#include "nfmetrics/core/time.hpp"
+#include "nfmetrics/prometheus/client.hpp"
 
 namespace nfmetrics::service {
 

@@ -1,4 +1,4 @@
-#include "service/catalog.hpp"
+#include "nfmetrics/service/catalog.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>

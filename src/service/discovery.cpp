@@ -1,10 +1,10 @@
-#include "service/discovery.hpp"
+#include "nfmetrics/service/discovery.hpp"
 
 #include <fmt/format.h>
 
+#include "nfmetrics/service/promql.hpp"
+#include "nfmetrics/service/time_range.hpp"
 #include "service/listing_query.hpp"
-#include "service/promql.hpp"
-#include "service/time_range.hpp"
 
 namespace nfmetrics::service {
 

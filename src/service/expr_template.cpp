@@ -1,4 +1,4 @@
-#include "service/expr_template.hpp"
+#include "nfmetrics/service/expr_template.hpp"
 
 #include <fmt/format.h>
 

@@ -3,7 +3,7 @@
 // naming no member twice, the alg is the configured key's (libjwt takes it from the header), crit,
 // typ, and, once libjwt has verified, exp/nbf, iss, aud, sub and the namespaces claim, all read
 // from our own parse of the payload.
-#include "service/jwt.hpp"
+#include "nfmetrics/service/jwt.hpp"
 
 #include <fmt/format.h>
 #include <jwt.h>

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "prometheus/client.hpp"
-#include "service/discovery.hpp"
+#include "nfmetrics/prometheus/client.hpp"
+#include "nfmetrics/service/discovery.hpp"
 
 namespace nfmetrics::service {
 

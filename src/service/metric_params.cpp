@@ -1,4 +1,4 @@
-#include "service/metric_params.hpp"
+#include "nfmetrics/service/metric_params.hpp"
 
 #include <fmt/format.h>
 
@@ -8,8 +8,8 @@
 #include <map>
 #include <set>
 
-#include "service/promql.hpp"
-#include "service/time_range.hpp"
+#include "nfmetrics/service/promql.hpp"
+#include "nfmetrics/service/time_range.hpp"
 
 namespace nfmetrics::service {
 namespace {

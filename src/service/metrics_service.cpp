@@ -1,4 +1,4 @@
-#include "service/metrics_service.hpp"
+#include "nfmetrics/service/metrics_service.hpp"
 
 #include <fmt/format.h>
 
@@ -14,6 +14,7 @@
 
 #include "service/listing_query.hpp"
 #include "service/proxy_plan.hpp"
+#include "service/results_cache.hpp"
 #include "service/shaping.hpp"
 
 namespace nfmetrics::service {

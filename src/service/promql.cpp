@@ -1,11 +1,11 @@
-#include "service/promql.hpp"
+#include "nfmetrics/service/promql.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cstdio>
 
-#include "service/duration.hpp"
+#include "nfmetrics/service/duration.hpp"
 
 namespace nfmetrics::service {
 

@@ -1,10 +1,10 @@
 // A metrics-proxy request as it is asked of the engine.
 #pragma once
 
-#include "core/result.hpp"
-#include "prometheus/client.hpp"
-#include "service/proxy_request.hpp"
-#include "service/time_range.hpp"
+#include "nfmetrics/core/result.hpp"
+#include "nfmetrics/prometheus/client.hpp"
+#include "nfmetrics/service/proxy_request.hpp"
+#include "nfmetrics/service/time_range.hpp"
 
 namespace nfmetrics::service {
 

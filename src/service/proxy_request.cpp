@@ -1,12 +1,12 @@
-#include "service/proxy_request.hpp"
+#include "nfmetrics/service/proxy_request.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 
-#include "service/k8s_names.hpp"
+#include "nfmetrics/service/k8s_names.hpp"
+#include "nfmetrics/service/value_rules.hpp"
 #include "service/proxy_plan.hpp"
-#include "service/value_rules.hpp"
 
 namespace nfmetrics::service {
 namespace {

@@ -1,10 +1,10 @@
-#include "service/query_plan.hpp"
+#include "nfmetrics/service/query_plan.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 
-#include "service/promql.hpp"
+#include "nfmetrics/service/promql.hpp"
 
 namespace nfmetrics::service {
 

@@ -14,11 +14,11 @@
 #include <string_view>
 #include <vector>
 
-#include "core/byte_lru.hpp"
-#include "core/time.hpp"
-#include "prometheus/client.hpp"
-#include "redis/shared_cache.hpp"
-#include "service/cache_outcome.hpp"
+#include "nfmetrics/core/byte_lru.hpp"
+#include "nfmetrics/core/time.hpp"
+#include "nfmetrics/prometheus/client.hpp"
+#include "nfmetrics/redis/shared_cache.hpp"
+#include "nfmetrics/service/cache_outcome.hpp"
 #include "service/cached_extent.hpp"
 
 namespace nfmetrics::service {

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <map>
 
-#include "service/timestamp.hpp"
+#include "nfmetrics/service/timestamp.hpp"
 
 namespace nfmetrics::service {
 namespace {

@@ -3,10 +3,10 @@
 
 #include <vector>
 
-#include "prometheus/client.hpp"
-#include "service/metric_request.hpp"
-#include "service/metric_result.hpp"
-#include "service/query_plan.hpp"
+#include "nfmetrics/prometheus/client.hpp"
+#include "nfmetrics/service/metric_request.hpp"
+#include "nfmetrics/service/metric_result.hpp"
+#include "nfmetrics/service/query_plan.hpp"
 
 namespace nfmetrics::service {
 

@@ -1,4 +1,4 @@
-#include "service/time_range.hpp"
+#include "nfmetrics/service/time_range.hpp"
 
 #include <fmt/format.h>
 
@@ -6,9 +6,9 @@
 #include <array>
 #include <string>
 
-#include "service/duration.hpp"
-#include "service/timestamp.hpp"
-#include "service/value_rules.hpp"
+#include "nfmetrics/service/duration.hpp"
+#include "nfmetrics/service/timestamp.hpp"
+#include "nfmetrics/service/value_rules.hpp"
 
 namespace nfmetrics::service {
 namespace {

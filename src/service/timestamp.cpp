@@ -1,4 +1,4 @@
-#include "service/timestamp.hpp"
+#include "nfmetrics/service/timestamp.hpp"
 
 #include <date/date.h>
 

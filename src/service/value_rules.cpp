@@ -1,11 +1,11 @@
-#include "service/value_rules.hpp"
+#include "nfmetrics/service/value_rules.hpp"
 
 #include <fmt/format.h>
 
 #include <charconv>
 #include <cmath>
 
-#include "service/duration.hpp"
+#include "nfmetrics/service/duration.hpp"
 
 namespace nfmetrics::service {
 namespace {

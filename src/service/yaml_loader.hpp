@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/result.hpp"
+#include "nfmetrics/core/result.hpp"
 
 namespace nfmetrics::service {
 

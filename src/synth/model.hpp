@@ -27,7 +27,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/time.hpp"
+#include "nfmetrics/core/time.hpp"
 
 namespace nfmetrics::synth {
 

@@ -5,7 +5,7 @@
 #include <ostream>
 #include <vector>
 
-#include "core/time.hpp"
+#include "nfmetrics/core/time.hpp"
 #include "synth/series.hpp"
 
 namespace nfmetrics::synth {

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "core/time.hpp"
+#include "nfmetrics/core/time.hpp"
 #include "synth/model.hpp"
 
 namespace nfmetrics::synth {

@@ -15,9 +15,9 @@
 #include <string>
 #include <vector>
 
-#include "core/time.hpp"
-#include "service/duration.hpp"
-#include "service/timestamp.hpp"
+#include "nfmetrics/core/time.hpp"
+#include "nfmetrics/service/duration.hpp"
+#include "nfmetrics/service/timestamp.hpp"
 #include "synth/exporter.hpp"
 #include "synth/model.hpp"
 #include "synth/openmetrics.hpp"

@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "http/auth.hpp"
-#include "service/access_tokens.hpp"
-#include "service/catalog.hpp"
+#include "nfmetrics/http/auth.hpp"
+#include "nfmetrics/service/access_tokens.hpp"
+#include "nfmetrics/service/catalog.hpp"
 #include "support/fake_upstream.hpp"
 #include "support/http_client.hpp"
 #include "support/in_process_api.hpp"

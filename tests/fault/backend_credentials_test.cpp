@@ -11,7 +11,7 @@
 #include <string>
 #include <utility>
 
-#include "prometheus/beast_client.hpp"
+#include "nfmetrics/prometheus/beast_client.hpp"
 #include "support/fake_upstream.hpp"
 #include "support/harness_common.hpp"
 #include "support/run_to_end.hpp"

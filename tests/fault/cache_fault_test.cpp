@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "http/answer_cache.hpp"
-#include "http/router.hpp"
+#include "nfmetrics/http/router.hpp"
 #include "support/exposition.hpp"
 #include "support/fake_upstream.hpp"
 #include "support/harness_common.hpp"

@@ -9,8 +9,8 @@
 #include <set>
 #include <string>
 
-#include "service/catalog.hpp"
-#include "service/timestamp.hpp"
+#include "nfmetrics/service/catalog.hpp"
+#include "nfmetrics/service/timestamp.hpp"
 #include "support/exposition.hpp"
 #include "support/fake_upstream.hpp"
 #include "support/http_client.hpp"

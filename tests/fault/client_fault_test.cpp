@@ -16,7 +16,7 @@
 #include <thread>
 #include <utility>
 
-#include "prometheus/beast_client.hpp"
+#include "nfmetrics/prometheus/beast_client.hpp"
 #include "support/fake_upstream.hpp"
 
 namespace nfmetrics::prometheus {

@@ -11,13 +11,13 @@
 #include <string>
 #include <vector>
 
-#include "http/auth.hpp"
 #include "http/compression.hpp"
 #include "http/dashboard_assets.hpp"
-#include "http/route.hpp"
-#include "http/router.hpp"
 #include "http/routes.hpp"
-#include "service/access_tokens.hpp"
+#include "nfmetrics/http/auth.hpp"
+#include "nfmetrics/http/route.hpp"
+#include "nfmetrics/http/router.hpp"
+#include "nfmetrics/service/access_tokens.hpp"
 #include "support/http_client.hpp"
 #include "support/in_process_api.hpp"
 

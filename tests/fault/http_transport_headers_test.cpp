@@ -9,7 +9,7 @@
 #include <string>
 #include <utility>
 
-#include "http_client/http_transport.hpp"
+#include "nfmetrics/http_client/http_transport.hpp"
 #include "support/fake_upstream.hpp"
 #include "support/run_to_end.hpp"
 

@@ -14,9 +14,9 @@
 #include <thread>
 #include <vector>
 
-#include "http/auth.hpp"
-#include "service/access_tokens.hpp"
-#include "service/jwt.hpp"
+#include "nfmetrics/http/auth.hpp"
+#include "nfmetrics/service/access_tokens.hpp"
+#include "nfmetrics/service/jwt.hpp"
 #include "support/fake_upstream.hpp"
 #include "support/http_client.hpp"
 #include "support/in_process_api.hpp"

@@ -8,8 +8,8 @@
 #include <chrono>
 #include <string>
 
-#include "http/auth.hpp"
-#include "service/access_tokens.hpp"
+#include "nfmetrics/http/auth.hpp"
+#include "nfmetrics/service/access_tokens.hpp"
 #include "support/fake_upstream.hpp"
 #include "support/http_client.hpp"
 #include "support/in_process_api.hpp"

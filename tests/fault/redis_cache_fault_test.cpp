@@ -20,7 +20,7 @@
 #include <thread>
 #include <vector>
 
-#include "redis/redis_cache.hpp"
+#include "nfmetrics/redis/redis_cache.hpp"
 #include "support/redis_harness.hpp"
 
 namespace nfmetrics::redis {

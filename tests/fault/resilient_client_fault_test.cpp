@@ -19,8 +19,8 @@
 #include <utility>
 #include <vector>
 
-#include "prometheus/beast_client.hpp"
-#include "prometheus/resilient_client.hpp"
+#include "nfmetrics/prometheus/beast_client.hpp"
+#include "nfmetrics/prometheus/resilient_client.hpp"
 #include "support/fake_upstream.hpp"
 #include "support/http_client.hpp"
 #include "support/in_process_api.hpp"

@@ -16,7 +16,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "http/server.hpp"
+#include "nfmetrics/http/server.hpp"
 #include "support/fake_upstream.hpp"
 #include "support/http_client.hpp"
 #include "support/in_process_api.hpp"

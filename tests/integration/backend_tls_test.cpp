@@ -17,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "prometheus/beast_client.hpp"
+#include "nfmetrics/prometheus/beast_client.hpp"
 #include "support/child_process.hpp"
 #include "support/http_client.hpp"
 #include "support/prometheus_harness.hpp"

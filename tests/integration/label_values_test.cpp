@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "prometheus/beast_client.hpp"
+#include "nfmetrics/prometheus/beast_client.hpp"
 #include "support/run_to_end.hpp"
 #include "synth/model.hpp"
 #include "world.hpp"

@@ -32,7 +32,7 @@
 #include <vector>
 
 #include "api_checks.hpp"
-#include "service/catalog.hpp"
+#include "nfmetrics/service/catalog.hpp"
 #include "support/http_client.hpp"
 #include "support/in_process_api.hpp"
 #include "synth/model.hpp"

@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "api_checks.hpp"
-#include "service/access_tokens.hpp"
+#include "nfmetrics/service/access_tokens.hpp"
 #include "support/child_process.hpp"
 #include "support/harness_common.hpp"
 #include "support/http_client.hpp"

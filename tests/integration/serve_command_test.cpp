@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "api_checks.hpp"
-#include "service/access_tokens.hpp"
+#include "nfmetrics/service/access_tokens.hpp"
 #include "support/child_process.hpp"
 #include "support/exposition.hpp"
 #include "support/fake_upstream.hpp"

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/time.hpp"
+#include "nfmetrics/core/time.hpp"
 
 namespace nfmetrics::testing {
 

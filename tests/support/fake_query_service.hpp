@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "service/query_plan.hpp"
-#include "service/query_service.hpp"
+#include "nfmetrics/service/query_plan.hpp"
+#include "nfmetrics/service/query_service.hpp"
 
 namespace nfmetrics::testing {
 

@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "app/stack.hpp"
-#include "http/router.hpp"
-#include "http/self_metrics.hpp"
-#include "http/server.hpp"
+#include "nfmetrics/http/router.hpp"
+#include "nfmetrics/http/self_metrics.hpp"
+#include "nfmetrics/http/server.hpp"
 
 namespace nfmetrics::testing {
 

@@ -7,10 +7,10 @@
 #include <memory>
 #include <string>
 
-#include "core/time.hpp"
-#include "http/server.hpp"
-#include "prometheus/resilient_client.hpp"
-#include "service/query_plan.hpp"
+#include "nfmetrics/core/time.hpp"
+#include "nfmetrics/http/server.hpp"
+#include "nfmetrics/prometheus/resilient_client.hpp"
+#include "nfmetrics/service/query_plan.hpp"
 
 namespace nfmetrics::service {
 class Catalog;

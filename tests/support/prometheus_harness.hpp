@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/time.hpp"
+#include "nfmetrics/core/time.hpp"
 #include "support/backend.hpp"
 #include "support/child_process.hpp"
 #include "support/harness_common.hpp"

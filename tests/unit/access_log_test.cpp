@@ -1,4 +1,4 @@
-#include "http/access_log.hpp"
+#include "nfmetrics/http/access_log.hpp"
 
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
@@ -6,7 +6,7 @@
 #include <set>
 #include <string>
 
-#include "service/timestamp.hpp"
+#include "nfmetrics/service/timestamp.hpp"
 
 namespace nfmetrics::http {
 namespace {

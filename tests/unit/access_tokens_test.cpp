@@ -1,7 +1,7 @@
 // The token file of `serve --auth-tokens`: what a good file gives, every kind of bad file with the
 // key at fault and the reason, and the matcher (SHA-256 of the presented token against every
 // digest).
-#include "service/access_tokens.hpp"
+#include "nfmetrics/service/access_tokens.hpp"
 
 #include <fmt/format.h>
 #include <gmock/gmock.h>

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "http/handlers/metrics.hpp"
-#include "service/catalog.hpp"
+#include "nfmetrics/service/catalog.hpp"
 #include "support/http_client.hpp"
 
 namespace nfmetrics::http {

@@ -1,6 +1,6 @@
 // Bearer tokens on requests: the Authorization header as RFC 7235/6750 have it, the 401 challenge,
 // and the namespace check that turns into 403.
-#include "http/auth.hpp"
+#include "nfmetrics/http/auth.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
 // ByteLru, the storage of both caches: bounded in bytes, least recently used out first.
-#include "core/byte_lru.hpp"
+#include "nfmetrics/core/byte_lru.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // The metric catalog: the built-in one holds NumaFlow's defaults, lookups by friendly and metric
 // name, units, and how a bad metrics-proxy configuration is reported.
-#include "service/catalog.hpp"
+#include "nfmetrics/service/catalog.hpp"
 
 #include <fmt/format.h>
 #include <gmock/gmock.h>

@@ -1,6 +1,6 @@
 // The circuit breaker the backend and the shared cache each have one of: when it opens, what it
 // lets through while open and half-open, and what closes it. A fake clock: no waiting.
-#include "core/circuit_breaker.hpp"
+#include "nfmetrics/core/circuit_breaker.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "service/byte_size.hpp"
-#include "service/catalog.hpp"
-#include "service/duration.hpp"
+#include "nfmetrics/service/byte_size.hpp"
+#include "nfmetrics/service/catalog.hpp"
+#include "nfmetrics/service/duration.hpp"
 
 namespace nfmetrics {
 namespace {

@@ -1,4 +1,4 @@
-#include "service/duration.hpp"
+#include "nfmetrics/service/duration.hpp"
 
 #include <gtest/gtest.h>
 

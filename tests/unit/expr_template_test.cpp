@@ -1,6 +1,6 @@
 // ExprTemplate: what a NumaFlow metrics-proxy expression may contain, how each mistake is
 // reported, and exactly what a template renders to.
-#include "service/expr_template.hpp"
+#include "nfmetrics/service/expr_template.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,7 +1,7 @@
 // JWT bearer tokens: what the verifier accepts (HS256 or RS256 with the configured key, within
 // exp/nbf give or take the leeway, the right iss and aud, a namespaces claim) and everything it
 // turns down, each with a reason that names the check and never the token.
-#include "service/jwt.hpp"
+#include "nfmetrics/service/jwt.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-#include "service/k8s_names.hpp"
+#include "nfmetrics/service/k8s_names.hpp"
 
 #include <gtest/gtest.h>
 

@@ -9,7 +9,7 @@
 #include <limits>
 
 #include "http/error_response.hpp"
-#include "service/metrics_service.hpp"
+#include "nfmetrics/service/metrics_service.hpp"
 #include "service/shaping.hpp"
 
 namespace nfmetrics::http {

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "http/handlers/metrics.hpp"
-#include "service/promql.hpp"
+#include "nfmetrics/service/promql.hpp"
 
 namespace nfmetrics::http {
 namespace {
@@ -420,7 +420,8 @@ TEST(MetricParams, ContainerUtilisationOfNumaFlowsDefaultConfigIsNarrowedToTheOb
       service::LoadCatalogFile(NFMETRICS_SOURCE_DIR "/tests/data/numaflow-default-config.yaml");
   ASSERT_TRUE(numaflow.ok()) << numaflow.error().message;
   auto parse = [&](std::string_view query) {
-    return DecodeMetricRequest(*numaflow, "container-memory-utilization", std::nullopt, query, kNow);
+    return DecodeMetricRequest(*numaflow, "container-memory-utilization", std::nullopt, query,
+                               kNow);
   };
   auto mono_vertex = parse("namespace=ns&mvtx=mv");
   ASSERT_TRUE(mono_vertex.ok()) << mono_vertex.error().message;

@@ -18,9 +18,9 @@
 
 #include "http/error_response.hpp"
 #include "http/handlers/numaflow.hpp"
-#include "service/catalog.hpp"
+#include "nfmetrics/service/catalog.hpp"
+#include "nfmetrics/service/timestamp.hpp"
 #include "service/proxy_plan.hpp"
-#include "service/timestamp.hpp"
 
 namespace nfmetrics::http {
 namespace {

@@ -1,4 +1,4 @@
-#include "service/promql.hpp"
+#include "nfmetrics/service/promql.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "service/query_plan.hpp"
+#include "nfmetrics/service/query_plan.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // The pieces of the Redis cache that need no Redis: the bound on pending writes, a reply awaited
 // with a deadline, the URL, and what the cache does before it has a connection that answers.
-#include "redis/redis_cache.hpp"
+#include "nfmetrics/redis/redis_cache.hpp"
 
 #include <gtest/gtest.h>
 

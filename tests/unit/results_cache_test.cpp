@@ -10,8 +10,8 @@
 #include <map>
 #include <string>
 
-#include "redis/shared_cache.hpp"
-#include "service/byte_size.hpp"
+#include "nfmetrics/redis/shared_cache.hpp"
+#include "nfmetrics/service/byte_size.hpp"
 #include "service/cached_extent.hpp"
 #include "support/run_to_end.hpp"
 

@@ -1,7 +1,7 @@
 // The route table and the router's dispatch: every documented path goes to its handler with its
 // endpoint family and error shape, anything else is a 404; the router alone applies auth, the
 // method and the error shape. Against a fake service: no server, no socket.
-#include "http/router.hpp"
+#include "nfmetrics/http/router.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "http/auth.hpp"
 #include "http/routes.hpp"
-#include "service/access_tokens.hpp"
+#include "nfmetrics/http/auth.hpp"
+#include "nfmetrics/service/access_tokens.hpp"
 #include "support/fake_query_service.hpp"
 #include "support/run_to_end.hpp"
 

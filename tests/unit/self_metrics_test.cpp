@@ -1,4 +1,4 @@
-#include "http/self_metrics.hpp"
+#include "nfmetrics/http/self_metrics.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,8 +10,8 @@
 #include <string>
 
 #include "app/observed_client.hpp"
-#include "http/router.hpp"
 #include "http/routes.hpp"
+#include "nfmetrics/http/router.hpp"
 #include "support/exposition.hpp"
 
 namespace nfmetrics::http {

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "http/handlers/handler.hpp"
-#include "service/catalog.hpp"
+#include "nfmetrics/service/catalog.hpp"
 
 namespace nfmetrics::http {
 

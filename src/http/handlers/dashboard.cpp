@@ -8,7 +8,7 @@
 
 #include "http/compression.hpp"
 #include "http/dashboard_assets.hpp"
-#include "service/access_tokens.hpp"
+#include "nfmetrics/service/access_tokens.hpp"
 
 namespace nfmetrics::http {
 namespace {

@@ -10,9 +10,9 @@
 #include <string_view>
 #include <utility>
 
-#include "core/result.hpp"
-#include "core/time.hpp"
-#include "http/message.hpp"
+#include "nfmetrics/core/result.hpp"
+#include "nfmetrics/core/time.hpp"
+#include "nfmetrics/http/message.hpp"
 
 namespace nfmetrics::service {
 struct Caller;

@@ -6,10 +6,10 @@
 #include <utility>
 #include <vector>
 
-#include "http/auth.hpp"
 #include "http/catalog_json.hpp"
 #include "http/error_response.hpp"
 #include "http/query_string.hpp"
+#include "nfmetrics/http/auth.hpp"
 
 namespace nfmetrics::http {
 

@@ -3,8 +3,8 @@
 #pragma once
 
 #include "http/handlers/handler.hpp"
-#include "service/discovery.hpp"
-#include "service/query_service.hpp"
+#include "nfmetrics/service/discovery.hpp"
+#include "nfmetrics/service/query_service.hpp"
 
 namespace nfmetrics::http {
 

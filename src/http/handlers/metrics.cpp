@@ -5,13 +5,13 @@
 #include <memory>
 
 #include "http/answer_cache.hpp"
-#include "http/auth.hpp"
 #include "http/compression.hpp"
 #include "http/error_response.hpp"
 #include "http/metric_json.hpp"
 #include "http/query_string.hpp"
-#include "service/metric_params.hpp"
-#include "service/promql.hpp"
+#include "nfmetrics/http/auth.hpp"
+#include "nfmetrics/service/metric_params.hpp"
+#include "nfmetrics/service/promql.hpp"
 
 namespace nfmetrics::http {
 namespace {

@@ -7,9 +7,9 @@
 #include <string_view>
 
 #include "http/handlers/handler.hpp"
-#include "service/catalog.hpp"
-#include "service/metric_params.hpp"
-#include "service/query_service.hpp"
+#include "nfmetrics/service/catalog.hpp"
+#include "nfmetrics/service/metric_params.hpp"
+#include "nfmetrics/service/query_service.hpp"
 
 namespace nfmetrics::http {
 

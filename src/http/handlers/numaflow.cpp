@@ -2,10 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
-#include "http/auth.hpp"
 #include "http/error_response.hpp"
 #include "http/numaflow_api.hpp"
 #include "http/query_string.hpp"
+#include "nfmetrics/http/auth.hpp"
 
 namespace nfmetrics::http {
 

@@ -6,9 +6,9 @@
 #include <string_view>
 
 #include "http/handlers/handler.hpp"
-#include "service/catalog.hpp"
-#include "service/proxy_request.hpp"
-#include "service/query_service.hpp"
+#include "nfmetrics/service/catalog.hpp"
+#include "nfmetrics/service/proxy_request.hpp"
+#include "nfmetrics/service/query_service.hpp"
 
 namespace nfmetrics::http {
 

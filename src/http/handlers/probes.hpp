@@ -3,7 +3,7 @@
 #pragma once
 
 #include "http/handlers/handler.hpp"
-#include "service/query_service.hpp"
+#include "nfmetrics/service/query_service.hpp"
 
 namespace nfmetrics::http {
 

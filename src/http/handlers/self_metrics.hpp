@@ -2,7 +2,7 @@
 #pragma once
 
 #include "http/handlers/handler.hpp"
-#include "http/self_metrics.hpp"
+#include "nfmetrics/http/self_metrics.hpp"
 
 namespace nfmetrics::http {
 
