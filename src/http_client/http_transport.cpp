@@ -50,7 +50,7 @@ using Clock = std::chrono::steady_clock;
 using namespace asio::experimental::awaitable_operators;
 
 constexpr std::string_view kUserAgent = "nfmetrics/0.1";
-constexpr std::size_t kReadBufferBytes = 256 * 1024;
+constexpr std::size_t kReadBufferBytes = std::size_t{256} * 1024;
 
 // How one attempt on one connection ended.
 struct Exchange {

@@ -16,7 +16,7 @@ namespace nfmetrics::http {
 
 // A Beast Body (see boost::beast::http::string_body) whose value is either owned or shared.
 struct AnswerBody {
-  class value_type {
+  class value_type {  // NOLINT(readability-identifier-naming): the Body concept's name
    public:
     value_type() = default;
     value_type& operator=(std::string text) {
@@ -42,7 +42,7 @@ struct AnswerBody {
 
   static std::uint64_t size(const value_type& body) { return body.size(); }
 
-  class writer {
+  class writer {  // NOLINT(readability-identifier-naming): the Body concept's name
    public:
     using const_buffers_type = boost::asio::const_buffer;
 

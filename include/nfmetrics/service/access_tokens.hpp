@@ -41,7 +41,7 @@ class AccessTokens {
 
  private:
   struct Entry {
-    Sha256Digest digest;
+    Sha256Digest digest{};
     Caller caller;
   };
   friend Result<AccessTokens> LoadAccessTokens(std::string_view yaml_text, std::string_view source);
