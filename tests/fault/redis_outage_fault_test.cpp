@@ -37,19 +37,7 @@ constexpr std::int64_t kStart = 1795467600;  // long past: every step may be cac
 
 // An engine answering any range at once with one sample per step for one pod, after 5 ms.
 Reply Answer(const RecordedRequest& request) {
-  std::map<std::string, std::string> form;
-  for (const auto& p : boost::urls::params_view(request.body)) form[p.key] = p.value;
-  const double start = std::stod(form["start"]);
-  const double end = std::stod(form["end"]);
-  const double step = std::stod(form["step"]);
-  std::string values;
-  for (double t = start; t <= end + 1e-9; t += step) {
-    values += fmt::format("{}[{},\"1\"]", values.empty() ? "" : ",", t);
-  }
-  return Reply::Json(fmt::format(R"({{"status":"success","data":{{"resultType":"matrix","result":[)"
-                                 R"({{"metric":{{"pod":"mv-mv-0-aaaaa"}},"values":[{}]}}]}}}})",
-                                 values))
-      .WithDelay(5ms);
+  return OnePodOnEveryStep(request, "1").WithDelay(5ms);
 }
 
 // Each step is another query for every cache: a miss, here and in Redis.

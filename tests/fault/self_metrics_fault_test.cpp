@@ -46,20 +46,7 @@ std::string MetricTarget(std::int64_t start = kStart) {
 }
 
 // A query_range answer for one pod with a sample on every step of the asked range.
-Reply RangeAnswer(const RecordedRequest& request) {
-  std::map<std::string, std::string> form;
-  for (const auto& p : boost::urls::params_view(request.body)) form[p.key] = p.value;
-  const double start = std::stod(form["start"]);
-  const double end = std::stod(form["end"]);
-  const double step = std::stod(form["step"]);
-  std::string values;
-  for (double t = start; t <= end + 1e-9; t += step) {
-    values += fmt::format("{}[{},\"0.25\"]", values.empty() ? "" : ",", t);
-  }
-  return Reply::Json(fmt::format(R"({{"status":"success","data":{{"resultType":"matrix","result":[)"
-                                 R"({{"metric":{{"pod":"mv-mv-0-aaaaa"}},"values":[{}]}}]}}}})",
-                                 values));
-}
+Reply RangeAnswer(const RecordedRequest& request) { return OnePodOnEveryStep(request, "0.25"); }
 
 const Reply kReady =
     Reply::Json(R"({"status":"success","data":{"resultType":"scalar","result":[1795467600,"1"]}})");

@@ -3,6 +3,8 @@
 // the client under test must survive.
 #include "support/fake_upstream.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -15,7 +17,9 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/url/params_view.hpp>
 #include <cctype>
+#include <map>
 #include <sstream>
 
 namespace nfmetrics::testing {
@@ -239,6 +243,21 @@ Reply FakeUpstream::Handle(const RecordedRequest& request) {
 void FakeUpstream::OnClosed() {
   std::lock_guard lock(mutex_);
   ++closed_;
+}
+
+Reply OnePodOnEveryStep(const RecordedRequest& request, std::string_view value) {
+  std::map<std::string, std::string> form;
+  for (const auto& p : boost::urls::params_view(request.body)) form[p.key] = p.value;
+  const double start = std::stod(form["start"]);
+  const double end = std::stod(form["end"]);
+  const double step = std::stod(form["step"]);
+  std::string values;
+  for (double t = start; t <= end + 1e-9; t += step) {
+    values += fmt::format("{}[{},\"{}\"]", values.empty() ? "" : ",", t, value);
+  }
+  return Reply::Json(fmt::format(R"({{"status":"success","data":{{"resultType":"matrix","result":[)"
+                                 R"({{"metric":{{"pod":"mv-mv-0-aaaaa"}},"values":[{}]}}]}}}})",
+                                 values));
 }
 
 }  // namespace nfmetrics::testing

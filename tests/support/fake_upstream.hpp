@@ -54,6 +54,9 @@ struct Reply {
   Reply WithDelay(std::chrono::milliseconds wait) &&;
 };
 
+// A query_range answer for one pod, `value` on every step of the range the request asked for.
+Reply OnePodOnEveryStep(const RecordedRequest& request, std::string_view value);
+
 class FakeUpstream {
  public:
   using Handler = std::function<Reply(const RecordedRequest&)>;
