@@ -9,6 +9,7 @@
 #include "http/error_response.hpp"
 #include "http/handlers/catalog.hpp"
 #include "http/handlers/dashboard.hpp"
+#include "http/handlers/diagnosis.hpp"
 #include "http/handlers/listings.hpp"
 #include "http/handlers/metrics.hpp"
 #include "http/handlers/numaflow.hpp"
@@ -33,6 +34,7 @@ struct Router::Owned {
         metric(catalog, service, answers),
         proxy(catalog, service),
         discovery(catalog),
+        diagnosis(service),
         namespaces(Listing::kNamespaces, service),
         mono_vertices(Listing::kMonoVertices, service),
         mono_vertex_pods(Listing::kMonoVertexPods, service),
@@ -47,6 +49,7 @@ struct Router::Owned {
                  .metric = &metric,
                  .proxy = &proxy,
                  .discovery = &discovery,
+                 .diagnosis = &diagnosis,
                  .namespaces = &namespaces,
                  .mono_vertices = &mono_vertices,
                  .mono_vertex_pods = &mono_vertex_pods,
@@ -62,6 +65,7 @@ struct Router::Owned {
   MetricHandler metric;
   ProxyHandler proxy;
   DiscoveryHandler discovery;
+  DiagnosisHandler diagnosis;
   ListingHandler namespaces;
   ListingHandler mono_vertices;
   ListingHandler mono_vertex_pods;

@@ -25,6 +25,7 @@ struct Handlers {
   Handler* metric = nullptr;  // also the NumaFlow-style paths, which carry the object
   Handler* proxy = nullptr;
   Handler* discovery = nullptr;
+  Handler* diagnosis = nullptr;
   Handler* namespaces = nullptr;
   Handler* mono_vertices = nullptr;
   Handler* mono_vertex_pods = nullptr;

@@ -12,6 +12,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <map>
 
+#include "service/diagnosis_plan.hpp"
 #include "service/listing_query.hpp"
 #include "service/proxy_plan.hpp"
 #include "service/results_cache.hpp"
@@ -184,6 +185,23 @@ asio::awaitable<Result<ProxyAnswer>> MetricsService::Proxy(const ProxyQuery& que
     co_return std::move(fits).error();
   }
   co_return ProxyAnswer{std::move(matrix.series), answers->cache};
+}
+
+asio::awaitable<Result<Diagnosis>> MetricsService::Diagnose(const DiagnosisRequest& request,
+                                                            bool bypass_cache) {
+  Result<DiagnosisPlan> plan = PlanDiagnosis(request, options_.limits);
+  if (!plan.ok()) co_return std::move(plan).error();
+  const std::vector<prometheus::RangeQuery> queries = EngineQueries(*plan);
+  Result<Answers> answers = co_await RunAll(queries, bypass_cache);
+  if (!answers.ok()) co_return std::move(answers).error();
+  for (const prometheus::Matrix& matrix : answers->matrices) {
+    if (Status fits = CheckSeriesCount(matrix.series.size(), options_.limits); !fits.ok()) {
+      co_return std::move(fits).error();
+    }
+  }
+  Result<Diagnosis> diagnosis = AssembleDiagnosis(request, *plan, std::move(answers->matrices));
+  if (diagnosis.ok()) diagnosis->cache = answers->cache;
+  co_return diagnosis;
 }
 
 asio::awaitable<Status> MetricsService::Ready() {

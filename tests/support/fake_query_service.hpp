@@ -18,6 +18,8 @@ class FakeQueryService final : public service::QueryService {
   Result<std::vector<std::string>> list_answer = std::vector<std::string>{};
   Result<service::ProxyAnswer> proxy_answer = service::ProxyAnswer{};
   Status ready_answer = Ok();
+  Result<service::Diagnosis> diagnosis_answer =
+      Error{ErrorCode::kInternal, "the test gave no diagnosis", ""};
 
   // What they were asked, last call first overwritten.
   int calls = 0;
@@ -25,6 +27,7 @@ class FakeQueryService final : public service::QueryService {
   std::optional<bool> last_bypass;
   std::optional<service::ListingRequest> last_listing;
   std::optional<service::ProxyQuery> last_proxy;
+  std::optional<service::DiagnosisRequest> last_diagnosis;
 
   boost::asio::awaitable<Result<service::MetricResult>> Query(const service::MetricRequest& request,
                                                               bool bypass_cache) override {
@@ -52,6 +55,13 @@ class FakeQueryService final : public service::QueryService {
     last_proxy = query;
     last_bypass = bypass_cache;
     co_return proxy_answer;
+  }
+  boost::asio::awaitable<Result<service::Diagnosis>> Diagnose(
+      const service::DiagnosisRequest& request, bool bypass_cache) override {
+    ++calls;
+    last_diagnosis = request;
+    last_bypass = bypass_cache;
+    co_return diagnosis_answer;
   }
   boost::asio::awaitable<Status> Ready() override {
     ++calls;

@@ -11,6 +11,7 @@
 #include "http/answer_cache.hpp"
 #include "http/handlers/catalog.hpp"
 #include "http/handlers/dashboard.hpp"
+#include "http/handlers/diagnosis.hpp"
 #include "http/handlers/listings.hpp"
 #include "http/handlers/metrics.hpp"
 #include "http/handlers/numaflow.hpp"
@@ -179,6 +180,61 @@ TEST_F(HandlerTest, MetricRefusesANamespaceTheCallerMayNotRead) {
   EXPECT_TRUE(Run(handler, "/api/v1/metrics/sink-latency?namespace=a&mvtx=x", beast_http::verb::get,
                   "", &team_a)
                   .ok());
+}
+
+// --- diagnosis
+// ------------------------------------------------------------------------------------
+
+TEST_F(HandlerTest, DiagnosisDecodesTheRequestAndWritesTheFindings) {
+  DiagnosisHandler handler(service_);
+  service::Diagnosis diagnosis{.request = {.ns = *service::Namespace::Parse("ns"),
+                                           .mvtx = *service::MonoVertexName::Parse("mv")},
+                               .start = kNow - std::chrono::hours(1),
+                               .end = kNow};
+  diagnosis.request.quantile = 0.95;
+  diagnosis.findings.push_back({.kind = service::FindingKind::kSlowPod,
+                                .severity = service::Severity::kCritical,
+                                .subject_kind = "pod",
+                                .subject = "mv-mv-1-abcde",
+                                .message = "pod mv-mv-1-abcde: slow",
+                                .since = kNow - std::chrono::minutes(20)});
+  diagnosis.queries = {"up"};
+  diagnosis.cache = service::CacheOutcome::kHit;
+  service_.diagnosis_answer = diagnosis;
+  Result<Response> answer =
+      Run(handler, "/api/v1/diagnosis?namespace=ns&mvtx=mv&quantile=0.95&baseline=7d");
+  ASSERT_TRUE(answer.ok()) << answer.error().message;
+  ASSERT_TRUE(service_.last_diagnosis);
+  EXPECT_EQ(service_.last_diagnosis->mvtx->str(), "mv");
+  EXPECT_EQ(service_.last_diagnosis->quantile, 0.95);
+  EXPECT_EQ(service_.last_diagnosis->baseline, service::Baseline::kSevenDays);
+  EXPECT_EQ(service_.last_diagnosis->end, kNow);
+  EXPECT_EQ(answer->at("X-Cache"), "hit");
+  rapidjson::Document doc = Json(*answer);
+  const auto& data = doc["data"];
+  EXPECT_STREQ(data["object"].GetString(), "mono-vertex");
+  EXPECT_STREQ(data["mvtx"].GetString(), "mv");
+  EXPECT_TRUE(data["baseline"].IsNull());
+  EXPECT_TRUE(data["bottleneck_stage"].IsNull());
+  ASSERT_EQ(data["findings"].Size(), 1U);
+  EXPECT_STREQ(data["findings"][0]["kind"].GetString(), "slow_pod");
+  EXPECT_STREQ(data["findings"][0]["severity"].GetString(), "critical");
+  EXPECT_STREQ(data["findings"][0]["subject"].GetString(), "mv-mv-1-abcde");
+  EXPECT_STREQ(data["findings"][0]["since"].GetString(), "2026-11-23T09:47:31Z");
+  EXPECT_STREQ(data["queries"][0].GetString(), "up");
+}
+
+TEST_F(HandlerTest, DiagnosisErrorsNameTheParameterAndRefuseOtherNamespaces) {
+  DiagnosisHandler handler(service_);
+  ExpectBadRequest(Run(handler, "/api/v1/diagnosis?namespace=ns"), "mvtx");
+  ExpectBadRequest(Run(handler, "/api/v1/diagnosis?namespace=ns&mvtx=a&step=1m"), "step");
+  ExpectBadRequest(Run(handler, "/api/v1/diagnosis?namespace=ns&mvtx=a%zz"), "mvtx");
+  const service::Caller team_a{.name = "team-a", .namespaces = {*service::Namespace::Parse("a")}};
+  Result<Response> answer =
+      Run(handler, "/api/v1/diagnosis?namespace=b&pipeline=x", beast_http::verb::get, "", &team_a);
+  ASSERT_FALSE(answer.ok());
+  EXPECT_EQ(answer.error().code, ErrorCode::kForbidden);
+  EXPECT_EQ(service_.calls, 0);
 }
 
 TEST_F(HandlerTest, MetricServesAWholeCacheHitAgainWithoutTheService) {

@@ -18,6 +18,7 @@ enum class Route {
   kNamespaces,  // GET /api/v1/namespaces: the namespaces with NumaFlow series
   kProxy,
   kDiscovery,
+  kDiagnosis,    // GET /api/v1/diagnosis
   kSelfMetrics,  // GET /metrics
   kDashboard,    // GET/HEAD /, /index.html, /assets/<file>: the embedded web dashboard
 };
@@ -52,6 +53,8 @@ constexpr std::string_view RouteName(Route route) {
       return "proxy";
     case Route::kDiscovery:
       return "discovery";
+    case Route::kDiagnosis:
+      return "diagnosis";
     case Route::kSelfMetrics:
       return "metrics";
     case Route::kDashboard:

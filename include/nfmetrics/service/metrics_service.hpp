@@ -51,6 +51,8 @@ class MetricsService final : public QueryService {
       const ListingRequest& request) override;
   boost::asio::awaitable<Result<ProxyAnswer>> Proxy(const ProxyQuery& query,
                                                     bool bypass_cache = false) override;
+  boost::asio::awaitable<Result<Diagnosis>> Diagnose(const DiagnosisRequest& request,
+                                                     bool bypass_cache = false) override;
   boost::asio::awaitable<Status> Ready() override;
 
   const QueryLimits& limits() const { return options_.limits; }

@@ -11,6 +11,7 @@
 #include "nfmetrics/core/result.hpp"
 #include "nfmetrics/core/series.hpp"
 #include "nfmetrics/service/cache_outcome.hpp"
+#include "nfmetrics/service/diagnosis.hpp"
 #include "nfmetrics/service/discovery.hpp"
 #include "nfmetrics/service/metric_request.hpp"
 #include "nfmetrics/service/metric_result.hpp"
@@ -39,6 +40,11 @@ class QueryService {
 
   virtual boost::asio::awaitable<Result<ProxyAnswer>> Proxy(const ProxyQuery& query,
                                                             bool bypass_cache) = 0;
+
+  // A diagnosis's figures and findings (diagnosis.hpp). Errors: the range's kBadRequest,
+  // kNotFound when the engine has nothing of the object, kTooManySeries, the engine's failures.
+  virtual boost::asio::awaitable<Result<Diagnosis>> Diagnose(const DiagnosisRequest& request,
+                                                             bool bypass_cache) = 0;
 
   // Ok when the engine answers a trivial query; kNotReady, with the failure as its cause, when not.
   virtual boost::asio::awaitable<Status> Ready() = 0;
