@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# Runs nfmetrics end to end on this machine: 7 h of synthetic NumaFlow history backfilled into a
-# real Prometheus, a live exporter that continues the same series, and `nfmetrics serve` in front.
+# Runs nfmetrics end to end on this machine: 7 h of synthetic NumaFlow history (and the same 7 h one
+# day and seven days earlier, for `offset 1d` / `offset 7d`) backfilled into a real Prometheus, a
+# live exporter that continues the same series, and `nfmetrics serve` in front. The incident
+# (default/checkout's replica 2 writes 9x slower, its pods fail sink writes 75-90 min later,
+# default/shop's `out` backs up) starts 2 h before the history ends, in the history and the
+# exporter alike.
 # Prints a real answer and ready-to-paste curl commands, then runs until Ctrl-C (or SIGTERM) and
 # stops everything it started. Logs: .demo/logs/. Needs the ports 9090, 9091 and 8080 free.
 set -euo pipefail
@@ -69,10 +73,15 @@ mkdir -p "$log_dir" "$data_dir"
 
 say "generating $history of synthetic NumaFlow history ending now"
 history_end=$(date +%s)
+incident_at=$((history_end - 2 * 3600))
 build/nfmetrics synth openmetrics --end "$history_end" --duration "$history" --interval 15s \
+  --incident-at "$incident_at" --baseline-days 1,7 \
   --out "$demo_dir/history.om" 2>"$log_dir/synth-openmetrics.log"
 say "backfilling it into $data_dir with promtool"
-promtool tsdb create-blocks-from openmetrics "$demo_dir/history.om" "$data_dir" \
+# Windows a week apart: blocks of up to 162 h, or promtool reads the input once per 2 h of the span.
+# The retention below (30d) keeps the 7-day-old blocks.
+promtool tsdb create-blocks-from openmetrics --max-block-duration=200h "$demo_dir/history.om" \
+  "$data_dir" \
   >"$log_dir/promtool.log" 2>&1 || {
   tail -n 20 "$log_dir/promtool.log" >&2
   die "promtool backfill failed (see $log_dir/promtool.log)"
@@ -98,7 +107,7 @@ EOF
 
 say "starting the synthetic exporter on 127.0.0.1:$exporter_port"
 start exporter "$log_dir/exporter.log" \
-  build/nfmetrics synth exporter --listen "127.0.0.1:$exporter_port"
+  build/nfmetrics synth exporter --listen "127.0.0.1:$exporter_port" --incident-at "$incident_at"
 up exporter "http://127.0.0.1:$exporter_port/metrics" 10 "$log_dir/exporter.log"
 
 say "starting Prometheus on 127.0.0.1:$prometheus_port"
@@ -154,8 +163,9 @@ cat <<EOF
 Dashboard: $api_url/?namespace=default&mvtx=orders&metric=sink-latency&quantile=0.5,0.99&group_by=pod&range=1h
 Terminal:  build/nfmetrics query sink-latency --url $api_url --namespace default --mvtx orders --group-by pod --quantile 0.5,0.99
 
-Try these (MonoVertices: default/orders, default/orders-sink, default/clicks, payments/orders,
-payments/refunds; pipeline default/shop with vertices in, enrich, out):
+Try these (MonoVertices: default/orders, default/orders-sink, default/clicks, default/checkout,
+payments/orders, payments/refunds; pipeline default/shop with vertices in, enrich, out; the
+incident began at $(date -u -d "@$incident_at" +%Y-%m-%dT%H:%M:%SZ)):
   # the whole MonoVertex, default range and quantile
   curl -s '$latency?namespace=default&mvtx=orders' | jq .
   # one series per pod
@@ -170,6 +180,9 @@ payments/refunds; pipeline default/shop with vertices in, enrich, out):
   curl -s '$api/metrics/processing-latency?namespace=payments&mvtx=orders&quantile=0.5,0.9,0.99&group_by=pod' | jq .
   # which pod is slow? summary=true marks the outlier
   curl -s '$api/metrics/sink-latency?namespace=payments&mvtx=refunds&group_by=pod&summary=true' | jq '.data.series[] | {pod: .labels.pod, summary}'
+  # the incident: one checkout pod's sink slowed down 9x (compare with a day earlier in Prometheus:
+  # histogram_quantile(0.9, sum by (pod, le) (rate(monovtx_sink_time_bucket{mvtx_name="checkout"}[5m] offset 1d))))
+  curl -s '$api/metrics/sink-latency?namespace=default&mvtx=checkout&group_by=pod&summary=true' | jq '.data.series[] | {pod: .labels.pod, summary}'
   # a pipeline vertex, NumaFlow-style path
   curl -s '$api/namespaces/default/pipelines/shop/vertices/out/metrics/sink-latency?group_by=pod' | jq .
   # the catalog, and what the backend has seen

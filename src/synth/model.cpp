@@ -10,12 +10,24 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numbers>
 #include <stdexcept>
 
 namespace nfmetrics::synth {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
+
+double Seconds(Duration d) { return static_cast<double>(d.count()) / 1000.0; }
+
+// The integral of LoadFactor from kCounterEpoch to t, in seconds (0 before the epoch).
+double LoadIntegral(TimePoint t) {
+  if (t <= kCounterEpoch) return 0;
+  const double seconds = Seconds(t - kCounterEpoch);
+  const double period = Seconds(kLoadPeriod);
+  return seconds + kLoadAmplitude * period / (2 * std::numbers::pi) *
+                       (1 - std::cos(2 * std::numbers::pi * seconds / period));
+}
 
 // Kubernetes-style random suffix, but derived from the key so every run names pods the same way.
 std::string Suffix(const std::string& key, std::size_t length) {
@@ -248,6 +260,17 @@ const std::vector<MonoVertexModel>& DefaultModel() {
            {H::kMonovtxAck, {{120, 0.18}, {810, 0.17}, {4500, 0.17}, {570, 0.18}}},
            {H::kMonovtxTransformer, {{610, 0.21}, {3600, 0.19}, {22000, 0.19}, {2900, 0.20}}},
            {H::kMonovtxNack, {{120, 0.18}, {640, 0.17}, {4600, 0.17}, {510, 0.18}}, 0.05}}),
+      // The incident's MonoVertex (see DefaultWorld(TimePoint)): its map UDF dominates the
+      // processing time (UDF mean ~5x the sink's), peers within 1.5x of each other. Sink pods
+      // [3,3,3,3] [3,3,3,3] [2,3,3,3] [3,3,3,3]; mixture [3,3,3,3]. After the onset replica 2's
+      // sink is 9x slower ([4,4,4,4]; mixture [3,4,4,4]) and its processing 49 ms.
+      MakeMonoVertex(
+          "default", "checkout",
+          {{3900, 0.19, 30}, {4200, 0.18, 30}, {3100, 0.15, 30}, {3900, 0.17, 30}},
+          {{H::kMonovtxProcessing, {{27000, 0.16}, {28000, 0.14}, {24000, 0.12}, {27000, 0.14}}},
+           {H::kMonovtxRead, {{640, 0.15}, {680, 0.15}, {650, 0.19}, {530, 0.20}}},
+           {H::kMonovtxAck, {{660, 0.17}, {550, 0.15}, {620, 0.21}, {710, 0.18}}},
+           {H::kMonovtxUdf, {{19000, 0.19}, {20000, 0.17}, {19000, 0.21}, {20000, 0.14}}}}),
       // Same name as default/orders but slower, so a namespace leak changes every answer.
       // Pods [3,4,4,4] [4,5,5,5] [5,5,5,5]; mixture [4,5,5,5]. Has a map UDF and an on-success
       // sink.
@@ -297,6 +320,11 @@ const std::vector<PipelineModel>& DefaultPipelines() {
                     {H::kForwarderProcessing, {{40000, 0.15}, {150000, 0.17}}},
                     {H::kForwarderAck, {{3600, 0.18}, {21000, 0.20}}}}),
     };
+    double pending_base = 120;  // spreads the vertices' pending gauges apart
+    for (VertexModel& vertex : shop.vertices) {
+      vertex.pending_base = pending_base;
+      pending_base += 80;
+    }
     shop.daemon_pod = DaemonPod(shop.name, shop.ns + "/" + shop.name + "/daemon");
     return std::vector<PipelineModel>{std::move(shop)};
   }();
@@ -304,7 +332,43 @@ const std::vector<PipelineModel>& DefaultPipelines() {
 }
 
 const World& DefaultWorld() {
-  static const World world{DefaultModel(), DefaultPipelines()};
+  static const World world{DefaultModel(), DefaultPipelines(), std::nullopt};
+  return world;
+}
+
+World DefaultWorld(TimePoint incident_onset) {
+  using H = Histogram;
+  World world{DefaultModel(), DefaultPipelines(), incident_onset};
+  for (MonoVertexModel& mvtx : world.mono_vertices) {
+    if (mvtx.ns != kIncidentNamespace || mvtx.name != kIncidentMonoVertex) continue;
+    mvtx.incident_onset = incident_onset;
+    for (PodModel& pod : mvtx.pods) {
+      pod.sink_errors = ErrorBurst{incident_onset + kSinkErrorBurstStart,
+                                   incident_onset + kSinkErrorBurstEnd, kSinkErrorsPerSecond};
+      if (pod.replica != kIncidentReplica) continue;
+      // The sink is 9x slower; processing waits for it, so it grows by the added sink time.
+      const Latency& sink = pod.histograms.at(H::kMonovtxSink);
+      const Latency& processing = pod.histograms.at(H::kMonovtxProcessing);
+      const double added_us =
+          (kIncidentSlowdown - 1) * sink.median_us * std::exp(sink.sigma * sink.sigma / 2);
+      // Rounded to two significant digits like every other median (49 ms).
+      const double slow_processing = std::round((processing.median_us + added_us) / 1000) * 1000;
+      pod.slowdown =
+          Slowdown{incident_onset,
+                   {{H::kMonovtxSink, {sink.median_us * kIncidentSlowdown, sink.sigma, 1}},
+                    {H::kMonovtxProcessing, {slow_processing, processing.sigma, 1}}}};
+    }
+  }
+  for (PipelineModel& pipeline : world.pipelines) {
+    for (VertexModel& vertex : pipeline.vertices) {
+      if (pipeline.ns != kIncidentNamespace || pipeline.name != kBacklogPipeline ||
+          vertex.name != kBacklogVertex) {
+        continue;
+      }
+      pipeline.incident_onset = incident_onset;
+      vertex.backlog = VertexModel::Backlog{incident_onset, kBacklogPerSecond};
+    }
+  }
   return world;
 }
 
@@ -332,6 +396,38 @@ const PodModel* SlowPod(const MonoVertexModel& mvtx) {
   return nullptr;
 }
 
+const PodModel* IncidentPod(const MonoVertexModel& mvtx) {
+  for (const PodModel& pod : mvtx.pods) {
+    if (pod.slowdown) return &pod;
+  }
+  return nullptr;
+}
+
+double LoadFactor(TimePoint t) {
+  const double seconds = Seconds(t - kCounterEpoch);
+  return 1 + kLoadAmplitude * std::sin(2 * std::numbers::pi * seconds / Seconds(kLoadPeriod));
+}
+
+double MeanLoad(TimePoint from, TimePoint to) {
+  if (to <= from) return LoadFactor(from);
+  return (LoadIntegral(to) - LoadIntegral(from)) / Seconds(to - from);
+}
+
+double VertexPending(const VertexModel& vertex, std::string_view period, TimePoint t) {
+  const auto it = std::find_if(kPendingPeriods.begin(), kPendingPeriods.end(),
+                               [&](const PendingPeriod& p) { return p.name == period; });
+  if (it == kPendingPeriods.end()) {
+    throw std::invalid_argument("no pending period " + std::string(period));
+  }
+  const double seconds = Seconds(t.time_since_epoch());
+  const double phase = 2 * std::numbers::pi * seconds / (3000 + 10 * it->seconds);
+  double value = vertex.pending_base * (1 + 0.5 * std::sin(phase));
+  if (vertex.backlog && t > vertex.backlog->onset) {
+    value += vertex.backlog->per_second * Seconds(t - vertex.backlog->onset);
+  }
+  return std::round(value);
+}
+
 bool HasHistogram(const PodModel& pod, Histogram histogram) {
   return pod.histograms.contains(histogram);
 }
@@ -342,6 +438,14 @@ bool HasHistogram(const MonoVertexModel& mvtx, Histogram histogram) {
 
 bool HasHistogram(const VertexModel& vertex, Histogram histogram) {
   return AnyPodHas(vertex.pods, histogram);
+}
+
+const Latency& LatencyOf(const PodModel& pod, Histogram histogram, TimePoint t) {
+  if (pod.slowdown && t > pod.slowdown->onset) {
+    const auto it = pod.slowdown->histograms.find(histogram);
+    if (it != pod.slowdown->histograms.end()) return it->second;
+  }
+  return LatencyOf(pod, histogram);
 }
 
 const Latency& LatencyOf(const PodModel& pod, Histogram histogram) {
@@ -430,32 +534,206 @@ bool IsUnambiguousBound(double cdf, double q) {
 
 double Batches(const PodModel& pod, TimePoint t) {
   if (t <= kCounterEpoch) return 0;
-  const double seconds = static_cast<double>((t - kCounterEpoch).count()) / 1000.0;
-  return pod.batches_per_second * seconds;
+  return pod.batches_per_second * LoadIntegral(t);
+}
+
+double BatchesBetween(const PodModel& pod, TimePoint from, TimePoint to) {
+  return Batches(pod, to) - Batches(pod, from);
+}
+
+double ObservationsBetween(const PodModel& pod, Histogram histogram, TimePoint from, TimePoint to) {
+  return BatchesBetween(pod, from, to) * LatencyOf(pod, histogram).observations_per_batch;
 }
 
 namespace {
 
-double Observations(const PodModel& pod, Histogram histogram, TimePoint t) {
-  return Batches(pod, t) * LatencyOf(pod, histogram).observations_per_batch;
+// The latencies in force over (from, to] and how many observations each had, in time order.
+struct Phase {
+  double observations;
+  const Latency* latency;
+};
+
+std::vector<Phase> Phases(const PodModel& pod, Histogram histogram, TimePoint from, TimePoint to) {
+  std::vector<Phase> phases;
+  if (to <= from) return phases;
+  const Latency& steady = LatencyOf(pod, histogram);
+  const Latency& late = pod.slowdown ? LatencyOf(pod, histogram, to) : steady;
+  if (&late == &steady || to <= pod.slowdown->onset || from >= pod.slowdown->onset) {
+    phases.push_back(
+        {ObservationsBetween(pod, histogram, from, to), &LatencyOf(pod, histogram, to)});
+    return phases;
+  }
+  const TimePoint onset = pod.slowdown->onset;
+  phases.push_back({ObservationsBetween(pod, histogram, from, onset), &steady});
+  phases.push_back({ObservationsBetween(pod, histogram, onset, to), &late});
+  return phases;
+}
+
+double LatencyMean(const Latency& latency) {
+  return latency.median_us * std::exp(latency.sigma * latency.sigma / 2);
+}
+
+// Observations at most le in (from, to], and their latency sum in µs.
+double ObservationsAtMost(const PodModel& pod, Histogram histogram, double le, TimePoint from,
+                          TimePoint to) {
+  double count = 0;
+  for (const Phase& phase : Phases(pod, histogram, from, to)) {
+    count += phase.observations * LogNormalCdf(phase.latency->median_us, phase.latency->sigma, le);
+  }
+  return count;
+}
+
+double LatencySum(const PodModel& pod, Histogram histogram, TimePoint from, TimePoint to) {
+  double sum = 0;
+  for (const Phase& phase : Phases(pod, histogram, from, to)) {
+    sum += phase.observations * LatencyMean(*phase.latency);
+  }
+  return sum;
+}
+
+double WindowMixtureCdf(const std::vector<PodModel>& pods, Histogram histogram, double le,
+                        TimePoint from, TimePoint to) {
+  double at_most = 0;
+  double total = 0;
+  for (const PodModel& pod : pods) {
+    if (!HasHistogram(pod, histogram)) continue;
+    at_most += ObservationsAtMost(pod, histogram, le, from, to);
+    total += ObservationsBetween(pod, histogram, from, to);
+  }
+  return total > 0 ? at_most / total : 0;
 }
 
 }  // namespace
 
+double HistogramCdf(const PodModel& pod, Histogram histogram, double le, TimePoint from,
+                    TimePoint to) {
+  const double total = ObservationsBetween(pod, histogram, from, to);
+  return total > 0 ? ObservationsAtMost(pod, histogram, le, from, to) / total : 0;
+}
+
+double HistogramCdf(const MonoVertexModel& mvtx, Histogram histogram, double le, TimePoint from,
+                    TimePoint to) {
+  return WindowMixtureCdf(mvtx.pods, histogram, le, from, to);
+}
+
+double HistogramCdf(const VertexModel& vertex, Histogram histogram, double le, TimePoint from,
+                    TimePoint to) {
+  return WindowMixtureCdf(vertex.pods, histogram, le, from, to);
+}
+
+double MeanUs(const PodModel& pod, Histogram histogram, TimePoint from, TimePoint to) {
+  return LatencySum(pod, histogram, from, to) / ObservationsBetween(pod, histogram, from, to);
+}
+
+double MeanUs(const MonoVertexModel& mvtx, Histogram histogram, TimePoint from, TimePoint to) {
+  double sum = 0;
+  double count = 0;
+  for (const PodModel& pod : mvtx.pods) {
+    if (!HasHistogram(pod, histogram)) continue;
+    sum += LatencySum(pod, histogram, from, to);
+    count += ObservationsBetween(pod, histogram, from, to);
+  }
+  return sum / count;
+}
+
+std::pair<double, double> QuantileBucket(const PodModel& pod, Histogram histogram, double q,
+                                         TimePoint from, TimePoint to) {
+  return BucketOf(BucketBoundsUs(histogram), q,
+                  [&](double le) { return HistogramCdf(pod, histogram, le, from, to); });
+}
+
+std::pair<double, double> QuantileBucket(const MonoVertexModel& mvtx, Histogram histogram, double q,
+                                         TimePoint from, TimePoint to) {
+  return BucketOf(BucketBoundsUs(histogram), q,
+                  [&](double le) { return HistogramCdf(mvtx, histogram, le, from, to); });
+}
+
+std::pair<double, double> QuantileBucket(const VertexModel& vertex, Histogram histogram, double q,
+                                         TimePoint from, TimePoint to) {
+  return BucketOf(BucketBoundsUs(histogram), q,
+                  [&](double le) { return HistogramCdf(vertex, histogram, le, from, to); });
+}
+
+double ExpectedQuantileUs(const PodModel& pod, Histogram histogram, double q, TimePoint from,
+                          TimePoint to) {
+  return InterpolatedQuantile(BucketBoundsUs(histogram), q, [&](double le) {
+    return HistogramCdf(pod, histogram, le, from, to);
+  });
+}
+
+double ExpectedQuantileUs(const MonoVertexModel& mvtx, Histogram histogram, double q,
+                          TimePoint from, TimePoint to) {
+  return InterpolatedQuantile(BucketBoundsUs(histogram), q, [&](double le) {
+    return HistogramCdf(mvtx, histogram, le, from, to);
+  });
+}
+
+double ExpectedQuantileUs(const VertexModel& vertex, Histogram histogram, double q, TimePoint from,
+                          TimePoint to) {
+  return InterpolatedQuantile(BucketBoundsUs(histogram), q, [&](double le) {
+    return HistogramCdf(vertex, histogram, le, from, to);
+  });
+}
+
+double MessagesReadPerSecond(const PodModel& pod, TimePoint from, TimePoint to) {
+  return BatchesBetween(pod, from, to) * kMessagesPerBatch / Seconds(to - from);
+}
+
+double SinkWriteErrors(const PodModel& pod, TimePoint t) {
+  if (!pod.sink_errors || t <= pod.sink_errors->start) return 0;
+  const TimePoint until = std::min(t, pod.sink_errors->end);
+  return pod.sink_errors->errors_per_second * Seconds(until - pod.sink_errors->start);
+}
+
+double SinkWriteErrorsPerSecond(const PodModel& pod, TimePoint from, TimePoint to) {
+  return (SinkWriteErrors(pod, to) - SinkWriteErrors(pod, from)) / Seconds(to - from);
+}
+
+double DroppedPerSecond(const PodModel& pod, TimePoint from, TimePoint to) {
+  return MessagesReadPerSecond(pod, from, to) * kDroppedShare;
+}
+
+namespace {
+
+template <class PerPod>
+double SumOverPods(const MonoVertexModel& mvtx, PerPod per_pod) {
+  double sum = 0;
+  for (const PodModel& pod : mvtx.pods) sum += per_pod(pod);
+  return sum;
+}
+
+}  // namespace
+
+double MessagesReadPerSecond(const MonoVertexModel& mvtx, TimePoint from, TimePoint to) {
+  return SumOverPods(mvtx,
+                     [&](const PodModel& pod) { return MessagesReadPerSecond(pod, from, to); });
+}
+
+double SinkWriteErrorsPerSecond(const MonoVertexModel& mvtx, TimePoint from, TimePoint to) {
+  return SumOverPods(mvtx,
+                     [&](const PodModel& pod) { return SinkWriteErrorsPerSecond(pod, from, to); });
+}
+
+double DroppedPerSecond(const MonoVertexModel& mvtx, TimePoint from, TimePoint to) {
+  return SumOverPods(mvtx, [&](const PodModel& pod) { return DroppedPerSecond(pod, from, to); });
+}
+
 std::uint64_t HistogramBucketCount(const PodModel& pod, Histogram histogram, std::size_t le_index,
                                    TimePoint t) {
   const auto& bounds = BucketBoundsUs(histogram);
-  const double le = le_index < bounds.size() ? bounds[le_index] : kInf;
+  // +Inf is the count itself, not a sum of phases that could round differently.
+  if (le_index >= bounds.size()) return HistogramCount(pod, histogram, t);
   return static_cast<std::uint64_t>(
-      std::floor(Observations(pod, histogram, t) * HistogramCdf(pod, histogram, le)));
+      std::floor(ObservationsAtMost(pod, histogram, bounds[le_index], kCounterEpoch, t)));
 }
 
 std::uint64_t HistogramCount(const PodModel& pod, Histogram histogram, TimePoint t) {
-  return static_cast<std::uint64_t>(std::floor(Observations(pod, histogram, t)));
+  return static_cast<std::uint64_t>(
+      std::floor(ObservationsBetween(pod, histogram, kCounterEpoch, t)));
 }
 
 double HistogramSum(const PodModel& pod, Histogram histogram, TimePoint t) {
-  return Observations(pod, histogram, t) * MeanUs(pod, histogram);
+  return LatencySum(pod, histogram, kCounterEpoch, t);
 }
 
 std::uint64_t SinkBucketCount(const PodModel& pod, std::size_t le_index, TimePoint t) {

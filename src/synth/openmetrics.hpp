@@ -3,6 +3,7 @@
 #pragma once
 
 #include <ostream>
+#include <span>
 #include <vector>
 
 #include "nfmetrics/core/time.hpp"
@@ -19,5 +20,23 @@ void WriteOpenMetrics(std::ostream& out, TimePoint start, TimePoint end, Duratio
 // The same for any families (see BuildFamilies).
 void WriteOpenMetrics(std::ostream& out, const std::vector<Family>& families, TimePoint start,
                       TimePoint end, Duration interval);
+
+// A closed span of time to write samples for.
+struct TimeWindow {
+  TimePoint start;
+  TimePoint end;
+};
+
+// [start, end] and, for each of `baseline_days`, the same window that many days earlier, oldest
+// first: what a backfill writes so that `offset 1d` / `offset 7d` queries over the recent window
+// find data. Counters are functions of absolute time, so the gaps between windows are harmless to
+// rate() and increase() inside any one of them. Throws std::invalid_argument for a day <= 0.
+std::vector<TimeWindow> WithBaselineWindows(TimePoint start, TimePoint end,
+                                            std::span<const int> baseline_days);
+
+// The same for several windows: each series' samples at every window's grid (start, start +
+// interval, ... up to end), in increasing time order, an instant shared by two windows once.
+void WriteOpenMetrics(std::ostream& out, const std::vector<Family>& families,
+                      const std::vector<TimeWindow>& windows, Duration interval);
 
 }  // namespace nfmetrics::synth

@@ -10,7 +10,6 @@
 namespace nfmetrics::synth {
 namespace {
 
-constexpr double kMessagesPerBatch = 10;
 constexpr double kAckLagSeconds = 1;  // acks trail reads by the batches in flight
 // Where a message is counted after its read: the UDF reads it, returns it, the sink writes it.
 constexpr double kUdfReadLagSeconds = 0.2;
@@ -19,12 +18,6 @@ constexpr double kWriteLagSeconds = 0.5;
 // The fractions of the messages a MonoVertex's map UDF fails on and drops.
 constexpr double kUdfErrorShare = 0.002;
 constexpr double kUdfDropShare = 0.05;
-
-// Periods of the daemon's pending gauges, and the slow swing each gets.
-constexpr struct {
-  const char* name;
-  double seconds;
-} kPeriods[] = {{"1m", 60}, {"5m", 300}, {"15m", 900}, {"default", 120}};
 
 std::string MonoVertexPodLabels(const MonoVertexModel& mvtx, const PodModel& pod) {
   return fmt::format(R"(namespace="{}",pod="{}",mvtx_name="{}",mvtx_replica="{}")", mvtx.ns,
@@ -140,12 +133,19 @@ void AddMessageCounters(const World& world, std::vector<Family>& families) {
       CounterFamily("monovtx_udf_error", "Total number of errors returned by the map UDF.");
   Family udf_drop =
       CounterFamily("monovtx_udf_drop", "Total number of messages dropped by the map UDF.");
+  Family sink_errors = CounterFamily("monovtx_sink_write_errors",
+                                     "Total number of errors while writing to the sink.");
+  Family dropped = CounterFamily("monovtx_dropped", "Total number of messages dropped.");
   for (const MonoVertexModel& mvtx : world.mono_vertices) {
     for (const PodModel& pod : mvtx.pods) {
       const std::string labels = "{" + MonoVertexPodLabels(mvtx, pod) + "}";
       const bool udf = HasHistogram(pod, Histogram::kMonovtxUdf);
       sink_write.series.push_back(Messages("monovtx_sink_write_total", labels, pod,
                                            kWriteLagSeconds, udf ? 1 - kUdfDropShare : 1));
+      sink_errors.series.push_back(
+          Series{"monovtx_sink_write_errors_total", labels, SeriesKind::kSinkWriteErrors, &pod});
+      // Dropped when read (no lag), so DroppedPerSecond is exact.
+      dropped.series.push_back(Messages("monovtx_dropped_total", labels, pod, 0, kDroppedShare));
       if (!udf) continue;
       udf_error.series.push_back(
           Messages("monovtx_udf_error_total", labels, pod, kUdfWriteLagSeconds, kUdfErrorShare));
@@ -172,7 +172,8 @@ void AddMessageCounters(const World& world, std::vector<Family>& families) {
       }
     }
   }
-  for (Family* family : {&sink_write, &udf_error, &udf_drop, &write, &udf_read, &udf_write}) {
+  for (Family* family : {&sink_write, &sink_errors, &dropped, &udf_error, &udf_drop, &write,
+                         &udf_read, &udf_write}) {
     if (!family->series.empty()) families.push_back(std::move(*family));
   }
 }
@@ -288,7 +289,7 @@ std::vector<Family> BuildFamilies(const World& world) {
       "monovtx_pending", "Pending messages of the MonoVertex source, averaged over a period.");
   double base = 150;
   for (const MonoVertexModel& mvtx : world.mono_vertices) {
-    for (const auto& period : kPeriods) {
+    for (const PendingPeriod& period : kPendingPeriods) {
       // Slow swings, distinct per period.
       pending.series.push_back(
           Gauge(pending.name,
@@ -311,23 +312,24 @@ std::vector<Family> BuildFamilies(const World& world) {
       GaugeFamily("vertex_pending_messages",
                   "Pending messages of the vertex partition, averaged over a period.");
   for (const PipelineModel& pipeline : world.pipelines) {
-    double vertex_base = 120;
     for (const VertexModel& vertex : pipeline.vertices) {
       for (const PodModel& pod : vertex.pods) {
         data_read.series.push_back(Messages("forwarder_data_read_total",
                                             "{" + VertexPodLabels(pipeline, vertex, pod) + "}", pod,
                                             0));
       }
-      for (const auto& period : kPeriods) {
-        vertex_pending.series.push_back(Gauge(
+      for (const PendingPeriod& period : kPendingPeriods) {
+        Series series{
             vertex_pending.name,
             fmt::format(
                 R"({{namespace="{}",pod="{}",pipeline="{}",vertex="{}",period="{}",partition_name="{}"}})",
                 pipeline.ns, pipeline.daemon_pod, pipeline.name, vertex.name, period.name,
                 vertex.partition_name),
-            {vertex_base, 0.5, 3000 + 10 * period.seconds}));
+            SeriesKind::kVertexPending};
+        series.vertex = &vertex;
+        series.period = period.name;
+        vertex_pending.series.push_back(std::move(series));
       }
-      vertex_base += 80;
     }
   }
   families.push_back(std::move(data_read));
@@ -372,6 +374,10 @@ double ValueAt(const Series& series, TimePoint t) {
       const auto lag = Duration{static_cast<long long>(series.lag_s * 1000)};
       return std::floor(Batches(*series.pod, t - lag) * kMessagesPerBatch * series.share);
     }
+    case SeriesKind::kSinkWriteErrors:
+      return std::floor(SinkWriteErrors(*series.pod, t));
+    case SeriesKind::kVertexPending:
+      return VertexPending(*series.vertex, series.period, t);
     case SeriesKind::kGauge: {
       const Wave& wave = series.wave;
       const double seconds = static_cast<double>(t.time_since_epoch().count()) / 1000.0;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "nfmetrics/core/time.hpp"
@@ -16,7 +17,16 @@ enum class MetricType { kCounter, kGauge, kHistogram };
 // The name both text formats use in their TYPE line: "counter", "gauge", "histogram".
 const char* TypeName(MetricType type);
 
-enum class SeriesKind { kBucket, kSum, kCount, kMessages, kGauge };
+// kSinkWriteErrors: SinkWriteErrors(pod); kVertexPending: VertexPending(vertex, period).
+enum class SeriesKind {
+  kBucket,
+  kSum,
+  kCount,
+  kMessages,
+  kGauge,
+  kSinkWriteErrors,
+  kVertexPending
+};
 
 // A gauge swinging around `base` by `amplitude` (a fraction of base) with `period_s`, as a function
 // of absolute time, rounded to `decimals`.
@@ -37,6 +47,8 @@ struct Series {
   double lag_s = 0;          // kMessages: messages of the batches done lag_s seconds earlier
   double share = 1;          // kMessages: the fraction of those messages counted (errors, drops)
   Wave wave;                 // kGauge only
+  const VertexModel* vertex = nullptr;  // kVertexPending
+  std::string_view period;              // kVertexPending: a kPendingPeriods name
 };
 
 struct Family {
@@ -51,7 +63,7 @@ struct Family {
 // and in place while they are used.
 std::vector<Family> BuildFamilies(const World& world);
 
-// BuildFamilies(DefaultWorld()), built once.
+// BuildFamilies(DefaultWorld()) (no incident), built once.
 const std::vector<Family>& AllFamilies();
 
 // Value of a series at t; counters are exact integers, gauges are rounded to their decimals.

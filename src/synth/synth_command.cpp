@@ -32,13 +32,25 @@ struct OpenMetricsFlags {
   std::string duration = "7h";
   std::string interval = "15s";
   std::string out;
-  int fleet_pods = 0;  // 0: the default deployment
+  int fleet_pods = 0;              // 0: the default deployment
+  std::string incident_at;         // empty: end - kDefaultIncidentLead
+  std::vector<int> baseline_days;  // also write [start, end] this many days earlier
 };
 
 struct ExporterFlags {
   std::string listen = "127.0.0.1:9091";
-  int fleet_pods = 0;  // 0: the default deployment
+  int fleet_pods = 0;       // 0: the default deployment
+  std::string incident_at;  // empty: kDefaultIncidentLead before the exporter starts
 };
+
+// Where the incident starts unless --incident-at says: two hours before the end of the history
+// (or the exporter's start), so the last hour shows it and the hour before the onset does not.
+constexpr Duration kDefaultIncidentLead = std::chrono::hours(2);
+
+// The deployment to write or serve: the benchmark's fleet, or the default one with its incident.
+World MakeWorld(int fleet_pods, TimePoint incident_onset) {
+  return fleet_pods > 0 ? FleetWorld(fleet_pods) : DefaultWorld(incident_onset);
+}
 
 Duration RequireDuration(const std::string& flag, const std::string& text) {
   const Result<Duration> parsed = service::ParseDuration(text);
@@ -81,13 +93,25 @@ void RunOpenMetrics(const OpenMetricsFlags& flags, bool duration_given) {
         fmt::format("{} samples per series is too many; use a longer --interval", points));
   }
 
-  const World world = flags.fleet_pods > 0 ? FleetWorld(flags.fleet_pods) : DefaultWorld();
+  const TimePoint onset = flags.incident_at.empty()
+                              ? end - kDefaultIncidentLead
+                              : RequireTime("--incident-at", flags.incident_at);
+  std::vector<TimeWindow> windows;
+  try {
+    windows = WithBaselineWindows(start, end, flags.baseline_days);
+  } catch (const std::invalid_argument& e) {
+    throw CLI::ValidationError("--baseline-days", e.what());
+  }
+  if (windows.front().start.time_since_epoch().count() < 0) {
+    throw CLI::ValidationError("--baseline-days", "the earliest window starts before 1970");
+  }
+  const World world = MakeWorld(flags.fleet_pods, onset);
   const std::vector<Family> families = BuildFamilies(world);
   std::size_t series = 0;
   for (const Family& family : families) series += family.series.size();
   if (flags.out.empty()) {
     std::ios::sync_with_stdio(false);
-    WriteOpenMetrics(std::cout, families, start, end, interval);
+    WriteOpenMetrics(std::cout, families, windows, interval);
     if (!std::cout) {
       fmt::print(stderr, "nfmetrics synth openmetrics: writing to stdout failed\n");
       throw CLI::RuntimeError(1);
@@ -98,17 +122,19 @@ void RunOpenMetrics(const OpenMetricsFlags& flags, bool duration_given) {
       fmt::print(stderr, "nfmetrics synth openmetrics: cannot open {} for writing\n", flags.out);
       throw CLI::RuntimeError(1);
     }
-    WriteOpenMetrics(file, families, start, end, interval);
+    WriteOpenMetrics(file, families, windows, interval);
     file.close();
     if (!file) {
       fmt::print(stderr, "nfmetrics synth openmetrics: writing {} failed\n", flags.out);
       throw CLI::RuntimeError(1);
     }
   }
-  fmt::print(stderr, "synth: {} series x {} samples, {} .. {} (unix s), every {} ms, to {}\n",
-             series, points, start.time_since_epoch().count() / 1000,
+  fmt::print(stderr,
+             "synth: {} series x {} samples in {} window(s), {} .. {} (unix s), every {} ms, "
+             "incident at {}, to {}\n",
+             series, points, windows.size(), start.time_since_epoch().count() / 1000,
              end.time_since_epoch().count() / 1000, interval.count(),
-             flags.out.empty() ? "stdout" : flags.out);
+             onset.time_since_epoch().count() / 1000, flags.out.empty() ? "stdout" : flags.out);
 }
 
 void RunExporterCommand(const ExporterFlags& flags) {
@@ -125,14 +151,14 @@ void RunExporterCommand(const ExporterFlags& flags) {
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);
   }
+  const TimePoint now = std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
+  const TimePoint onset = flags.incident_at.empty()
+                              ? now - kDefaultIncidentLead
+                              : RequireTime("--incident-at", flags.incident_at);
+  const World world = MakeWorld(flags.fleet_pods, onset);
+  const std::vector<Family> families = BuildFamilies(world);
   try {
-    if (flags.fleet_pods > 0) {
-      const World world = FleetWorld(flags.fleet_pods);
-      const std::vector<Family> families = BuildFamilies(world);
-      RunExporter(host, static_cast<unsigned short>(port), &families);
-    } else {
-      RunExporter(host, static_cast<unsigned short>(port));
-    }
+    RunExporter(host, static_cast<unsigned short>(port), &families);
   } catch (const std::exception& e) {
     fmt::print(stderr, "nfmetrics synth exporter: cannot serve on {}: {}\n", flags.listen,
                e.what());
@@ -145,8 +171,8 @@ void RunExporterCommand(const ExporterFlags& flags) {
 void RegisterSynthCommand(CLI::App& app) {
   CLI::App* synth = app.add_subcommand(
       "synth",
-      "Synthetic NumaFlow metrics (5 MonoVertices in namespaces default and payments, and the\n"
-      "pipeline default/shop):\n"
+      "Synthetic NumaFlow metrics (6 MonoVertices in namespaces default and payments, and the\n"
+      "pipeline default/shop; an incident from --incident-at on):\n"
       "  openmetrics  history as OpenMetrics text for `promtool tsdb create-blocks-from "
       "openmetrics`\n"
       "  exporter     the same series live on /metrics, continuing the history without a reset");
@@ -168,6 +194,14 @@ void RegisterSynthCommand(CLI::App& app) {
                  "Instead of the default deployment, the benchmark's: one MonoVertex bench/fleet "
                  "with this many pods")
       ->check(CLI::Range(1, 1000));
+  om->add_option("--incident-at", om_flags->incident_at,
+                 "When the incident starts (default/checkout's slow sink and sink errors, "
+                 "default/shop's backlog), unix seconds or RFC3339 (default: end - 2h)");
+  om->add_option("--baseline-days", om_flags->baseline_days,
+                 "Also write the same window this many days earlier, e.g. 1,7 (for `offset 1d` "
+                 "and `offset 7d` queries; default: none)")
+      ->delimiter(',')
+      ->check(CLI::Range(1, 365));
   om->callback([om_flags, duration] { RunOpenMetrics(*om_flags, duration->count() > 0); });
 
   auto ex_flags = std::make_shared<ExporterFlags>();
@@ -177,6 +211,9 @@ void RegisterSynthCommand(CLI::App& app) {
   ex->add_option("--fleet-pods", ex_flags->fleet_pods,
                  "Instead of the default deployment, the benchmark's (see openmetrics)")
       ->check(CLI::Range(1, 1000));
+  ex->add_option("--incident-at", ex_flags->incident_at,
+                 "When the incident starts, unix seconds or RFC3339 (default: 2h before the "
+                 "exporter starts); give the history's --incident-at so both tell one story");
   ex->callback([ex_flags] { RunExporterCommand(*ex_flags); });
 }
 

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 
+#include "nfmetrics/service/duration.hpp"
 #include "world.hpp"
 
 namespace nfmetrics::testing {
@@ -90,6 +91,13 @@ void ExpectEveryQueryMatchesTheBackend(const Json& answer) {
     }
   }
   EXPECT_GT(compared, 0u) << "no finite value compared";
+}
+
+std::int64_t WindowSeconds(const Json& answer) {
+  const Result<Duration> window =
+      service::ParseDuration(answer.doc["data"]["range"]["window"].GetString());
+  EXPECT_TRUE(window.ok());
+  return window.ok() ? std::chrono::duration_cast<std::chrono::seconds>(*window).count() : 0;
 }
 
 }  // namespace nfmetrics::testing

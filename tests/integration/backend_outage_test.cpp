@@ -57,7 +57,7 @@ TEST(BackendOutage, KilledAndRestartedPrometheusUnderLoad) {
   options.circuit_open_for = 1s;
   InProcessApi api(BackendUrl(), options);
 
-  const synth::MonoVertexModel& model = synth::DefaultModel().front();
+  const synth::MonoVertexModel& model = SynthWorld().mono_vertices.front();
   const std::string target = fmt::format(
       "/api/v1/metrics/sink-latency?namespace={}&mvtx={}&group_by=pod&start={}&end={}&step=1m",
       model.ns, model.name, world->data_end - 3600, world->data_end - 600);

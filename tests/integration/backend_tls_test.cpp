@@ -66,7 +66,7 @@ std::unique_ptr<PrometheusHarness> StartSecured(std::string yaml, LoopbackCreden
                           .get = [probe](unsigned short port, const std::string& target) {
                             return SecuredLoopbackGet(port, target, probe, 1s);
                           }};
-  return PrometheusHarness::Start(end - 30min, end, 15s, web);
+  return PrometheusHarness::Start({.start = end - 30min, .end = end, .interval = 15s}, web);
 }
 
 class SecuredPrometheus : public ::testing::Test {
@@ -240,7 +240,7 @@ TEST_F(SecuredPrometheus, ServeTalksToASecuredPrometheusAndNeverLogsThePassword)
     }
   }
   EXPECT_EQ(ready, 200) << child->LogTail();
-  const auto& m = synth::DefaultModel().front();
+  const auto& m = SynthWorld().mono_vertices.front();
   HttpResponse answer =
       Get("127.0.0.1", port,
           fmt::format("/api/v1/metrics/sink-latency?namespace={}&mvtx={}&start={}&end={}&step=1m",

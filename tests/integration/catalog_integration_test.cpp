@@ -39,14 +39,15 @@ std::string ApiName(Histogram histogram, service::ObjectKind kind) {
   return spec == nullptr ? "" : spec->api_name;
 }
 
-// Every point of the pod's series for quantile q lies in the generator's bucket.
+// Every point of the pod's series for quantile q lies in the generator's bucket for its window.
 template <class Model>
-void ExpectInBucket(const rapidjson::Value& series, const Model& model, Histogram histogram,
-                    double q) {
-  auto [lower, upper] = synth::QuantileBucket(model, histogram, q);
+void ExpectInBucket(const Json& answer, const rapidjson::Value& series, const Model& model,
+                    Histogram histogram, double q) {
+  const std::int64_t window = WindowSeconds(answer);
   std::size_t checked = 0;
   for (const auto& point : series["points"].GetArray()) {
     ASSERT_TRUE(point[1].IsNumber());
+    auto [lower, upper] = PointBucket(model, histogram, q, point[0].GetInt64(), window);
     double micros = point[1].GetDouble() * 1e6;
     EXPECT_GT(micros, lower * (1 - 1e-9));
     EXPECT_LE(micros, upper * (1 + 1e-9));
@@ -65,7 +66,7 @@ const rapidjson::Value* FindSeries(const Json& answer, std::string_view pod, dou
 }
 
 TEST(CatalogApi, EveryMonoVertexLatencyEqualsTheBackendAndLandsInTheGeneratorsBucket) {
-  for (const MonoVertexModel& m : synth::DefaultModel()) {
+  for (const MonoVertexModel& m : SynthWorld().mono_vertices) {
     for (Histogram histogram : synth::kMonoVertexHistograms) {
       if (!synth::HasHistogram(m, histogram)) continue;
       std::string name = ApiName(histogram, service::ObjectKind::kMonoVertex);
@@ -82,7 +83,7 @@ TEST(CatalogApi, EveryMonoVertexLatencyEqualsTheBackendAndLandsInTheGeneratorsBu
         for (double q : {0.5, 0.99}) {
           const rapidjson::Value* series = FindSeries(answer, pod.name, q);
           ASSERT_NE(series, nullptr) << pod.name << " q=" << q;
-          ExpectInBucket(*series, pod, histogram, q);
+          ExpectInBucket(answer, *series, pod, histogram, q);
         }
       }
     }
@@ -90,7 +91,7 @@ TEST(CatalogApi, EveryMonoVertexLatencyEqualsTheBackendAndLandsInTheGeneratorsBu
 }
 
 TEST(CatalogApi, EveryPipelineVertexLatencyEqualsTheBackendAndLandsInTheGeneratorsBucket) {
-  for (const PipelineModel& pipeline : synth::DefaultPipelines()) {
+  for (const PipelineModel& pipeline : SynthWorld().pipelines) {
     for (const VertexModel& vertex : pipeline.vertices) {
       for (Histogram histogram : synth::kVertexHistograms) {
         if (!synth::HasHistogram(vertex, histogram)) continue;
@@ -106,7 +107,7 @@ TEST(CatalogApi, EveryPipelineVertexLatencyEqualsTheBackendAndLandsInTheGenerato
         for (const auto& pod : vertex.pods) {
           const rapidjson::Value* series = FindSeries(answer, pod.name, 0.9);
           ASSERT_NE(series, nullptr) << pod.name;
-          ExpectInBucket(*series, pod, histogram, 0.9);
+          ExpectInBucket(answer, *series, pod, histogram, 0.9);
         }
         // The vertex as a whole.
         Json aggregate = ApiGet(
@@ -114,7 +115,7 @@ TEST(CatalogApi, EveryPipelineVertexLatencyEqualsTheBackendAndLandsInTheGenerato
                         name, pipeline.ns, pipeline.name, vertex.name, Range()));
         ExpectEveryQueryMatchesTheBackend(aggregate);
         ASSERT_EQ(aggregate.doc["data"]["series"].Size(), 1u);
-        ExpectInBucket(aggregate.doc["data"]["series"][0], vertex, histogram, 0.9);
+        ExpectInBucket(aggregate, aggregate.doc["data"]["series"][0], vertex, histogram, 0.9);
       }
     }
   }
@@ -127,7 +128,7 @@ TEST(CatalogApi, EveryPipelineVertexLatencyEqualsTheBackendAndLandsInTheGenerato
 }
 
 TEST(CatalogApi, ThroughputAndPendingEqualTheBackend) {
-  const MonoVertexModel& m = synth::DefaultModel().front();
+  const MonoVertexModel& m = SynthWorld().mono_vertices.front();
   for (const char* metric : {"read-throughput", "pending"}) {
     SCOPED_TRACE(metric);
     Json aggregate = ApiGet(
@@ -154,7 +155,7 @@ TEST(CatalogApi, ThroughputAndPendingEqualTheBackend) {
   ASSERT_EQ(period.doc["data"]["series"].Size(), 1u);
   EXPECT_STREQ(period.doc["data"]["series"][0]["labels"]["period"].GetString(), "5m");
 
-  const PipelineModel& pipeline = synth::DefaultPipelines().front();
+  const PipelineModel& pipeline = SynthWorld().pipelines.front();
   for (const char* metric : {"read-throughput", "pending"}) {
     Json vertex =
         ApiGet(fmt::format("/api/v1/metrics/{}?namespace={}&pipeline={}&vertex={}&{}", metric,
@@ -164,7 +165,7 @@ TEST(CatalogApi, ThroughputAndPendingEqualTheBackend) {
 }
 
 TEST(CatalogApi, NumaFlowStylePathAnswersExactlyLikeTheQueryParameters) {
-  const MonoVertexModel& m = synth::DefaultModel().front();
+  const MonoVertexModel& m = SynthWorld().mono_vertices.front();
   std::string query = fmt::format("quantile=0.9&group_by=pod&{}", Range());
   HttpResponse by_params =
       Get("127.0.0.1", ApiPort(),
@@ -178,7 +179,7 @@ TEST(CatalogApi, NumaFlowStylePathAnswersExactlyLikeTheQueryParameters) {
 }
 
 TEST(CatalogApi, SummaryFindsTheDeliberatelySlowPod) {
-  for (const MonoVertexModel& m : synth::DefaultModel()) {
+  for (const MonoVertexModel& m : SynthWorld().mono_vertices) {
     const synth::PodModel* slow = synth::SlowPod(m);
     if (slow == nullptr) continue;
     for (const char* metric : {"sink-latency", "processing-latency"}) {
@@ -219,7 +220,7 @@ TEST(CatalogApi, SummaryFindsTheDeliberatelySlowPod) {
 TEST(CatalogApi, PointsWithoutDataAreNullOnEveryStepOnEitherBackend) {
   // Half an hour before the history starts: Prometheus has no points there and VictoriaMetrics
   // neither; the API answers one point per step anyway, null until data exists.
-  const MonoVertexModel& m = synth::DefaultModel().front();
+  const MonoVertexModel& m = SynthWorld().mono_vertices.front();
   std::int64_t data_start = DataEnd() - 3 * 3600;
   std::int64_t start = data_start - 1800;
   std::int64_t end = data_start + 1800;
@@ -242,7 +243,7 @@ TEST(CatalogApi, PointsWithoutDataAreNullOnEveryStepOnEitherBackend) {
 TEST(ResultsCache, AnswersAreIdenticalWithTheCacheOnAndOff) {
   // The shared API caches; this one asks the backend every time.
   InProcessApi uncached(BackendUrl(), std::chrono::seconds(10), nullptr, 0);
-  const MonoVertexModel& m = synth::DefaultModel().back();
+  const MonoVertexModel& m = SynthWorld().mono_vertices.back();
   std::int64_t end = DataEnd() - 600;
   std::vector<std::string> targets = {
       fmt::format("/api/v1/metrics/sink-latency?namespace={}&mvtx={}&group_by=pod&quantile=0.5,"
@@ -284,7 +285,7 @@ TEST(DiscoveryApi, ListsWhatTheBackendHasSeen) {
   std::string range = fmt::format("start={}&end={}", DataEnd() - 7200, DataEnd() - 600);
   for (const char* ns : {"default", "payments"}) {
     std::set<std::string> want;
-    for (const MonoVertexModel& m : synth::DefaultModel()) {
+    for (const MonoVertexModel& m : SynthWorld().mono_vertices) {
       if (m.ns == ns) want.insert(m.name);
     }
     Json answer = ApiGet(fmt::format("/api/v1/namespaces/{}/mono-vertices?{}", ns, range));
@@ -292,7 +293,7 @@ TEST(DiscoveryApi, ListsWhatTheBackendHasSeen) {
     auto got = Strings(answer.doc["data"]["mono_vertices"]);
     EXPECT_EQ(std::set<std::string>(got.begin(), got.end()), want) << ns;
   }
-  for (const MonoVertexModel& m : synth::DefaultModel()) {
+  for (const MonoVertexModel& m : SynthWorld().mono_vertices) {
     Json answer =
         ApiGet(fmt::format("/api/v1/namespaces/{}/mono-vertices/{}/pods?{}", m.ns, m.name, range));
     ASSERT_EQ(answer.status, 200) << answer.body;
@@ -301,7 +302,7 @@ TEST(DiscoveryApi, ListsWhatTheBackendHasSeen) {
     auto got = Strings(answer.doc["data"]["pods"]);
     EXPECT_EQ(std::set<std::string>(got.begin(), got.end()), want) << m.ns << "/" << m.name;
   }
-  const PipelineModel& pipeline = synth::DefaultPipelines().front();
+  const PipelineModel& pipeline = SynthWorld().pipelines.front();
   Json pipelines = ApiGet(fmt::format("/api/v1/namespaces/{}/pipelines?{}", pipeline.ns, range));
   ASSERT_EQ(pipelines.status, 200) << pipelines.body;
   EXPECT_EQ(Strings(pipelines.doc["data"]["pipelines"]), std::vector<std::string>{pipeline.name});
@@ -329,8 +330,8 @@ TEST(DiscoveryApi, ListsWhatTheBackendHasSeen) {
 
 TEST(DiscoveryApi, ListsEveryNamespaceWithMonoVerticesOrPipelines) {
   std::set<std::string> namespaces;
-  for (const MonoVertexModel& m : synth::DefaultModel()) namespaces.insert(m.ns);
-  for (const PipelineModel& pipeline : synth::DefaultPipelines()) namespaces.insert(pipeline.ns);
+  for (const MonoVertexModel& m : SynthWorld().mono_vertices) namespaces.insert(m.ns);
+  for (const PipelineModel& pipeline : SynthWorld().pipelines) namespaces.insert(pipeline.ns);
   const std::vector<std::string> want(namespaces.begin(), namespaces.end());  // sorted
   ASSERT_GE(want.size(), 2u) << "the synthetic data should span several namespaces";
 
@@ -400,7 +401,7 @@ void ExpectProxyEqualsBackend(const std::string& body, const std::string& promql
 }
 
 TEST(NumaflowDropIn, MetricsProxyAnswersWithTheBackendsMatrixForNumaFlowsQuery) {
-  const MonoVertexModel& m = synth::DefaultModel().front();
+  const MonoVertexModel& m = SynthWorld().mono_vertices.front();
   std::int64_t end = DataEnd() - 600;
   std::int64_t start = end - 3600;
   std::string body = fmt::format(
@@ -434,7 +435,7 @@ TEST(NumaflowDropIn, MetricsProxyAnswersWithTheBackendsMatrixForNumaFlowsQuery) 
 // An object name must be a Kubernetes name on every endpoint: metrics-proxy refuses the injection
 // attempt, naming the filter, as GET /api/v1/metrics refuses it naming `mvtx`.
 TEST(NumaflowDropIn, AnInjectionAttemptInAnObjectNameIsRefusedNamingTheFilter) {
-  const MonoVertexModel& m = synth::DefaultModel().front();
+  const MonoVertexModel& m = SynthWorld().mono_vertices.front();
   std::int64_t end = DataEnd() - 600;
   std::string body = fmt::format(
       R"({{"pattern_name":"mono_vertex_histogram","metric_name":"monovtx_sink_time_bucket",
@@ -452,7 +453,7 @@ TEST(NumaflowDropIn, AnInjectionAttemptInAnObjectNameIsRefusedNamingTheFilter) {
 
 // Any other label takes any value, escaped: the same attempt in a pod filter matches nothing.
 TEST(NumaflowDropIn, AnInjectionAttemptInALabelValueMatchesNothing) {
-  const MonoVertexModel& m = synth::DefaultModel().front();
+  const MonoVertexModel& m = SynthWorld().mono_vertices.front();
   std::int64_t end = DataEnd() - 600;
   std::string body = fmt::format(
       R"({{"pattern_name":"mono_vertex_histogram","metric_name":"monovtx_sink_time_bucket",

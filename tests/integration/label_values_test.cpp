@@ -51,7 +51,7 @@ std::vector<std::string> PodNames(const synth::MonoVertexModel& m) {
 }
 
 TEST_F(LabelValues, PodsOfOneMonoVertexAreExactlyItsPods) {
-  for (const synth::MonoVertexModel& m : synth::DefaultModel()) {
+  for (const synth::MonoVertexModel& m : SynthWorld().mono_vertices) {
     SCOPED_TRACE(m.ns + "/" + m.name);
     auto pods = Ask(Over("pod", {SinkSeries(m)}));
     ASSERT_TRUE(pods.ok()) << pods.error().message;
@@ -60,7 +60,7 @@ TEST_F(LabelValues, PodsOfOneMonoVertexAreExactlyItsPods) {
 }
 
 TEST_F(LabelValues, SeveralMatchersGiveTheUnionSorted) {
-  const auto& models = synth::DefaultModel();
+  const auto& models = SynthWorld().mono_vertices;
   ASSERT_GE(models.size(), 2u);
   auto pods = Ask(Over("pod", {SinkSeries(models[0]), SinkSeries(models[1])}));
   ASSERT_TRUE(pods.ok()) << pods.error().message;
@@ -75,7 +75,7 @@ TEST_F(LabelValues, WithoutMatchersEveryMonoVertexNameIsListedOnce) {
   auto names = Ask(Over("mvtx_name", {}));
   ASSERT_TRUE(names.ok()) << names.error().message;
   std::set<std::string> expected;
-  for (const auto& m : synth::DefaultModel()) expected.insert(m.name);
+  for (const auto& m : SynthWorld().mono_vertices) expected.insert(m.name);
   EXPECT_EQ(*names, std::vector<std::string>(expected.begin(), expected.end()));
 }
 

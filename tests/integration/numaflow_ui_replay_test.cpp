@@ -148,14 +148,14 @@ struct UiObject {
 
 std::vector<UiObject> ModelObjects() {
   std::vector<UiObject> objects;
-  for (const synth::MonoVertexModel& m : synth::DefaultModel()) {
+  for (const synth::MonoVertexModel& m : SynthWorld().mono_vertices) {
     objects.push_back({.kind = "mono-vertex",
                        .ns = m.ns,
                        .mvtx = m.name,
                        .pod_regex = m.name + "-mv-.*",
                        .first_pod = m.pods.front().name});
   }
-  for (const synth::PipelineModel& pipeline : synth::DefaultPipelines()) {
+  for (const synth::PipelineModel& pipeline : SynthWorld().pipelines) {
     for (const synth::VertexModel& vertex : pipeline.vertices) {
       objects.push_back({.kind = "vertex",
                          .ns = pipeline.ns,
@@ -179,7 +179,7 @@ const std::vector<ModelSeries>& AllModelSeries() {
   static const auto* all = [] {
     auto* out = new std::vector<ModelSeries>;
     const std::regex label(R"re(([a-zA-Z_][a-zA-Z0-9_]*)="([^"]*)")re");
-    for (const synth::Family& family : synth::AllFamilies()) {
+    for (const synth::Family& family : synth::BuildFamilies(SynthWorld())) {
       for (const synth::Series& series : family.series) {
         ModelSeries parsed{series.name, {}};
         for (auto it = std::sregex_iterator(series.labels.begin(), series.labels.end(), label);

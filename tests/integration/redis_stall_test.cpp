@@ -44,7 +44,7 @@ double Median(std::vector<double> values) { return Percentile(std::move(values),
 // the n-th of distinct quantiles near the median: each is another query for every cache (the key
 // is the PromQL), all of them the same work for Prometheus.
 std::string MissTarget(int n) {
-  const synth::MonoVertexModel& model = synth::DefaultModel().front();
+  const synth::MonoVertexModel& model = SynthWorld().mono_vertices.front();
   return fmt::format(
       "/api/v1/metrics/sink-latency?namespace={}&mvtx={}&group_by=pod&start={}&end={}&step=1m&"
       "quantile=0.{:05}",

@@ -44,7 +44,7 @@ std::unique_ptr<ChildProcess> StartServe(unsigned short port, std::vector<std::s
 }
 
 std::string SinkLatencyTarget() {
-  const auto& m = synth::DefaultModel().front();
+  const auto& m = SynthWorld().mono_vertices.front();
   return fmt::format(
       "/api/v1/metrics/sink-latency?namespace={}&mvtx={}&group_by=pod&start={}&end={}&step=1m",
       m.ns, m.name, DataEnd() - 7200, DataEnd() - 600);
@@ -131,7 +131,7 @@ patterns:
 )";
   unsigned short port = FreeLoopbackPort();
   auto child = StartServe(port, {"--config", config.string()});
-  const auto& m = synth::DefaultModel().front();
+  const auto& m = SynthWorld().mono_vertices.front();
   std::string target = fmt::format(
       "/api/v1/metrics/monovtx-sink-time-sum?namespace={}&mvtx={}&group_by=pod&start={}&end={}&"
       "step=1m",

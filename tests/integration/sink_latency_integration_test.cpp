@@ -32,7 +32,7 @@ std::string Range() {
   return fmt::format("start={}&end={}&step=1m", world->data_end - 3600 * 2, world->data_end - 600);
 }
 
-const MonoVertexModel& FirstModel() { return synth::DefaultModel().front(); }
+const MonoVertexModel& FirstModel() { return SynthWorld().mono_vertices.front(); }
 
 std::map<std::string, const rapidjson::Value*> SeriesByPod(const rapidjson::Value& data) {
   std::map<std::string, const rapidjson::Value*> out;
@@ -94,7 +94,7 @@ TEST(SinkLatencyApi, AggregateEqualsThePinnedQueryInMicrosecondsDividedByAMillio
 }
 
 TEST(SinkLatencyApi, PerPodEqualsTheBackendAndListsEveryPodButNotTheDaemon) {
-  for (const MonoVertexModel& m : synth::DefaultModel()) {
+  for (const MonoVertexModel& m : SynthWorld().mono_vertices) {
     SCOPED_TRACE(m.ns + "/" + m.name);
     Json answer = Api(Select(m) + "&group_by=pod&" + Range());
     ExpectEveryQueryMatchesTheBackend(answer);
@@ -137,9 +137,10 @@ TEST(SinkLatencyApi, AggregateOverAPodFilterEqualsTheBackend) {
 
 TEST(SinkLatencyApi, AnotherNamespaceOrAPrefixNamedMonoVertexNeverLeaksIn) {
   std::map<std::string, std::set<std::string>> namespaces_by_name;
-  for (const MonoVertexModel& m : synth::DefaultModel()) namespaces_by_name[m.name].insert(m.ns);
+  for (const MonoVertexModel& m : SynthWorld().mono_vertices)
+    namespaces_by_name[m.name].insert(m.ns);
   bool saw_shared_name = false;
-  for (const MonoVertexModel& m : synth::DefaultModel()) {
+  for (const MonoVertexModel& m : SynthWorld().mono_vertices) {
     saw_shared_name |= namespaces_by_name[m.name].size() > 1;
     Json answer = Api(Select(m) + "&group_by=pod&" + Range());
     ASSERT_EQ(answer.status, 200);
@@ -149,7 +150,7 @@ TEST(SinkLatencyApi, AnotherNamespaceOrAPrefixNamedMonoVertexNeverLeaksIn) {
 }
 
 TEST(SinkLatencyApi, PodOfAnotherMonoVertexGivesNoSeries) {
-  const auto& models = synth::DefaultModel();
+  const auto& models = SynthWorld().mono_vertices;
   ASSERT_GE(models.size(), 2u);
   Json answer =
       Api(Select(models[0]) + "&group_by=pod&pod=" + models[1].pods[0].name + "&" + Range());
@@ -159,19 +160,21 @@ TEST(SinkLatencyApi, PodOfAnotherMonoVertexGivesNoSeries) {
 }
 
 TEST(SinkLatencyApi, QuantilesLandInTheGeneratorsBucket) {
-  for (const MonoVertexModel& m : synth::DefaultModel()) {
+  for (const MonoVertexModel& m : SynthWorld().mono_vertices) {
     for (double q : synth::kCheckedQuantiles) {
       SCOPED_TRACE(fmt::format("{}/{} q={}", m.ns, m.name, q));
       Json answer =
           Api(Select(m) + "&group_by=pod&quantile=" + fmt::format("{}", q) + "&" + Range());
       ASSERT_EQ(answer.status, 200) << answer.body;
       auto by_pod = SeriesByPod(answer.doc["data"]);
+      const std::int64_t window = WindowSeconds(answer);
       for (const auto& pod : m.pods) {
         ASSERT_TRUE(by_pod.count(pod.name)) << pod.name;
-        auto [lower, upper] = synth::QuantileBucket(pod, q);
         std::size_t checked = 0;
         for (const auto& point : (*by_pod[pod.name])["points"].GetArray()) {
           ASSERT_TRUE(point[1].IsNumber()) << pod.name;
+          auto [lower, upper] =
+              PointBucket(pod, synth::Histogram::kMonovtxSink, q, point[0].GetInt64(), window);
           double micros = point[1].GetDouble() * 1e6;
           EXPECT_GT(micros, lower * (1 - 1e-9)) << pod.name;
           EXPECT_LE(micros, upper * (1 + 1e-9)) << pod.name;
@@ -181,10 +184,11 @@ TEST(SinkLatencyApi, QuantilesLandInTheGeneratorsBucket) {
       }
       // And the MonoVertex as a whole: the rate-weighted mixture of its pods.
       Json aggregate = Api(Select(m) + "&quantile=" + fmt::format("{}", q) + "&" + Range());
-      auto [lower, upper] = synth::QuantileBucket(m, q);
       ASSERT_EQ(aggregate.doc["data"]["series"].Size(), 1u);
       for (const auto& point : aggregate.doc["data"]["series"][0]["points"].GetArray()) {
         ASSERT_TRUE(point[1].IsNumber());
+        auto [lower, upper] =
+            PointBucket(m, synth::Histogram::kMonovtxSink, q, point[0].GetInt64(), window);
         double micros = point[1].GetDouble() * 1e6;
         EXPECT_GT(micros, lower * (1 - 1e-9));
         EXPECT_LE(micros, upper * (1 + 1e-9));
@@ -231,7 +235,7 @@ TEST(SinkLatencyApi, ReadyzIsOkWhileTheBackendAnswers) {
 
 TEST(SinkLatencyApi, TwoHundredSimultaneousRequestsAreAllAnsweredCorrectly) {
   // Expected answers, asked one at a time.
-  const auto& models = synth::DefaultModel();
+  const auto& models = SynthWorld().mono_vertices;
   std::vector<std::string> queries;
   for (const MonoVertexModel& m : models) {
     queries.push_back(Select(m) + "&group_by=pod&" + Range());

@@ -1,6 +1,7 @@
 // The integration suite's main: `integration_tests [gtest flags]
-// [--backend=prometheus|victoria-metrics]` starts that backend with 3 hours of synthetic data, the
-// API in front of it, runs every test and stops both. ctest runs the binary once per backend.
+// [--backend=prometheus|victoria-metrics]` starts that backend with 3 hours of synthetic data
+// (and the same 3 hours 1 and 7 days earlier; the incident 2 hours before the end), the API in
+// front of it, runs every test and stops both. ctest runs the binary once per backend.
 #include "world.hpp"
 
 #include <gtest/gtest.h>
@@ -8,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace nfmetrics::testing {
@@ -25,7 +27,19 @@ class Environment : public ::testing::Environment {
     world = new World;
     world->data_end =
         std::chrono::duration_cast<std::chrono::seconds>(end.time_since_epoch()).count();
-    world->backend = StartBackend(kind_, end - hours(3), end);
+    SyntheticData data{.start = end - hours(3),
+                       .end = end,
+                       .incident_onset = end - hours(2),
+                       .baseline_days = {std::begin(kBaselineDays), std::end(kBaselineDays)}};
+    world->incident_onset =
+        std::chrono::duration_cast<std::chrono::seconds>(data.IncidentOnset().time_since_epoch())
+            .count();
+    world->synth_world = data.World();
+    const auto started = std::chrono::steady_clock::now();
+    world->backend = StartBackend(kind_, data);
+    std::printf("%s holds the synthetic data after %.1f s\n",
+                std::string(world->backend->name()).c_str(),
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     world->api = std::make_unique<InProcessApi>(world->backend->url());
   }
   void TearDown() override {
@@ -45,6 +59,8 @@ unsigned short BackendPort() { return world->backend->port(); }
 std::string_view BackendName() { return world->backend->name(); }
 unsigned short ApiPort() { return world->api->port(); }
 std::int64_t DataEnd() { return world->data_end; }
+std::int64_t IncidentOnset() { return world->incident_onset; }
+const synth::World& SynthWorld() { return world->synth_world; }
 
 }  // namespace nfmetrics::testing
 

@@ -11,6 +11,7 @@
 
 #include "support/backend.hpp"
 #include "support/in_process_api.hpp"
+#include "synth/model.hpp"
 
 namespace nfmetrics::testing {
 
@@ -18,6 +19,9 @@ struct World {
   std::unique_ptr<Backend> backend;
   std::unique_ptr<InProcessApi> api;
   std::int64_t data_end = 0;  // unix seconds; data covers the 3 hours before it
+  // And the same 3 hours 1 day and 7 days earlier (for `offset 1d` / `offset 7d`).
+  std::int64_t incident_onset = 0;  // unix seconds; 2 hours before data_end
+  synth::World synth_world;         // the deployment the backend holds, incident included
 };
 extern World* world;
 
@@ -26,5 +30,12 @@ unsigned short BackendPort();
 std::string_view BackendName();  // "prometheus" or "victoria-metrics"
 unsigned short ApiPort();
 std::int64_t DataEnd();
+// When the incident starts (unix seconds): default/checkout's replica 2 writes 9x slower from
+// then on, its pods fail sink writes from 75 to 90 minutes later, default/shop's `out` backs up.
+std::int64_t IncidentOnset();
+// The synthetic deployment the backend holds (synth::DefaultWorld(IncidentOnset())): derive
+// expectations from it, not from synth::DefaultModel(), which has no incident.
+const synth::World& SynthWorld();
+inline constexpr int kBaselineDays[] = {1, 7};
 
 }  // namespace nfmetrics::testing

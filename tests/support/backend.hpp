@@ -5,12 +5,15 @@
 
 #include <chrono>
 #include <cstddef>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "nfmetrics/core/time.hpp"
+#include "synth/model.hpp"
 
 namespace nfmetrics::testing {
 
@@ -25,14 +28,31 @@ class Backend {
   virtual std::string LogTail(std::size_t max_bytes) const = 0;
 };
 
+// What a harness loads: the synthetic deployment's samples of [start, end] every `interval`, with
+// the incident from incident_onset on (default: end - 2h), and the same window
+// `baseline_days` days earlier for each of them (for `offset 1d` / `offset 7d` queries).
+struct SyntheticData {
+  TimePoint start;
+  TimePoint end;
+  Duration interval = std::chrono::seconds(15);
+  std::optional<TimePoint> incident_onset;
+  std::vector<int> baseline_days;
+
+  TimePoint IncidentOnset() const { return incident_onset.value_or(end - std::chrono::hours(2)); }
+  // The deployment the samples come from: synth::DefaultWorld(IncidentOnset()).
+  synth::World World() const { return synth::DefaultWorld(IncidentOnset()); }
+};
+
+// Writes `data` as OpenMetrics text to `path` (every window in one file, time-ordered per series).
+void WriteSyntheticOpenMetrics(const SyntheticData& data, const std::filesystem::path& path);
+
 enum class BackendKind { kPrometheus, kVictoriaMetrics };
 
 // "prometheus" or "victoria-metrics"; nullopt for anything else.
 std::optional<BackendKind> ParseBackendKind(std::string_view name);
 
-// Starts the engine with the synthetic samples of [data_start, data_end] every `interval` loaded
-// and queryable. Throws std::runtime_error with the engine's log tail on failure.
-std::unique_ptr<Backend> StartBackend(BackendKind kind, TimePoint data_start, TimePoint data_end,
-                                      Duration interval = std::chrono::seconds(15));
+// Starts the engine with `data` loaded and queryable. Throws std::runtime_error with the engine's
+// log tail on failure.
+std::unique_ptr<Backend> StartBackend(BackendKind kind, const SyntheticData& data);
 
 }  // namespace nfmetrics::testing

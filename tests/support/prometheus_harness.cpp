@@ -11,24 +11,22 @@
 #include <thread>
 #include <vector>
 
-#include "synth/openmetrics.hpp"
-
 namespace nfmetrics::testing {
 namespace {
 
 using namespace std::chrono_literals;
 
-void Backfill(const std::filesystem::path& dir, TimePoint start, TimePoint end, Duration interval) {
+void Backfill(const std::filesystem::path& dir, const SyntheticData& data) {
   const std::filesystem::path input = dir / "synthetic.om";
-  {
-    std::ofstream out(input, std::ios::binary);
-    synth::WriteOpenMetrics(out, start, end, interval);
-    if (!out) throw std::runtime_error("cannot write " + input.string());
-  }
-  auto promtool = ChildProcess::Start("promtool",
-                                      {"tsdb", "create-blocks-from", "openmetrics", "--quiet",
-                                       input.string(), (dir / "data").string()},
-                                      dir / "promtool.log");
+  WriteSyntheticOpenMetrics(data, input);
+  std::vector<std::string> args = {"tsdb", "create-blocks-from", "openmetrics", "--quiet"};
+  // promtool parses the whole input once per block of the span it covers: with windows a week
+  // apart, 2 h blocks would mean ~90 passes. Its hidden flag takes the largest compatible block
+  // size below the value (162 h here). Retention (30d, below) keeps 7-day-old blocks.
+  if (!data.baseline_days.empty()) args.push_back("--max-block-duration=200h");
+  args.push_back(input.string());
+  args.push_back((dir / "data").string());
+  auto promtool = ChildProcess::Start("promtool", args, dir / "promtool.log");
   const std::optional<int> code = promtool->Wait(120s);
   if (code != 0) {
     promtool->Stop();
@@ -50,12 +48,11 @@ std::vector<std::string> PrometheusArgs(const std::filesystem::path& dir, unsign
 
 }  // namespace
 
-std::unique_ptr<PrometheusHarness> PrometheusHarness::Start(TimePoint data_start,
-                                                            TimePoint data_end, Duration interval,
+std::unique_ptr<PrometheusHarness> PrometheusHarness::Start(const SyntheticData& data,
                                                             const PrometheusWebConfig& web) {
   ScratchDir scratch("nfmetrics-prometheus");
   const std::filesystem::path dir = scratch.path();
-  Backfill(dir, data_start, data_end, interval);
+  Backfill(dir, data);
   {
     std::ofstream config(dir / "prometheus.yml");
     config << "# No scrape jobs: every sample comes from the backfilled blocks.\n"
@@ -79,7 +76,7 @@ std::unique_ptr<PrometheusHarness> PrometheusHarness::Start(TimePoint data_start
     }
 
     // Ready means the TSDB is open; check that the backfilled blocks are really visible.
-    const std::string missing = WaitForSyntheticData(port, data_end, 10s, web.get);
+    const std::string missing = WaitForSyntheticData(port, data.end, 10s, web.get);
     if (missing.empty()) {
       std::unique_ptr<PrometheusHarness> harness(
           new PrometheusHarness(std::move(scratch), std::move(process), port));

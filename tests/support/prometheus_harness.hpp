@@ -26,13 +26,13 @@ struct PrometheusWebConfig {
 
 class PrometheusHarness final : public Backend {
  public:
-  // Writes synthetic OpenMetrics for [data_start, data_end] at `interval` (via
-  // nfmetrics::synth::WriteOpenMetrics), backfills it with promtool into a fresh temp dir, starts
+  // Writes `data` as OpenMetrics (WriteSyntheticOpenMetrics), backfills it with promtool into a
+  // fresh temp dir (in blocks of up to 162 h when it has baseline windows, so promtool reads the
+  // input twice at most instead of once per 2 h of the span), starts
   // `prometheus` on a free 127.0.0.1 port and waits until /-/ready answers (timeout 60 s) and the
   // data is queryable. Throws std::runtime_error with the log tail on failure.
   // With a `web` config, Prometheus serves as it says (Restart does not support one).
-  static std::unique_ptr<PrometheusHarness> Start(TimePoint data_start, TimePoint data_end,
-                                                  Duration interval = std::chrono::seconds(15),
+  static std::unique_ptr<PrometheusHarness> Start(const SyntheticData& data,
                                                   const PrometheusWebConfig& web = {});
 
   PrometheusHarness(const PrometheusHarness&) = delete;

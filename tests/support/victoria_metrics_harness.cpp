@@ -22,8 +22,6 @@
 #include <stdexcept>
 #include <thread>
 
-#include "synth/openmetrics.hpp"
-
 namespace nfmetrics::testing {
 namespace {
 
@@ -98,17 +96,11 @@ bool AppendAsPrometheusText(std::string_view line, std::string& out) {
   return true;
 }
 
-std::unique_ptr<VictoriaMetricsHarness> VictoriaMetricsHarness::Start(TimePoint data_start,
-                                                                      TimePoint data_end,
-                                                                      Duration interval) {
+std::unique_ptr<VictoriaMetricsHarness> VictoriaMetricsHarness::Start(const SyntheticData& data) {
   ScratchDir scratch("nfmetrics-victoria-metrics");
   const std::filesystem::path dir = scratch.path();
   const std::filesystem::path input = dir / "synthetic.om";
-  {
-    std::ofstream out(input, std::ios::binary);
-    synth::WriteOpenMetrics(out, data_start, data_end, interval);
-    if (!out) throw std::runtime_error("cannot write " + input.string());
-  }
+  WriteSyntheticOpenMetrics(data, input);
 
   std::string last_failure;
   for (int attempt = 0; attempt < 3; ++attempt) {
@@ -141,7 +133,7 @@ std::unique_ptr<VictoriaMetricsHarness> VictoriaMetricsHarness::Start(TimePoint 
     }
     std::filesystem::remove(input);
 
-    const std::string missing = WaitForSyntheticData(port, data_end, 30s);
+    const std::string missing = WaitForSyntheticData(port, data.end, 30s);
     if (missing.empty()) {
       return std::unique_ptr<VictoriaMetricsHarness>(
           new VictoriaMetricsHarness(std::move(scratch), std::move(process), port));

@@ -19,11 +19,10 @@ namespace nfmetrics::testing {
 class VictoriaMetricsHarness final : public Backend {
  public:
   // Starts `victoria-metrics` on a free 127.0.0.1 port with fresh storage in a temp dir, imports
-  // the synthetic samples of [data_start, data_end] at `interval` (the OpenMetrics text
-  // PrometheusHarness backfills, as Prometheus text with millisecond timestamps), flushes them
-  // and waits until they are queryable. Throws std::runtime_error with the log tail on failure.
-  static std::unique_ptr<VictoriaMetricsHarness> Start(
-      TimePoint data_start, TimePoint data_end, Duration interval = std::chrono::seconds(15));
+  // `data` (the OpenMetrics text PrometheusHarness backfills, as Prometheus text with millisecond
+  // timestamps; baseline windows included, -retentionPeriod keeps them), flushes it and waits
+  // until it is queryable. Throws std::runtime_error with the log tail on failure.
+  static std::unique_ptr<VictoriaMetricsHarness> Start(const SyntheticData& data);
 
   VictoriaMetricsHarness(const VictoriaMetricsHarness&) = delete;
   VictoriaMetricsHarness& operator=(const VictoriaMetricsHarness&) = delete;

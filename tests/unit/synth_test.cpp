@@ -242,12 +242,15 @@ TEST(SynthModel, EveryHistogramOfAMonoVertexOrVertexHasItsOwnBuckets) {
 }
 
 TEST(SynthModel, PodsOfOneMonoVertexHaveDifferentLatencies) {
-  for (const MonoVertexModel& mvtx : DefaultModel()) {
+  const World world = DefaultWorld(kT0);
+  for (const MonoVertexModel& mvtx : world.mono_vertices) {
     ASSERT_GE(mvtx.pods.size(), 3u) << mvtx.name;
     std::set<std::pair<double, double>> p50_buckets;
     for (const PodModel& pod : mvtx.pods) p50_buckets.insert(QuantileBucket(pod, 0.5));
-    // The peers of a slow pod are alike on purpose; the slow pod stands apart (see below).
-    EXPECT_GE(p50_buckets.size(), SlowPod(mvtx) ? 2u : 3u) << mvtx.ns << "/" << mvtx.name;
+    // The peers of a slow pod, or of one that slows down in the incident, are alike on purpose;
+    // the slow pod stands apart (see below).
+    const bool has_outlier = SlowPod(mvtx) != nullptr || IncidentPod(mvtx) != nullptr;
+    EXPECT_GE(p50_buckets.size(), has_outlier ? 2u : 3u) << mvtx.ns << "/" << mvtx.name;
   }
 }
 
@@ -431,7 +434,8 @@ TEST(SynthModel, HasTwoNamespacesASharedNameAndAPrefixName) {
   EXPECT_EQ(name_count["orders"], 2);
   EXPECT_GE(name_count["orders-sink"], 1);
   // Same name, different namespaces: the answers must differ so a namespace leak shows.
-  EXPECT_NE(QuantileBucket(DefaultModel()[0], 0.5), QuantileBucket(DefaultModel()[3], 0.5));
+  EXPECT_NE(QuantileBucket(Mvtx("default", "orders"), 0.5),
+            QuantileBucket(Mvtx("payments", "orders"), 0.5));
 }
 
 TEST(SynthModel, PodNamesFollowNumaflowPatternAndAreUnique) {
@@ -446,7 +450,7 @@ TEST(SynthModel, PodNamesFollowNumaflowPatternAndAreUnique) {
                                  std::regex(mvtx.name + "-mv-daemon-[a-z0-9]+-[a-z0-9]{5}")))
         << mvtx.daemon_pod;
   }
-  EXPECT_NE(DefaultModel()[0].pods[0].name, DefaultModel()[3].pods[0].name);
+  EXPECT_NE(Mvtx("default", "orders").pods[0].name, Mvtx("payments", "orders").pods[0].name);
 }
 
 TEST(SynthModel, CountersGrowAtTheBatchRateFromAbsoluteTime) {
@@ -454,7 +458,9 @@ TEST(SynthModel, CountersGrowAtTheBatchRateFromAbsoluteTime) {
   EXPECT_EQ(SinkCount(pod, kCounterEpoch - seconds(5)), 0u);
   const std::uint64_t before = SinkCount(pod, kT0);
   const std::uint64_t after = SinkCount(pod, kT0 + minutes(1));
-  EXPECT_NEAR(static_cast<double>(after - before), 60 * pod.batches_per_second, 1.0);
+  EXPECT_NEAR(static_cast<double>(after - before), BatchesBetween(pod, kT0, kT0 + minutes(1)), 1.0);
+  EXPECT_NEAR(BatchesBetween(pod, kT0, kT0 + minutes(1)),
+              60 * pod.batches_per_second * MeanLoad(kT0, kT0 + minutes(1)), 1e-6);
   EXPECT_EQ(SinkBucketCount(pod, kSinkBucketsUs.size(), kT0), before);
   EXPECT_NEAR(SinkSum(pod, kT0) / static_cast<double>(before), SinkMeanUs(pod), 1e-6);
 }
@@ -991,6 +997,365 @@ TEST(SynthFleet, WritesOnlyItsOwnSeries) {
   EXPECT_TRUE(text.ends_with("# EOF\n"));
   EXPECT_EQ(sink_buckets, 3u * 11u * 5u);  // pods x buckets with +Inf x samples
   EXPECT_EQ(pods.size(), 4u);              // three data pods and the daemon
+}
+
+}  // namespace
+}  // namespace nfmetrics::synth
+
+namespace nfmetrics::synth {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+// An onset on the minute, well after the counter epoch; the tests look at the hours around it.
+const TimePoint kOnset = kCounterEpoch + std::chrono::days(650) + hours(9);
+
+const MonoVertexModel& Find(const World& world, std::string_view ns, std::string_view name) {
+  for (const MonoVertexModel& mvtx : world.mono_vertices) {
+    if (mvtx.ns == ns && mvtx.name == name) return mvtx;
+  }
+  throw std::runtime_error("no such MonoVertex");
+}
+
+// The value of `series_name{...pod="<pod>"...}` (or, for an empty pod, the series whose labels
+// contain `match`) in the exposition at t.
+double Exported(const std::vector<Family>& families, std::string_view series_name,
+                std::string_view match, TimePoint t) {
+  for (const Family& family : families) {
+    for (const Series& series : family.series) {
+      if (series.name == series_name && series.labels.find(match) != std::string::npos) {
+        return ValueAt(series, t);
+      }
+    }
+  }
+  throw std::runtime_error("no such series");
+}
+
+std::string PodMatch(const PodModel& pod) { return "pod=\"" + pod.name + "\""; }
+
+TEST(SynthLoad, CyclesDailyAndCountersIntegrateItExactly) {
+  const TimePoint midnight = kCounterEpoch + std::chrono::days(650);  // 00:00 UTC
+  EXPECT_NEAR(LoadFactor(midnight), 1, 1e-9);
+  EXPECT_NEAR(LoadFactor(midnight + hours(6)), 1 + kLoadAmplitude, 1e-9);
+  EXPECT_NEAR(LoadFactor(midnight + hours(18)), 1 - kLoadAmplitude, 1e-9);
+  EXPECT_NEAR(MeanLoad(midnight, midnight + hours(24)), 1, 1e-9);
+  // MeanLoad is the average of LoadFactor (midpoint rule over one-second steps).
+  const TimePoint from = midnight + hours(3) + seconds(17);
+  const TimePoint to = from + hours(2);
+  double sum = 0;
+  for (int s = 0; s < 7200; ++s) sum += LoadFactor(from + seconds(s) + Duration{500});
+  EXPECT_NEAR(MeanLoad(from, to), sum / 7200, 1e-6);
+  // Every pod follows it: counts grow by BatchesBetween, busier at the peak than at the trough.
+  const PodModel& pod = DefaultModel()[0].pods[0];
+  EXPECT_NEAR(BatchesBetween(pod, from, to), pod.batches_per_second * 7200 * MeanLoad(from, to),
+              1e-3);
+  EXPECT_NEAR(static_cast<double>(SinkCount(pod, to) - SinkCount(pod, from)),
+              ObservationsBetween(pod, Histogram::kMonovtxSink, from, to), 1.0);
+  EXPECT_GT(BatchesBetween(pod, midnight + hours(5), midnight + hours(7)),
+            1.5 * BatchesBetween(pod, midnight + hours(17), midnight + hours(19)));
+  const std::vector<Family> families = BuildFamilies(DefaultWorld());
+  const double read = Exported(families, "monovtx_read_total", PodMatch(pod), to) -
+                      Exported(families, "monovtx_read_total", PodMatch(pod), from);
+  EXPECT_NEAR(read / 7200, MessagesReadPerSecond(pod, from, to), 1.0 / 7200);
+  // The fleet too.
+  const World fleet = FleetWorld(2);
+  const PodModel& fleet_pod = fleet.mono_vertices[0].pods[1];
+  EXPECT_NEAR(BatchesBetween(fleet_pod, from, to),
+              fleet_pod.batches_per_second * 7200 * MeanLoad(from, to), 1e-3);
+}
+
+TEST(SynthIncident, OnlyDefaultWorldWithAnOnsetHasIt) {
+  const World world = DefaultWorld(kOnset);
+  EXPECT_EQ(world.incident_onset, kOnset);
+  EXPECT_EQ(DefaultWorld().incident_onset, std::nullopt);
+  std::size_t incident_pods = 0;
+  for (const MonoVertexModel& mvtx : world.mono_vertices) {
+    const PodModel* pod = IncidentPod(mvtx);
+    if (mvtx.ns == kIncidentNamespace && mvtx.name == kIncidentMonoVertex) {
+      ASSERT_NE(pod, nullptr);
+      EXPECT_EQ(pod->replica, kIncidentReplica);
+      EXPECT_FALSE(pod->slow);
+      EXPECT_EQ(mvtx.incident_onset, kOnset);
+      ++incident_pods;
+    } else {
+      EXPECT_EQ(pod, nullptr) << mvtx.name;
+      EXPECT_EQ(mvtx.incident_onset, std::nullopt) << mvtx.name;
+    }
+  }
+  EXPECT_EQ(incident_pods, 1u);
+  for (const MonoVertexModel& mvtx : DefaultWorld().mono_vertices) {
+    EXPECT_EQ(IncidentPod(mvtx), nullptr) << mvtx.name;
+  }
+  // The incident pod's name follows the pod name rule.
+  const MonoVertexModel& checkout = Find(world, "default", "checkout");
+  EXPECT_TRUE(std::regex_match(IncidentPod(checkout)->name,
+                               std::regex("checkout-mv-2-[bcdfghjklmnpqrstvwxz2456789]{5}")));
+}
+
+// The quantile checks of the model hold before and after the onset, for every pod and the
+// MonoVertex, in every histogram.
+TEST(SynthIncident, CheckedQuantilesAreUnambiguousBeforeAndAfterTheOnset) {
+  const World world = DefaultWorld(kOnset);
+  const MonoVertexModel& checkout = Find(world, "default", "checkout");
+  std::size_t checked = 0;
+  for (const auto& [from, to, when] : {std::tuple{kOnset - hours(1), kOnset, "before"},
+                                       std::tuple{kOnset, kOnset + hours(1), "after"}}) {
+    for (Histogram histogram : kMonoVertexHistograms) {
+      if (!HasHistogram(checkout, histogram)) continue;
+      for (double q : kCheckedQuantiles) {
+        for (double le : BucketBoundsUs(histogram)) {
+          const double cdf = HistogramCdf(checkout, histogram, le, from, to);
+          EXPECT_TRUE(IsUnambiguousBound(cdf, q)) << when << " checkout " << MetricName(histogram)
+                                                  << " q=" << q << " le=" << le << " cdf=" << cdf;
+          for (const PodModel& pod : checkout.pods) {
+            const double pod_cdf = HistogramCdf(pod, histogram, le, from, to);
+            EXPECT_TRUE(IsUnambiguousBound(pod_cdf, q))
+                << when << " " << pod.name << " " << MetricName(histogram) << " q=" << q
+                << " le=" << le << " cdf=" << pod_cdf;
+            ++checked;
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(checked, 600u);
+}
+
+double PeerMedian(const MonoVertexModel& mvtx, const PodModel& outlier, auto figure) {
+  std::vector<double> peers;
+  for (const PodModel& pod : mvtx.pods) {
+    if (&pod != &outlier) peers.push_back(figure(pod));
+  }
+  std::sort(peers.begin(), peers.end());
+  EXPECT_LE(peers.back() / peers.front(), 1.5);
+  return peers[peers.size() / 2];
+}
+
+// What a diagnosis must find: before the onset replica 2 is like its peers; after it, its sink
+// (and so its processing) is far slower, while the UDF still dominates checkout's processing.
+TEST(SynthIncident, CheckoutsIncidentPodSlowsItsSinkNineFoldFromTheOnset) {
+  const World world = DefaultWorld(kOnset);
+  const MonoVertexModel& checkout = Find(world, "default", "checkout");
+  ASSERT_EQ(checkout.pods.size(), 4u);
+  const PodModel& slow = *IncidentPod(checkout);
+  const TimePoint before_from = kOnset - hours(1);
+  const TimePoint after_to = kOnset + hours(1);
+  for (Histogram histogram : {Histogram::kMonovtxSink, Histogram::kMonovtxProcessing}) {
+    SCOPED_TRACE(MetricName(histogram));
+    auto mean_before = [&](const PodModel& pod) {
+      return MeanUs(pod, histogram, before_from, kOnset);
+    };
+    auto mean_after = [&](const PodModel& pod) { return MeanUs(pod, histogram, kOnset, after_to); };
+    const double before = mean_before(slow) / PeerMedian(checkout, slow, mean_before);
+    EXPECT_GT(before, 1 / 1.5);
+    EXPECT_LT(before, 1.5);
+    EXPECT_GT(mean_after(slow), 1.8 * PeerMedian(checkout, slow, mean_after));
+  }
+  // Every checked sink quantile as histogram_quantile computes it stands out too (processing's
+  // stay inside one wide bucket, so only its mean does).
+  for (double q : kCheckedQuantiles) {
+    SCOPED_TRACE(q);
+    auto quantile_after = [&](const PodModel& pod) {
+      return ExpectedQuantileUs(pod, Histogram::kMonovtxSink, q, kOnset, after_to);
+    };
+    EXPECT_GT(quantile_after(slow), 1.8 * PeerMedian(checkout, slow, quantile_after));
+  }
+  // The sink: 9x its own median.
+  EXPECT_DOUBLE_EQ(LatencyOf(slow, Histogram::kMonovtxSink, after_to).median_us,
+                   kIncidentSlowdown * LatencyOf(slow, Histogram::kMonovtxSink).median_us);
+  auto sink_median_after = [&](const PodModel& pod) {
+    return LatencyOf(pod, Histogram::kMonovtxSink, after_to).median_us;
+  };
+  const double ratio = sink_median_after(slow) / PeerMedian(checkout, slow, sink_median_after);
+  // Its own median grows 9x; replica 2 is the fastest of its peers before, so ~7x theirs after.
+  EXPECT_GE(ratio, 6.5);
+  EXPECT_LE(ratio, 10);
+  // Only from the onset on: LatencyOf at the onset itself is still the steady one.
+  EXPECT_EQ(&LatencyOf(slow, Histogram::kMonovtxSink, kOnset),
+            &LatencyOf(slow, Histogram::kMonovtxSink));
+  // The UDF dominates: mean >= 3x the sink's, and >= half the summed stage means, even after.
+  using H = Histogram;
+  for (const auto& [from, to] : {std::pair{before_from, kOnset}, std::pair{kOnset, after_to}}) {
+    const double udf = MeanUs(checkout, H::kMonovtxUdf, from, to);
+    const double sink = MeanUs(checkout, H::kMonovtxSink, from, to);
+    const double stages = MeanUs(checkout, H::kMonovtxRead, from, to) + udf + sink +
+                          MeanUs(checkout, H::kMonovtxAck, from, to);
+    EXPECT_GE(udf / stages, 0.5);
+    if (to == kOnset) EXPECT_GE(udf, 3 * sink);
+  }
+}
+
+TEST(SynthIncident, WindowFunctionsAreWhatTheCountersIncreaseBy) {
+  const World world = DefaultWorld(kOnset);
+  const std::vector<Family> families = BuildFamilies(world);
+  const MonoVertexModel& checkout = Find(world, "default", "checkout");
+  const PodModel& slow = *IncidentPod(checkout);
+  using H = Histogram;
+  // A window across the onset: a mixture of both latencies.
+  const TimePoint from = kOnset - minutes(20);
+  const TimePoint to = kOnset + minutes(10);
+  const std::string labels = PodMatch(slow);
+  auto increase = [&](const std::string& name) {
+    return Exported(families, name, labels, to) - Exported(families, name, labels, from);
+  };
+  const double count = increase("monovtx_sink_time_count");
+  EXPECT_NEAR(count, ObservationsBetween(slow, H::kMonovtxSink, from, to), 1.0);
+  EXPECT_NEAR(increase("monovtx_sink_time_sum") / count, MeanUs(slow, H::kMonovtxSink, from, to),
+              1e-3 * MeanUs(slow, H::kMonovtxSink, from, to));
+  std::vector<std::pair<double, double>> buckets;
+  for (std::size_t i = 0; i <= kSinkBucketsUs.size(); ++i) {
+    const std::string le = "le=\"" + FormatLe(H::kMonovtxSink, i) + "\"";
+    double value = 0;
+    for (const Family& family : families) {
+      for (const Series& series : family.series) {
+        if (series.name == "monovtx_sink_time_bucket" &&
+            series.labels.find(labels) != std::string::npos &&
+            series.labels.find(le) != std::string::npos) {
+          value = ValueAt(series, to) - ValueAt(series, from);
+        }
+      }
+    }
+    const double bound = i < kSinkBucketsUs.size() ? kSinkBucketsUs[i] : kInf;
+    EXPECT_NEAR(value / count, HistogramCdf(slow, H::kMonovtxSink, bound, from, to), 2 / count);
+    buckets.emplace_back(bound, value);
+  }
+  for (double q : kCheckedQuantiles) {
+    const auto [lower, upper] = QuantileBucket(slow, H::kMonovtxSink, q, from, to);
+    EXPECT_NEAR(HistogramQuantile(q, buckets),
+                ExpectedQuantileUs(slow, H::kMonovtxSink, q, from, to), 0.01 * (upper - lower));
+  }
+  // Before and after, the window functions are the pure ones.
+  EXPECT_EQ(QuantileBucket(slow, H::kMonovtxSink, 0.5, from, kOnset),
+            QuantileBucket(slow, H::kMonovtxSink, 0.5));
+  EXPECT_NE(QuantileBucket(slow, H::kMonovtxSink, 0.5, kOnset, to),
+            QuantileBucket(slow, H::kMonovtxSink, 0.5));
+  // The MonoVertex mixture weighs its pods by their observations.
+  const double le = kSinkBucketsUs[3];
+  double at_most = 0;
+  double total = 0;
+  for (const PodModel& pod : checkout.pods) {
+    at_most += HistogramCdf(pod, H::kMonovtxSink, le, from, to) *
+               ObservationsBetween(pod, H::kMonovtxSink, from, to);
+    total += ObservationsBetween(pod, H::kMonovtxSink, from, to);
+  }
+  EXPECT_NEAR(HistogramCdf(checkout, H::kMonovtxSink, le, from, to), at_most / total, 1e-12);
+}
+
+TEST(SynthIncident, CheckoutFailsSinkWritesFrom75To90MinutesAfterTheOnset) {
+  const World world = DefaultWorld(kOnset);
+  const std::vector<Family> families = BuildFamilies(world);
+  const MonoVertexModel& checkout = Find(world, "default", "checkout");
+  const TimePoint burst_start = kOnset + kSinkErrorBurstStart;
+  const TimePoint burst_end = kOnset + kSinkErrorBurstEnd;
+  for (const PodModel& pod : checkout.pods) {
+    const std::string labels = PodMatch(pod);
+    auto exported = [&](TimePoint t) {
+      return Exported(families, "monovtx_sink_write_errors_total", labels, t);
+    };
+    EXPECT_EQ(exported(burst_start), 0) << pod.name;
+    EXPECT_EQ(exported(burst_end),
+              std::floor(kSinkErrorsPerSecond *
+                         std::chrono::duration<double>(burst_end - burst_start).count()));
+    EXPECT_EQ(exported(burst_end + hours(5)), exported(burst_end));
+    EXPECT_DOUBLE_EQ(SinkWriteErrorsPerSecond(pod, burst_start, burst_end), kSinkErrorsPerSecond);
+    EXPECT_EQ(SinkWriteErrorsPerSecond(pod, kOnset - hours(1), burst_start), 0);
+  }
+  // A one-hour diagnosis ending two hours after the onset sees 15 minutes of it.
+  const double burst_seconds = std::chrono::duration<double>(burst_end - burst_start).count();
+  EXPECT_DOUBLE_EQ(
+      SinkWriteErrorsPerSecond(checkout, kOnset + hours(1), kOnset + hours(2)),
+      static_cast<double>(checkout.pods.size()) * kSinkErrorsPerSecond * burst_seconds / 3600);
+  // Nobody else fails a sink write, ever; and without the incident, neither does checkout.
+  for (const MonoVertexModel& mvtx : world.mono_vertices) {
+    if (&mvtx == &checkout) continue;
+    EXPECT_EQ(SinkWriteErrorsPerSecond(mvtx, kOnset, kOnset + hours(3)), 0) << mvtx.name;
+    EXPECT_EQ(Exported(families, "monovtx_sink_write_errors_total", PodMatch(mvtx.pods[0]),
+                       kOnset + hours(3)),
+              0);
+  }
+  EXPECT_EQ(
+      SinkWriteErrorsPerSecond(Find(DefaultWorld(), "default", "checkout"), burst_start, burst_end),
+      0);
+}
+
+TEST(SynthIncident, DropsAFixedShareOfTheReads) {
+  const World world = DefaultWorld(kOnset);
+  const std::vector<Family> families = BuildFamilies(world);
+  const TimePoint from = kOnset - minutes(30);
+  const TimePoint to = kOnset + minutes(30);
+  for (const MonoVertexModel& mvtx : world.mono_vertices) {
+    for (const PodModel& pod : mvtx.pods) {
+      const std::string labels = PodMatch(pod);
+      const double dropped = Exported(families, "monovtx_dropped_total", labels, to) -
+                             Exported(families, "monovtx_dropped_total", labels, from);
+      EXPECT_NEAR(dropped / 3600, DroppedPerSecond(pod, from, to), 1.0 / 3600) << pod.name;
+      EXPECT_NEAR(DroppedPerSecond(pod, from, to),
+                  kDroppedShare * MessagesReadPerSecond(pod, from, to), 1e-12);
+    }
+  }
+}
+
+TEST(SynthIncident, ShopsOutVertexBacklogGrowsFromTheOnset) {
+  const World world = DefaultWorld(kOnset);
+  const std::vector<Family> families = BuildFamilies(world);
+  const PipelineModel& shop = world.pipelines.at(0);
+  const PipelineModel& quiet = DefaultWorld().pipelines.at(0);
+  ASSERT_EQ(world.pipelines.at(0).incident_onset, kOnset);
+  for (std::size_t v = 0; v < shop.vertices.size(); ++v) {
+    const VertexModel& vertex = shop.vertices[v];
+    const bool grows = vertex.name == kBacklogVertex;
+    EXPECT_EQ(vertex.backlog.has_value(), grows) << vertex.name;
+    for (const PendingPeriod& period : kPendingPeriods) {
+      const std::string match =
+          "vertex=\"" + vertex.name + "\",period=\"" + std::string(period.name) + "\"";
+      for (Duration after : {Duration{0}, Duration{minutes(10)}, Duration{hours(1)}}) {
+        const TimePoint t = kOnset + after;
+        const double value = VertexPending(vertex, period.name, t);
+        EXPECT_EQ(Exported(families, "vertex_pending_messages", match, t), value);
+        const double steady = VertexPending(quiet.vertices[v], period.name, t);
+        const double growth =
+            grows ? kBacklogPerSecond * std::chrono::duration<double>(after).count() : 0;
+        EXPECT_NEAR(value - steady, growth, 1.0) << vertex.name << " " << period.name;
+      }
+      EXPECT_EQ(VertexPending(vertex, period.name, kOnset - minutes(5)),
+                VertexPending(quiet.vertices[v], period.name, kOnset - minutes(5)));
+    }
+  }
+  EXPECT_THROW(VertexPending(shop.vertices[0], "2m", kOnset), std::invalid_argument);
+}
+
+TEST(SynthOpenMetrics, WritesTheBaselineWindowsInTimeOrder) {
+  const TimePoint end = kOnset + hours(2);
+  const std::vector<int> days = {7, 1};
+  const std::vector<TimeWindow> windows = WithBaselineWindows(end - minutes(2), end, days);
+  ASSERT_EQ(windows.size(), 3u);
+  EXPECT_EQ(windows[0].start, end - minutes(2) - std::chrono::days(7));
+  EXPECT_EQ(windows[1].end, end - std::chrono::days(1));
+  EXPECT_EQ(windows[2].end, end);
+  EXPECT_THROW(WithBaselineWindows(end - minutes(2), end, std::vector<int>{0}),
+               std::invalid_argument);
+  const World world = DefaultWorld(kOnset);
+  const std::vector<Family> families = BuildFamilies(world);
+  std::ostringstream out;
+  WriteOpenMetrics(out, families, windows, minutes(1));
+  std::istringstream lines(out.str());
+  std::map<std::string, std::vector<double>> times;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with("#")) continue;
+    const std::size_t last = line.rfind(' ');
+    times[line.substr(0, line.find(' '))].push_back(std::stod(line.substr(last + 1)));
+  }
+  ASSERT_FALSE(times.empty());
+  const double end_s = std::chrono::duration<double>(end.time_since_epoch()).count();
+  for (const auto& [series, ts] : times) {
+    ASSERT_EQ(ts.size(), 9u) << series;  // three samples per window
+    EXPECT_TRUE(std::is_sorted(ts.begin(), ts.end())) << series;
+    EXPECT_DOUBLE_EQ(ts.front(), end_s - 120 - 7 * 86400);
+    EXPECT_DOUBLE_EQ(ts[3], end_s - 120 - 86400);
+    EXPECT_DOUBLE_EQ(ts.back(), end_s);
+  }
 }
 
 }  // namespace
