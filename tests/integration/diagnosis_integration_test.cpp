@@ -8,6 +8,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <stdexcept>
 #include <string>
 
 #include "api_checks.hpp"
@@ -254,6 +255,163 @@ TEST(DiagnosisApi, BadInputIsAClearErrorNamingTheParameter) {
     ASSERT_TRUE(answer.doc["error"].HasMember("param")) << c.query << ": " << answer.body;
     EXPECT_EQ(answer.doc["error"]["param"].GetString(), c.param) << c.query;
   }
+}
+
+// --- the incident (synth/model.hpp): default/checkout's replica 2 writes to its sink 9x slower
+// from the onset, its pods burst sink write errors 75-90 minutes after it, and default/shop's
+// `out` backlog grows from it; the data a day and a week earlier has none of it.
+
+TimePoint AtUnix(double seconds) {
+  return TimePoint(std::chrono::milliseconds(std::llround(seconds * 1000)));
+}
+
+const MonoVertexModel& Checkout() {
+  for (const MonoVertexModel& m : SynthWorld().mono_vertices) {
+    if (m.ns == synth::kIncidentNamespace && m.name == synth::kIncidentMonoVertex) return m;
+  }
+  throw std::runtime_error("no incident MonoVertex in the world");
+}
+
+TEST(DiagnosisIncident, TheSlowPodIsFoundAloneWithItsOnset) {
+  const MonoVertexModel& m = Checkout();
+  const synth::PodModel* incident = synth::IncidentPod(m);
+  ASSERT_NE(incident, nullptr);
+  const std::int64_t onset = IncidentOnset();
+  // From 50 minutes before the onset (the data begins an hour before it) to just before the end.
+  Json answer = Diagnose(fmt::format("namespace={}&mvtx={}&start={}&end={}", m.ns, m.name,
+                                     onset - 3000, world->data_end - 300));
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  const auto& data = answer.doc["data"];
+  const auto& pods = data["pods"];
+  ASSERT_EQ(pods.Size(), m.pods.size());
+  EXPECT_EQ(pods[0]["pod"].GetString(), incident->name);
+  EXPECT_TRUE(pods[0]["outlier"].GetBool());
+  for (rapidjson::SizeType i = 1; i < pods.Size(); ++i) {
+    EXPECT_FALSE(pods[i]["outlier"].GetBool()) << pods[i]["pod"].GetString();
+    EXPECT_TRUE(pods[i]["since"].IsNull()) << pods[i]["pod"].GetString();
+  }
+  // `since` lies within one window plus one step of the onset (the per-step series' window is
+  // max(5m, step), as the metrics API chooses them for this range).
+  Json steps =
+      ApiGet(fmt::format("/api/v1/metrics/sink-latency?namespace={}&mvtx={}&start={}&end={}", m.ns,
+                         m.name, onset - 3000, world->data_end - 300));
+  ASSERT_EQ(steps.status, 200) << steps.body;
+  const double step = steps.doc["data"]["range"]["step_seconds"].GetDouble();
+  const double window = std::max(300.0, step);
+  const double since = pods[0]["since_unix"].GetDouble();
+  EXPECT_GE(since, static_cast<double>(onset) - step);
+  EXPECT_LE(since, static_cast<double>(onset) + window + step);
+
+  std::map<std::string, const rapidjson::Value*> findings;
+  int slow_pods = 0;
+  for (const auto& finding : data["findings"].GetArray()) {
+    findings[finding["kind"].GetString()] = &finding;
+    if (std::string_view(finding["kind"].GetString()) == "slow_pod") ++slow_pods;
+  }
+  EXPECT_EQ(slow_pods, 1);
+  ASSERT_TRUE(findings.count("slow_pod"));
+  EXPECT_EQ((*findings["slow_pod"])["subject"].GetString(), incident->name);
+  EXPECT_EQ((*findings["slow_pod"])["since_unix"].GetDouble(), since);
+  // The most severe finding comes first: the slow pod, at several times its peers, is critical.
+  EXPECT_STREQ(data["findings"][0]["severity"].GetString(), "critical");
+}
+
+TEST(DiagnosisIncident, WhereTheTimeGoesTheErrorsAndTheRegressionAgainstADayEarlier) {
+  const MonoVertexModel& m = Checkout();
+  const std::int64_t onset = IncidentOnset();
+  // The last hour of the incident, which holds the error burst (75-90 minutes after the onset).
+  const std::int64_t end = onset + 7200 - 300;
+  Json answer = Diagnose(fmt::format("namespace={}&mvtx={}&start={}&end={}&baseline=1d", m.ns,
+                                     m.name, end - 3600, end));
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  const auto& data = answer.doc["data"];
+  const TimePoint from = AtUnix(data["range"]["start_unix"].GetDouble());
+  const TimePoint to = AtUnix(data["range"]["end_unix"].GetDouble());
+  const TimePoint day = from - std::chrono::hours(24);
+  const TimePoint day_end = to - std::chrono::hours(24);
+
+  // The UDF dominates: the bottleneck stage, with the share the model's means give it.
+  EXPECT_STREQ(data["bottleneck_stage"].GetString(), "udf");
+  double total = 0;
+  for (const auto& stage : data["stages"].GetArray()) {
+    const auto histogram = *synth::FindHistogram(stage["metric"].GetString());
+    total += synth::MeanUs(m, histogram, from, to);
+  }
+  for (const auto& stage : data["stages"].GetArray()) {
+    const auto histogram = *synth::FindHistogram(stage["metric"].GetString());
+    EXPECT_NEAR(stage["share"].GetDouble(), synth::MeanUs(m, histogram, from, to) / total, 0.03)
+        << stage["stage"].GetString();
+  }
+
+  // Errors and reads are the model's rates over the range.
+  const double errors = synth::SinkWriteErrorsPerSecond(m, from, to);
+  ASSERT_GT(errors, 0);
+  EXPECT_NEAR(data["errors"]["sink_write_errors_per_second"].GetDouble(), errors, 0.03 * errors);
+  const double dropped = synth::DroppedPerSecond(m, from, to);
+  EXPECT_NEAR(data["errors"]["dropped_per_second"].GetDouble(), dropped, 0.05 * dropped);
+
+  // A day earlier there was no incident: the sink quantile is the steady state's, and the ratio is
+  // what the model's two windows give; the read rate is the same (the load cycle is daily).
+  const auto& baseline = data["baseline"];
+  EXPECT_STREQ(baseline["offset"].GetString(), "1d");
+  ExpectInBucket(baseline["sink"]["baseline_seconds"].GetDouble(),
+                 synth::QuantileBucket(m, Histogram::kMonovtxSink, 0.99, day, day_end), "then");
+  ExpectInBucket(baseline["sink"]["now_seconds"].GetDouble(),
+                 synth::QuantileBucket(m, Histogram::kMonovtxSink, 0.99, from, to), "now");
+  const double model_ratio =
+      synth::ExpectedQuantileUs(m, Histogram::kMonovtxSink, 0.99, from, to) /
+      synth::ExpectedQuantileUs(m, Histogram::kMonovtxSink, 0.99, day, day_end);
+  ASSERT_GE(model_ratio, 1.5);
+  EXPECT_GE(baseline["sink"]["ratio"].GetDouble(), 1.5);
+  const double reads = synth::MessagesReadPerSecond(m, from, to);
+  EXPECT_NEAR(baseline["read_rate"]["now"].GetDouble(), reads, 0.03 * reads);
+  EXPECT_NEAR(baseline["read_rate"]["ratio"].GetDouble(), 1.0, 0.05);
+
+  std::set<std::string> kinds;
+  for (const auto& finding : data["findings"].GetArray()) kinds.insert(finding["kind"].GetString());
+  EXPECT_TRUE(kinds.count("slow_pod"));
+  EXPECT_TRUE(kinds.count("bottleneck_stage"));
+  EXPECT_TRUE(kinds.count("sink_errors"));
+  EXPECT_TRUE(kinds.count("latency_regression"));
+  EXPECT_FALSE(kinds.count("throughput_drop"));
+  EXPECT_FALSE(kinds.count("backlog_growing"));
+}
+
+TEST(DiagnosisIncident, APipelinesGrowingBacklogIsItsBottleneck) {
+  const synth::PipelineModel* shop = nullptr;
+  for (const auto& pipeline : SynthWorld().pipelines) {
+    if (pipeline.name == synth::kBacklogPipeline) shop = &pipeline;
+  }
+  ASSERT_NE(shop, nullptr);
+  const std::int64_t onset = IncidentOnset();
+  Json answer = Diagnose(fmt::format("namespace={}&pipeline={}&start={}&end={}", shop->ns,
+                                     shop->name, onset + 600, world->data_end - 300));
+  ASSERT_EQ(answer.status, 200) << answer.body;
+  const auto& data = answer.doc["data"];
+  const TimePoint from = AtUnix(data["range"]["start_unix"].GetDouble());
+  const TimePoint to = AtUnix(data["range"]["end_unix"].GetDouble());
+  EXPECT_STREQ(data["bottleneck_vertex"].GetString(), std::string(synth::kBacklogVertex).c_str());
+  for (const auto& vertex : data["vertices"].GetArray()) {
+    const std::string name = vertex["vertex"].GetString();
+    const synth::VertexModel* model = nullptr;
+    for (const auto& v : shop->vertices) {
+      if (v.name == name) model = &v;
+    }
+    ASSERT_NE(model, nullptr) << name;
+    // The gauge's exact values at the range's ends, give or take one 15 s sample.
+    const double growth =
+        synth::VertexPending(*model, "default", to) - synth::VertexPending(*model, "default", from);
+    EXPECT_NEAR(vertex["pending_growth"].GetDouble(), growth, 100 + 0.01 * std::abs(growth))
+        << name;
+    EXPECT_EQ(vertex["bottleneck"].GetBool(), name == synth::kBacklogVertex) << name;
+  }
+  bool backlog = false;
+  for (const auto& finding : data["findings"].GetArray()) {
+    if (std::string_view(finding["kind"].GetString()) != "backlog_growing") continue;
+    backlog = true;
+    EXPECT_EQ(finding["subject"].GetString(), std::string(synth::kBacklogVertex));
+  }
+  EXPECT_TRUE(backlog);
 }
 
 }  // namespace
