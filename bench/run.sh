@@ -8,7 +8,8 @@
 # against Prometheus directly, nfmetrics with Cache-Control: no-cache (a miss every time),
 # nfmetrics answering from its cache, and nginx; then a dashboard sliding its 1 h window every 15 s
 # (what the backend is asked per refresh), a cache filled with distinct queries (peak RSS against
-# --cache-max-bytes), and the Google Benchmark figures. Takes about 10 minutes.
+# --cache-max-bytes), a diagnosis of the fleet (backend queries per diagnosis, cold and warm p50
+# beside a cold sink-latency query), and the Google Benchmark figures. Takes about 10 minutes.
 # Usage: bench/run.sh [SECONDS_PER_WRK_RUN]   (default 10)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -216,6 +217,23 @@ bench_window() {  # NAME SECONDS STEP
 bench_window 1h 3600 15
 bench_window 24h 86400 60
 
+# --- diagnosis --------------------------------------------------------------------------------
+# GET /api/v1/diagnosis of the fleet over the last hour of history: how many backend queries one
+# diagnosis costs (the probe server logs each), and its p50 cold (Cache-Control: no-cache, every
+# query asked of Prometheus) and warm (from the results cache), beside one cold sink-latency query.
+diag_path="/api/v1/diagnosis?namespace=bench&mvtx=fleet&start=$((history_end - 3600))&end=$history_end"
+diag_pods=$(curl -fsS "$api$diag_path" | jq '.data.pods | length')
+((diag_pods == pods)) || die "diagnosis: $diag_pods pods, expected $pods"
+curl -fsS -o /dev/null -D - "$api$diag_path" | grep -qi '^x-cache: hit' ||
+  die "diagnosis: the repeated diagnosis was not a cache hit"
+before=$(wc -l <"$work/logs/probe.log")
+curl -fsS -o /dev/null -H 'Cache-Control: no-cache' "$probe$diag_path"
+sleep 0.2
+diag_queries=$(tail -n +"$((before + 1))" "$work/logs/probe.log" | grep -c 'upstream query_range' || true)
+say "diagnosis: $diag_queries backend queries; running wrk ${seconds}s cold and warm"
+diag_cold=$(measure 1 -H 'Cache-Control: no-cache' "$api$diag_path")
+diag_warm=$(measure 1 "$api$diag_path")
+
 rss_kib() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
 nfmetrics_peak_kib=$(rss_kib "$nfmetrics_pid")
 
@@ -277,6 +295,13 @@ for name in 1h 24h; do
     echo "$line"
   done
 done
+echo
+read -r _ cold_p50 _ <<<"$diag_cold"
+read -r _ warm_p50 _ <<<"$diag_warm"
+echo "diagnosis of bench/fleet over 1 h ($pods pods, c=1): $diag_queries backend queries per" \
+  "diagnosis; p50 cold $cold_p50 ms, warm $warm_p50 ms; one cold sink-latency query (1h miss, c=1)" \
+  "p50 $(field "1h,miss,1" 2) ms: cold diagnosis $(ratio "$cold_p50" "$(field "1h,miss,1" 2)")x," \
+  "warm $(ratio "$warm_p50" "$(field "1h,miss,1" 2)")x"
 echo
 echo "sliding 1 h window (step 15 s) refreshed every 15 s: what the backend was asked"
 printf '%-8s %-8s %8s %9s %10s\n' refresh x-cache queries samples bytes

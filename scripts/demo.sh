@@ -158,9 +158,20 @@ if ! curl -sS --max-time 30 "$latency?namespace=default&mvtx=orders&group_by=pod
 fi
 
 api=$api_url/api/v1
+echo
+say "diagnosis of default/checkout from 30 minutes before the incident (findings, stage shares, pods):"
+echo "\$ curl -s '$api/diagnosis?namespace=default&mvtx=checkout&start=$((incident_at - 1800))' | jq ..."
+if ! curl -sS --max-time 30 "$api/diagnosis?namespace=default&mvtx=checkout&start=$((incident_at - 1800))" |
+  jq '{findings: [.data.findings[] | "\(.severity): \(.message)"],
+       stages: [.data.stages[] | "\(.stage) \(.share * 100 | round)%"],
+       pods: [.data.pods[] | {pod, quantile_seconds, outlier, since}]}'; then
+  say "warning: the diagnosis failed; see $log_dir/nfmetrics.log"
+fi
+
 cat <<EOF
 
 Dashboard: $api_url/?namespace=default&mvtx=orders&metric=sink-latency&quantile=0.5,0.99&group_by=pod&range=1h
+Diagnosis: build/nfmetrics diagnose --url $api_url --namespace default --mvtx checkout --since 3h
 Terminal:  build/nfmetrics query sink-latency --url $api_url --namespace default --mvtx orders --group-by pod --quantile 0.5,0.99
 
 Try these (MonoVertices: default/orders, default/orders-sink, default/clicks, default/checkout,
@@ -183,6 +194,9 @@ incident began at $(date -u -d "@$incident_at" +%Y-%m-%dT%H:%M:%SZ)):
   # the incident: one checkout pod's sink slowed down 9x (compare with a day earlier in Prometheus:
   # histogram_quantile(0.9, sum by (pod, le) (rate(monovtx_sink_time_bucket{mvtx_name="checkout"}[5m] offset 1d))))
   curl -s '$api/metrics/sink-latency?namespace=default&mvtx=checkout&group_by=pod&summary=true' | jq '.data.series[] | {pod: .labels.pod, summary}'
+  # answers, not charts: where the time goes, which pod, since when, worse than a day earlier?
+  curl -s '$api/diagnosis?namespace=default&mvtx=checkout&start=$((incident_at - 1800))' | jq '.data.findings'
+  curl -s '$api/diagnosis?namespace=default&pipeline=shop' | jq '.data | {bottleneck_vertex, vertices, findings}'
   # a pipeline vertex, NumaFlow-style path
   curl -s '$api/namespaces/default/pipelines/shop/vertices/out/metrics/sink-latency?group_by=pod' | jq .
   # the catalog, and what the backend has seen
