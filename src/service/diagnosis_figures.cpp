@@ -115,9 +115,9 @@ void AddPods(Diagnosis& diagnosis, const prometheus::Matrix& quantiles,
 void AssembleMonoVertex(Diagnosis& diagnosis, const DiagnosisPlan& plan,
                         const std::vector<prometheus::Matrix>& answers) {
   auto answer = [&](DiagnosisPart part) -> const prometheus::Matrix& {
-    static const prometheus::Matrix kNone;
+    static const prometheus::Matrix none;
     const prometheus::Matrix* matrix = AnswerOf(plan, answers, part);
-    return matrix != nullptr ? *matrix : kNone;
+    return matrix != nullptr ? *matrix : none;
   };
   AddStages(diagnosis, answer(DiagnosisPart::kStageBatches), answer(DiagnosisPart::kStageSums),
             answer(DiagnosisPart::kStageQuantiles));
@@ -269,7 +269,7 @@ std::optional<TimePoint> SlowSince(const std::vector<prometheus::Series>& per_po
 }
 
 Result<Diagnosis> AssembleDiagnosis(const DiagnosisRequest& request, const DiagnosisPlan& plan,
-                                    std::vector<prometheus::Matrix> answers) {
+                                    const std::vector<prometheus::Matrix>& answers) {
   bool any = false;
   for (const prometheus::Matrix& matrix : answers) any = any || !matrix.series.empty();
   const bool mvtx = request.mvtx.has_value();

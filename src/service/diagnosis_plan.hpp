@@ -70,7 +70,7 @@ std::vector<prometheus::RangeQuery> EngineQueries(const DiagnosisPlan& plan);
 // The figures and findings, from the answers to EngineQueries(plan), in the same order.
 // kNotFound (naming mvtx or pipeline) when the engine has no series at all for the object.
 Result<Diagnosis> AssembleDiagnosis(const DiagnosisRequest& request, const DiagnosisPlan& plan,
-                                    std::vector<prometheus::Matrix> answers);
+                                    const std::vector<prometheus::Matrix>& answers);
 
 // The trailing run of steps at which `pod` stayed at least kOutlierRatio times the median of the
 // pods with a value at that step, through every step where it has a value to the end of the

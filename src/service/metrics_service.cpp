@@ -199,7 +199,7 @@ asio::awaitable<Result<Diagnosis>> MetricsService::Diagnose(const DiagnosisReque
       co_return std::move(fits).error();
     }
   }
-  Result<Diagnosis> diagnosis = AssembleDiagnosis(request, *plan, std::move(answers->matrices));
+  Result<Diagnosis> diagnosis = AssembleDiagnosis(request, *plan, answers->matrices);
   if (diagnosis.ok()) diagnosis->cache = answers->cache;
   co_return diagnosis;
 }
