@@ -1,10 +1,13 @@
 // The dashboard in a real browser: Debian's Chromium driven by playwright-core against
 // `nfmetrics serve` in front of a Prometheus holding the synthetic demo data (run.sh starts them).
-// Expected series counts come from the API (the pods endpoint), never from constants.
+// Expected series counts come from the API (the pods endpoint), never from constants; the findings
+// panel is checked against the diagnosis answer the page itself received, and the incident's onset
+// (NFMETRICS_INCIDENT_AT, the --incident-at run.sh gave the synthetic history).
 // The steps are those of docs/testing.md; each depends on the page state the previous one left.
 // Plain node:test and node:assert, Node 18 or newer.
 //
-// Environment (set by run.sh): NFMETRICS_URL (the API, http://127.0.0.1:PORT),
+// Environment (set by run.sh): NFMETRICS_URL (the API, http://127.0.0.1:PORT), NFMETRICS_INCIDENT_AT
+// (unix seconds),
 // NFMETRICS_PLAYWRIGHT (the playwright-core directory), NFMETRICS_BROWSER_OUT (screenshots and
 // summary go there), CHROMIUM (default /usr/bin/chromium).
 import assert from 'node:assert/strict';
@@ -14,6 +17,7 @@ import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 
 const baseUrl = requiredEnv('NFMETRICS_URL');
+const incidentAt = Number(requiredEnv('NFMETRICS_INCIDENT_AT'));
 const playwrightDir = requiredEnv('NFMETRICS_PLAYWRIGHT');
 const outDir = requiredEnv('NFMETRICS_BROWSER_OUT');
 const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -22,6 +26,12 @@ const summaryPath = path.join(outDir, 'browser-summary.txt');
 
 const METRIC = 'sink-latency';
 const CHART = `section.chart[data-metric="${METRIC}"]`;
+// src/synth/model.hpp: the incident slows replica kIncidentReplica (2) of default/checkout; the
+// pipeline default/shop is in -> enrich -> out.
+const INCIDENT_POD = /^checkout-mv-2-/;
+const SHOP_VERTICES = ['in', 'enrich', 'out'];
+// A rate window (max(5m, step), docs/api.md) after the onset, the slow pod's p99 is 2x the median.
+const RATE_WINDOW_SECONDS = 300;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 // The one console error a failed API call is allowed to cause: Chromium's own report of the status.
 const HTTP_400_CONSOLE = /Failed to load resource: the server responded with a status of 400/;
@@ -232,6 +242,42 @@ test('dashboard in Chromium', { timeout: 200000 }, async (t) => {
     return { curl, url: match[1], data: body.data };
   }
 
+  // Loads `query` and returns the diagnosis answer the page received (its `data`), once the panel
+  // shows it.
+  async function gotoDiagnosed(query) {
+    const answered = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/diagnosis');
+    await page.goto(new URL(`/?${query}`, baseUrl).href);
+    const response = await answered;
+    assert.equal(response.status(), 200, `diagnosis: ${await response.text()}`);
+    const body = await response.json();
+    await page.waitForSelector('body[data-ready="true"]');
+    await page.waitForSelector('#diagnosis[data-state="ready"]');
+    return body.data;
+  }
+
+  // The panel's findings: one list item per finding of the answer, in its order, severity in words.
+  async function assertFindings(data) {
+    const shown = await page.$$eval('#findings > li', (items) => items.map((li) => ({
+      kind: li.dataset.kind ?? null,
+      severity: li.dataset.severity ?? null,
+      subject: li.dataset.subject ?? null,
+      badge: li.querySelector('.severity')?.textContent ?? '',
+      text: li.textContent,
+    })));
+    if (data.findings.length === 0) {
+      assert.equal(shown.length, 1, 'one item when there is no finding');
+      assert.equal(shown[0].text.trim(), 'No findings');
+      return shown;
+    }
+    assert.deepEqual(shown.map((f) => [f.kind, f.severity, f.subject]),
+      data.findings.map((f) => [f.kind, f.severity, f.subject]), 'the findings of the answer, in order');
+    data.findings.forEach((f, i) => {
+      assert.match(shown[i].badge, new RegExp(f.severity, 'i'), `finding ${i} names its severity in words`);
+      assert.ok(shown[i].text.toLowerCase().includes(f.message.toLowerCase()), `finding ${i} shows "${f.message}"`);
+    });
+    return shown;
+  }
+
   let failed = false;
   async function step(name, fn) {
     await t.test(name, { skip: failed && 'an earlier step failed' }, async () => {
@@ -341,16 +387,81 @@ test('dashboard in Chromium', { timeout: 200000 }, async (t) => {
       report(`reloaded ${url} -> ${count} series, same controls (${before.quantiles.join(',')}, ${before.range}, group_by=pod ${before.groupByPod})`);
     });
 
-    await step('6. screenshot of a per-pod p50 + p99 view', async () => {
-      await page.goto(new URL(`/?namespace=default&mvtx=orders&metric=${METRIC}&quantile=0.5,0.99&group_by=pod&range=1h`, baseUrl).href);
-      await page.waitForSelector('body[data-ready="true"]');
+    await step('6. findings of default/checkout: the slow pod, its since marker, the stage bar; screenshot', async () => {
+      const data = await gotoDiagnosed(`namespace=default&mvtx=checkout&metric=${METRIC}&quantile=0.5,0.99&group_by=pod&range=3h`);
+      assert.equal(data.object, 'mono-vertex');
+      assert.equal(data.quantile, 0.99, 'the diagnosis is asked for the largest quantile checked');
       await chartSettles(0);
-      const count = await drawnSeries();
-      assert.equal(count, pods1h.length * 2);
+      await assertFindings(data);
+
+      // The slow pod: the incident's pod, the slowest of the answer's pods, since about the onset.
+      const slow = data.findings.filter((f) => f.kind === 'slow_pod' && f.subject_kind === 'pod');
+      assert.equal(slow.length, 1, `one slow_pod finding: ${JSON.stringify(data.findings)}`);
+      const finding = slow[0];
+      assert.match(finding.subject, INCIDENT_POD, 'the slow pod is the incident pod of the model');
+      assert.equal(finding.subject, data.pods[0].pod, 'the slowest pod of the answer');
+      assert.ok(finding.since_unix !== null, 'the finding knows since when');
+      assert.ok(finding.since_unix >= incidentAt - RATE_WINDOW_SECONDS &&
+        finding.since_unix <= incidentAt + 2 * RATE_WINDOW_SECONDS,
+        `since ${finding.since} is within a rate window of the onset ${new Date(incidentAt * 1000).toISOString()}`);
+      const item = `#findings > li[data-kind="slow_pod"][data-subject="${finding.subject}"]`;
+      const badge = (await page.textContent(`${item} .severity`)).trim();
+
+      // Clicking it: the chart shows that pod alone, with a marker at since.
+      const since = await mark();
+      await page.click(`${item} button`);
+      await chartSettles(since);
+      assert.deepEqual((await controls()).pods, [finding.subject], 'the Pods filter holds the slow pod');
+      assert.match(page.url(), new RegExp(`[?&]pod=${finding.subject}(&|$)`), 'the URL has the pod');
+      const { url, data: chartData } = await curlAnswer();
+      assert.equal(new URL(url).searchParams.get('pod'), finding.subject, 'the chart call filters to the pod');
+      assert.ok(chartData.series.length > 0 && chartData.series.every((x) => x.labels.pod === finding.subject),
+        'every series of the chart is the slow pod');
+      assert.equal(await drawnSeries(), 2, 'the slow pod, p50 and p99');
+      await page.waitForSelector(`${CHART} .time-marker`);
+      const marker = await page.$eval(`${CHART} .time-marker`, (el) => ({
+        at: Number(el.dataset.at),
+        label: el.textContent,
+        left: el.getBoundingClientRect().left - el.parentElement.getBoundingClientRect().left,
+        width: el.parentElement.getBoundingClientRect().width,
+        visible: el.getBoundingClientRect().height > 0,
+      }));
+      assert.equal(marker.at, finding.since_unix, 'the marker is at since');
+      assert.ok(marker.visible, 'the marker is drawn');
+      assert.match(marker.label, new RegExp(`${finding.subject} slow since`), `marker label: ${marker.label}`);
+      const points = chartData.series[0].points;
+      const [x0, x1] = [points[0][0], points[points.length - 1][0]];
+      const expected = (finding.since_unix - x0) / (x1 - x0);
+      assert.ok(Math.abs(marker.left / marker.width - expected) < 0.02,
+        `the marker stands at since on the time axis (${(marker.left / marker.width).toFixed(3)} of the width, expected ${expected.toFixed(3)})`);
+
+      // The stage bar: the answer's stages in order, shares adding up to 100%, the bottleneck marked.
+      const stages = await page.$$eval('#stages li.stage', (items) => items.map((li) => ({
+        stage: li.dataset.stage,
+        share: Number(li.dataset.share),
+        percent: Number(/([\d.]+)%/.exec(li.querySelector('.stage-share').textContent)[1]),
+        bottleneck: li.dataset.bottleneck === 'true',
+        tagged: /bottleneck/i.test(li.textContent),
+      })));
+      assert.deepEqual(stages.map((x) => x.stage), data.stages.map((x) => x.stage), 'the stages of the answer, in order');
+      const sum = stages.reduce((a, x) => a + x.share, 0);
+      assert.ok(Math.abs(sum - 1) < 1e-6, `the shares add up to 1 (${sum})`);
+      const shownSum = stages.reduce((a, x) => a + x.percent, 0);
+      assert.ok(Math.abs(shownSum - 100) <= 0.05 * stages.length + 1e-9, `the shown percentages add up to ~100% (${shownSum})`);
+      const widest = data.stages.reduce((a, x) => (x.share > a.share ? x : a));
+      assert.equal(data.bottleneck_stage, widest.stage, 'the answer\'s bottleneck has the largest share');
+      const marked = stages.filter((x) => x.bottleneck);
+      assert.deepEqual(marked.map((x) => x.stage), [data.bottleneck_stage], 'one stage marked, the bottleneck');
+      assert.ok(marked[0].tagged, 'the bottleneck is marked in words');
+      assert.equal(await page.locator('.stage-bar .stage-segment').count(), stages.length, 'a segment per stage');
+
       await page.mouse.move(1, 1); // no hover read-out in the picture
       await page.screenshot({ path: screenshotPath, fullPage: true });
       await assertClean();
-      report(`screenshot (1400x900 viewport, full page, ${count} series) saved to ${screenshotPath}`);
+      report(`checkout over 3h -> ${data.findings.length} findings; ${badge} slow_pod ${finding.subject} since ` +
+        `${finding.since} (onset ${new Date(incidentAt * 1000).toISOString()}); clicked: pod=${finding.subject}, ` +
+        `marker "${marker.label.trim()}"; stages ${stages.map((x) => `${x.stage} ${x.percent}%`).join(' + ')} ` +
+        `(bottleneck ${data.bottleneck_stage}); screenshot saved to ${screenshotPath}`);
     });
 
     await step('7. a custom range with start after end shows the API error', async () => {
@@ -380,6 +491,10 @@ test('dashboard in Chromium', { timeout: 200000 }, async (t) => {
       }));
       assert.ok(control.cls.split(/\s+/).includes('param-error'), `#${param} has class param-error: "${control.cls}"`);
       assert.equal(control.invalid, 'true', `#${param} has aria-invalid="true"`);
+      // The diagnosis of the same range fails too: in its panel, the chart's error untouched.
+      await page.waitForSelector('#diagnosis[data-state="error"]');
+      const inline = await page.textContent('#diagnosis .diagnosis-error');
+      assert.ok(inline.includes(message), `the findings panel shows "${message}": "${inline}"`);
       await assertClean(HTTP_400_CONSOLE);
       report(`custom range start=${startText} end=${endText} -> #error "${shown.trim()}" (data-param=${param}, #${param}.param-error)`);
     });
@@ -434,9 +549,47 @@ test('dashboard in Chromium', { timeout: 200000 }, async (t) => {
       assert.equal(await page.getAttribute('#error', 'data-param'), 'namespace');
       const metricCalls = requests.slice(firstRequest).filter((u) => new URL(u).pathname.startsWith('/api/v1/metrics/'));
       assert.deepEqual(metricCalls, [], 'no metric call without a namespace');
+      assert.ok(await page.isHidden('#diagnosis'), 'no findings panel without a namespace');
       assert.doesNotMatch(page.url(), /[?&]namespace=/, 'no namespace in the URL');
       await assertClean();
       report(`range ${startText} .. ${endText} -> empty Namespace picker, #error "${hint}", no metric call`);
+    });
+
+    await step('10. a pipeline: its vertices in a row, in order, the bottleneck marked', async () => {
+      const data = await gotoDiagnosed('namespace=default&pipeline=shop&vertex=in&range=3h');
+      assert.equal(data.object, 'pipeline');
+      await assertFindings(data);
+      assert.deepEqual(data.vertices.map((v) => v.vertex), SHOP_VERTICES, 'the answer lists the model\'s vertices');
+      const shown = await page.$$eval('#vertices li.vertex', (items) => items.map((li) => ({
+        vertex: li.dataset.vertex,
+        bottleneck: li.dataset.bottleneck === 'true',
+        tagged: /bottleneck/i.test(li.textContent),
+        x: li.getBoundingClientRect().left,
+        y: li.getBoundingClientRect().top,
+        pending: li.querySelector('.vertex-pending').textContent,
+        processing: li.querySelector('.vertex-processing').textContent,
+      })));
+      assert.deepEqual(shown.map((v) => v.vertex), SHOP_VERTICES, 'the vertices, in order');
+      for (let i = 1; i < shown.length; i++) {
+        assert.ok(shown[i].x > shown[i - 1].x && shown[i].y === shown[0].y, 'drawn left to right in one row');
+      }
+      // The bottleneck by the documented rule, from the answer's own figures.
+      const grew = data.vertices.filter((v) => v.pending_growth !== null && v.pending_growth > 0);
+      const pick = (list, key) => list.reduce((a, v) => (v[key] > a[key] ? v : a));
+      const expected = grew.length > 0 ? pick(grew, 'pending') : pick(data.vertices, 'processing_quantile_seconds');
+      assert.equal(data.bottleneck_vertex, expected.vertex, 'the answer\'s bottleneck follows the rule');
+      const marked = shown.filter((v) => v.bottleneck);
+      assert.deepEqual(marked.map((v) => v.vertex), [data.bottleneck_vertex], 'one vertex marked, the bottleneck');
+      assert.ok(marked[0].tagged, 'the bottleneck is marked in words');
+      for (const v of shown) {
+        assert.match(v.pending, /^pending /);
+        assert.match(v.processing, /^processing p99 /);
+      }
+      await page.mouse.move(1, 1);
+      await page.screenshot({ path: path.join(outDir, 'dashboard-pipeline.png'), fullPage: true });
+      await assertClean();
+      report(`shop over 3h -> ${shown.map((v) => `${v.vertex}${v.bottleneck ? ' [bottleneck]' : ''} (${v.pending}, ${v.processing})`).join(' -> ')}; ` +
+        `${data.findings.length} findings`);
     });
   } finally {
     writeFileSync(summaryPath, summary.join('\n') + '\n');

@@ -40,6 +40,9 @@ node_major=$(node -p 'process.versions.node.split(".")[0]')
 [[ -x "$chromium" ]] || fail "$chromium is missing: run scripts/install-deps.sh (Debian package chromium)"
 [[ -f "$node_modules/playwright-core/package.json" ]] ||
   fail "no playwright-core in $node_modules: run 'npm ci' in web/ (scripts/build.sh does)"
+# Absolute: format.test.mjs resolves esbuild from it (a relative path such as web/node_modules, as
+# in docs/testing.md, made createRequire throw).
+node_modules=$(cd "$node_modules" && pwd)
 for tool in promtool prometheus setsid; do
   command -v "$tool" >/dev/null || fail "$tool is not installed: run scripts/install-deps.sh"
 done
@@ -47,7 +50,7 @@ done
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 work=$out/run
-rm -rf "$work" "$out/dashboard.png" "$out/failure.png" "$out/browser-summary.txt"
+rm -rf "$work" "$out/dashboard.png" "$out/dashboard-pipeline.png" "$out/failure.png" "$out/browser-summary.txt"
 mkdir -p "$work/data" "$work/tmp"
 logs=$work
 pids=()
@@ -132,10 +135,13 @@ run() {
 util() { node "$here/util.mjs" "$@"; }
 
 # 1. Data: 7 h ending now (the dashboard's 6h preset must be covered), backfilled with promtool.
+# The incident (default/checkout's slow sink, shop/out's backlog) starts 2 h before the end, given
+# explicitly so that the test knows its onset.
 end=$(date +%s)
-echo "browser test: generating 7h of synthetic history ending at $end"
+incident_at=$((end - 2 * 3600))
+echo "browser test: generating 7h of synthetic history ending at $end, incident at $incident_at"
 run "$nfmetrics" synth openmetrics --end "$end" --duration 7h --interval 15s \
-  --out "$work/history.om" 2>"$logs/synth.log"
+  --incident-at "$incident_at" --out "$work/history.om" 2>"$logs/synth.log"
 run promtool tsdb create-blocks-from openmetrics --quiet "$work/history.om" "$work/data" \
   >"$logs/promtool.log" 2>&1 || fail "promtool backfill failed"
 rm -f "$work/history.om"
@@ -186,7 +192,7 @@ echo "browser test: format.test.mjs passed ($(grep -c '^ok ' "$logs/format-test.
 # node leads a process group of its own (setsid: a background job of this non-interactive shell
 # is no group leader, so setsid does not fork and $! is node's PID and group), and records
 # Chromium's PID: cleanup stops both groups even when node has to be SIGKILLed.
-export NFMETRICS_URL=$api_url NFMETRICS_PLAYWRIGHT="$node_modules/playwright-core" \
+export NFMETRICS_URL=$api_url NFMETRICS_INCIDENT_AT=$incident_at NFMETRICS_PLAYWRIGHT="$node_modules/playwright-core" \
   NFMETRICS_BROWSER_OUT=$out CHROMIUM=$chromium TMPDIR=$work/tmp \
   NFMETRICS_CHROMIUM_PIDFILE=$chromium_pidfile
 setsid node "$here/dashboard.test.mjs" > >(tee "$work/test.out") 2>&1 &

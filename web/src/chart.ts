@@ -1,5 +1,6 @@
 // One chart section: a uPlot chart of an answer's series (one line per pod and quantile, nulls as
-// gaps), with the live legend as the hover read-out and legend clicks toggling lines.
+// gaps), with the live legend as the hover read-out and legend clicks toggling lines, and at most
+// one labelled vertical marker on the time axis (a slow pod's `since`).
 
 import uPlot from 'uplot';
 
@@ -29,6 +30,12 @@ function indexOf(seen: Map<string, number>, key: string): number {
   return i;
 }
 
+// A labelled instant on the time axis.
+export interface TimeMarker {
+  at: number; // unix seconds
+  label: string;
+}
+
 export class ChartSection {
   readonly element: HTMLElement;
   private readonly title: HTMLElement;
@@ -36,6 +43,7 @@ export class ChartSection {
   private readonly plotBox: HTMLElement;
   private readonly warnings: HTMLUListElement;
   private plot: uPlot | null = null;
+  private marker: TimeMarker | null = null;
   private readonly resize = new ResizeObserver(() => this.fit());
 
   constructor(parent: HTMLElement, metric: string) {
@@ -60,6 +68,18 @@ export class ChartSection {
   setMetric(metric: string, title: string): void {
     this.element.dataset.metric = metric;
     this.title.textContent = title;
+  }
+
+  // Marks `marker` on the time axis of this and every later answer, until it is set to null.
+  setMarker(marker: TimeMarker | null): void {
+    this.marker = marker;
+    if (marker) this.element.dataset.marker = String(marker.at);
+    else delete this.element.dataset.marker;
+    if (this.plot) this.placeMarker(this.plot);
+  }
+
+  get markedAt(): number | null {
+    return this.marker?.at ?? null;
   }
 
   loading(): void {
@@ -148,6 +168,8 @@ export class ChartSection {
       focus: { alpha: 0.35 },
       legend: { live: true },
       scales: { x: { time: true } },
+      // After every redraw (new data, resize, zoom) the marker follows its instant.
+      hooks: { draw: [(u) => this.placeMarker(u)] },
       axes: [
         axis,
         {
@@ -159,6 +181,29 @@ export class ChartSection {
         },
       ],
     };
+  }
+
+  // The marker as a DOM element over the plot (a dashed line and its label), so that it is text a
+  // reader and a test can find; hidden when its instant is outside the x scale.
+  private placeMarker(u: uPlot): void {
+    let line = u.over.querySelector<HTMLElement>('.time-marker');
+    const m = this.marker;
+    const x = m ? u.valToPos(m.at, 'x') : NaN;
+    const width = u.over.clientWidth;
+    if (!m || !Number.isFinite(x) || x < 0 || x > width) {
+      line?.remove();
+      return;
+    }
+    if (!line) {
+      line = document.createElement('div');
+      line.className = 'time-marker';
+      line.append(document.createElement('span'));
+      u.over.append(line);
+    }
+    line.style.left = `${x}px`;
+    line.dataset.at = String(m.at);
+    line.classList.toggle('flip', x > width * 0.7); // the label to the line's left near the right edge
+    line.firstElementChild!.textContent = m.label;
   }
 
   private fit(): void {

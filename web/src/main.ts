@@ -1,6 +1,6 @@
-// The nfmetrics dashboard: pickers filled from the API, a chart of the chosen metric, the PromQL
-// and a curl for the same call, and the view kept in the URL. The DOM ids are a contract with the
-// browser test (docs/dashboard.md).
+// The nfmetrics dashboard: pickers filled from the API, the diagnosis of the chosen object above a
+// chart of the chosen metric, the PromQL and a curl for the same call, and the view kept in the
+// URL. The DOM ids are a contract with the browser test (docs/dashboard.md).
 import 'uplot/dist/uPlot.min.css';
 import '../app.css';
 
@@ -16,6 +16,7 @@ import {
   type Variant,
 } from './api';
 import { ChartSection } from './chart';
+import { DiagnosisPanel, type Diagnosis, type Finding } from './diagnosis';
 import { quantileName, shellQuote } from './format';
 import { durationSeconds, stateFromUrl, stateToQuery, type ViewState } from './state';
 
@@ -44,6 +45,7 @@ const ui = {
   apply: byId<HTMLButtonElement>('apply'),
   token: byId<HTMLInputElement>('token'),
   error: byId<HTMLDivElement>('error'),
+  diagnosis: byId<HTMLElement>('diagnosis'),
   charts: byId<HTMLDivElement>('charts'),
   promql: byId<HTMLElement>('promql'),
   curl: byId<HTMLElement>('curl'),
@@ -68,6 +70,14 @@ const PARAM_CONTROLS: Record<string, HTMLElement> = {
 
 let catalog: CatalogMetric[] = [];
 let chart: ChartSection | null = null;
+const diagnosis = new DiagnosisPanel(ui.diagnosis, showSlowPod);
+// What the diagnosis shown was asked for (object, range, quantile: not the metric, pods or step,
+// which do not change it), and the request running.
+let diagnosisKey = '';
+let diagnosisInFlight: AbortController | null = null;
+// The pod a slow pod finding filtered the chart to: its since marker stays while the chart shows
+// that pod alone.
+let markedPod = '';
 let loadSeq = 0;
 let inFlight: AbortController | null = null;
 let refreshTimer: number | undefined;
@@ -344,17 +354,84 @@ function metricCall(): string {
   if (takes('quantile') && s.quantiles.length > 0) p.push(['quantile', s.quantiles.join(',')]);
   if (s.groupByPod && takes('group_by') && !ui.groupByPod.disabled) p.push(['group_by', 'pod']);
   if (s.pods.length > 0 && takes('pod')) p.push(['pod', s.pods.join(',')]);
+  p.push(...rangeParams(s));
+  if (s.step !== 'auto') p.push(['step', s.step]);
+  return `api/v1/metrics/${segment(s.metric)}?${queryString(p)}`;
+}
+
+function rangeParams(s: ViewState): [string, string][] {
   if (s.range === 'custom') {
+    const p: [string, string][] = [];
     if (s.start) p.push(['start', s.start]);
     if (s.end) p.push(['end', s.end]);
-  } else {
-    // No end: the range slides with now, and the server's results cache answers all of it but
-    // the fresh tail (docs/api.md, "Results cache").
-    p.push(['start', String(Math.floor(Date.now() / 1000) - durationSeconds(s.range))]);
+    return p;
   }
-  if (s.step !== 'auto') p.push(['step', s.step]);
-  const query = p.map(([k, v]) => `${k}=${encodeURIComponent(v).replace(/%2C/g, ',').replace(/%3A/g, ':')}`).join('&');
-  return `api/v1/metrics/${segment(s.metric)}?${query}`;
+  // No end: the range slides with now, and the server's results cache answers all of it but
+  // the fresh tail (docs/api.md, "Results cache").
+  return [['start', String(Math.floor(Date.now() / 1000) - durationSeconds(s.range))]];
+}
+
+function queryString(p: [string, string][]): string {
+  return p.map(([k, v]) => `${k}=${encodeURIComponent(v).replace(/%2C/g, ',').replace(/%3A/g, ':')}`).join('&');
+}
+
+// The diagnosis call for the current controls (the MonoVertex, or the pipeline of the vertex;
+// the chart's range; the largest quantile checked) and what identifies it, or null without an
+// object to diagnose.
+function diagnosisCall(): { call: string; key: string } | null {
+  const s = readState();
+  const object: [string, string] = s.kind === 'vertex' ? ['pipeline', s.pipeline] : ['mvtx', s.mvtx];
+  if (!s.namespace || !object[1]) return null;
+  const p: [string, string][] = [['namespace', s.namespace], object];
+  const quantiles = s.quantiles.map(Number).filter(Number.isFinite);
+  if (quantiles.length > 0) p.push(['quantile', String(Math.max(...quantiles))]);
+  const key = JSON.stringify([...p, s.range, s.start, s.end]);
+  p.push(...rangeParams(s));
+  return { call: `api/v1/diagnosis?${queryString(p)}`, key };
+}
+
+// Asks for the diagnosis unless the one shown answers the same question (`force`: ask again, for
+// Apply and the refresh timer). Its errors stay in its panel: the chart does not depend on it.
+async function loadDiagnosis(force: boolean): Promise<void> {
+  const next = diagnosisCall();
+  if (!next) {
+    diagnosisInFlight?.abort();
+    diagnosisKey = '';
+    diagnosis.hide();
+    return;
+  }
+  if (next.key === diagnosisKey && !force) return;
+  diagnosisKey = next.key;
+  diagnosisInFlight?.abort();
+  const controller = new AbortController();
+  diagnosisInFlight = controller;
+  diagnosis.loading();
+  try {
+    const answer = await getJson<Diagnosis>(next.call, token(), controller.signal);
+    if (controller.signal.aborted) return;
+    diagnosis.show(answer.data);
+  } catch (e) {
+    if (controller.signal.aborted) return;
+    diagnosis.failed(e instanceof Error ? e.message : String(e));
+  }
+}
+
+// A slow pod's finding clicked: the chart shows that pod alone (the Pods filter), with a marker
+// at since when it is slow. A metric without a pod filter gives way to sink latency, the
+// finding's own metric.
+function showSlowPod(f: Finding): void {
+  if (!variantOf(catalog.find((m) => m.name === ui.metric.value))?.parameters.includes('pod') &&
+      catalog.some((m) => m.name === 'sink-latency' && m.objects.includes(ui.kind.value))) {
+    fillSelect(ui.metric, Array.from(ui.metric.options, (o) => o.value), ['sink-latency']);
+    syncMetricControls();
+  }
+  fillSelect(ui.pods, Array.from(ui.pods.options, (o) => o.value), [f.subject]);
+  markedPod = f.subject;
+  const at = f.since_unix;
+  const time = at === null ? '' : new Date(at * 1000).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  chart?.setMarker(at === null ? null : { at, label: `${f.subject} slow since ${time}` });
+  saveUrl();
+  void load();
 }
 
 function curlFor(call: string): string {
@@ -368,7 +445,8 @@ function chartTitle(metric: CatalogMetric | undefined, name: string): string {
   return variant?.display_name ?? metric?.description ?? name;
 }
 
-async function load(): Promise<void> {
+// Loads the chart, and the diagnosis when its question changed (or `forceDiagnosis`).
+async function load(forceDiagnosis = false): Promise<void> {
   const seq = ++loadSeq;
   inFlight?.abort();
   const controller = new AbortController();
@@ -376,6 +454,12 @@ async function load(): Promise<void> {
   const metric = ui.metric.value;
   if (!chart) chart = new ChartSection(ui.charts, metric);
   chart.setMetric(metric, chartTitle(catalog.find((m) => m.name === metric), metric));
+  const pods = selectedValues(ui.pods);
+  if (markedPod && !(pods.length === 1 && pods[0] === markedPod)) {
+    markedPod = '';
+    chart.setMarker(null);
+  }
+  void loadDiagnosis(forceDiagnosis);
   if (!ui.namespace.value) {
     // Nothing to ask for: say why instead of calling the API without a namespace.
     chart.empty(`No namespace to show: ${NO_NAMESPACES}.`);
@@ -411,7 +495,7 @@ function scheduleRefresh(): void {
   const seconds = durationSeconds(ui.refresh.value);
   if (seconds > 0) {
     refreshTimer = window.setInterval(() => {
-      if (!document.hidden) void load();
+      if (!document.hidden) void load(true);
     }, seconds * 1000);
   }
 }
@@ -543,7 +627,7 @@ ui.refresh.addEventListener('change', () => {
 ui.form.addEventListener('submit', (event) => {
   event.preventDefault();
   saveUrl();
-  void load();
+  void load(true);
 });
 ui.token.addEventListener('change', async () => {
   storeToken(token());
@@ -558,7 +642,7 @@ ui.token.addEventListener('change', async () => {
     return;
   }
   saveUrl();
-  await load();
+  await load(true);
 });
 ui.copyCurl.addEventListener('click', async () => {
   const text = ui.curl.textContent ?? '';
