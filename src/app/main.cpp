@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
     // `query` promises 2 for any usage error (CLI11 has its own codes); its callback's own exit
     // codes (RuntimeError) and --help (0) pass through.
     if (code != 0 && query->parsed() && dynamic_cast<const CLI::RuntimeError*>(&e) == nullptr) {
-      return nfmetrics::app::kQueryExitUsage;
+      return nfmetrics::app::kExitUsage;
     }
     return code;
   } catch (const std::exception& e) {
