@@ -2,6 +2,7 @@
 #include <exception>
 #include <iostream>
 
+#include "app/diagnose_command.hpp"
 #include "app/query_command.hpp"
 #include "app/serve_command.hpp"
 #include "synth/synth_command.hpp"
@@ -13,14 +14,16 @@ int main(int argc, char** argv) {
   nfmetrics::app::RegisterServeCommand(app);
   nfmetrics::synth::RegisterSynthCommand(app);
   CLI::App* query = nfmetrics::app::RegisterQueryCommand(app);
+  CLI::App* diagnose = nfmetrics::app::RegisterDiagnoseCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
-    // `query` promises 2 for any usage error (CLI11 has its own codes); its callback's own exit
-    // codes (RuntimeError) and --help (0) pass through.
-    if (code != 0 && query->parsed() && dynamic_cast<const CLI::RuntimeError*>(&e) == nullptr) {
-      return nfmetrics::app::kQueryExitUsage;
+    // The client commands promise 2 for any usage error (CLI11 has its own codes); their
+    // callbacks' own exit codes (RuntimeError) and --help (0) pass through.
+    if (code != 0 && (query->parsed() || diagnose->parsed()) &&
+        dynamic_cast<const CLI::RuntimeError*>(&e) == nullptr) {
+      return nfmetrics::app::kExitUsage;
     }
     return code;
   } catch (const std::exception& e) {

@@ -134,19 +134,6 @@ Result<QueryAnswer> ParseQueryAnswer(std::string_view body) {
   return answer;
 }
 
-std::optional<ApiError> ParseApiError(std::string_view body) {
-  dom::parser parser;
-  dom::element root;
-  dom::object error;
-  if (parser.parse(body.data(), body.size()).get(root) || root["error"].get_object().get(error)) {
-    return std::nullopt;
-  }
-  ApiError parsed{StringField(error, "code"), StringField(error, "message"),
-                  StringField(error, "param")};
-  if (parsed.code.empty() && parsed.message.empty()) return std::nullopt;
-  return parsed;
-}
-
 SeriesStats ComputeStats(const QuerySeries& series) {
   SeriesStats stats;
   double sum = 0;

@@ -39,17 +39,8 @@ struct QueryAnswer {
   std::vector<std::string> warnings;
 };
 
-// An error answer: {"status":"error","error":{"code","message","param"}}.
-struct ApiError {
-  std::string code;
-  std::string message;
-  std::string param;  // "" when absent
-};
-
 // Fails (kUpstreamError) when the body is not a success answer of that shape.
 Result<QueryAnswer> ParseQueryAnswer(std::string_view body);
-// nullopt when the body is not an error answer.
-std::optional<ApiError> ParseApiError(std::string_view body);
 
 // Over the non-null points; all empty when there is none.
 struct SeriesStats {

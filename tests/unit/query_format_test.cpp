@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "app/query_command.hpp"
+#include "app/api_client.hpp"
 
 namespace nfmetrics::app {
 namespace {
