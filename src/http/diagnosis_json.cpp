@@ -124,6 +124,8 @@ void Pipeline(JsonWriter& writer, const service::Diagnosis& diagnosis) {
     Optional(writer, "write_rate", vertex.write_rate);
     Optional(writer, "pending", vertex.pending);
     Optional(writer, "pending_growth", vertex.pending_growth);
+    Optional(writer, "pending_first", vertex.pending_first);
+    Optional(writer, "pending_last", vertex.pending_last);
     Optional(writer, "processing_quantile_seconds", vertex.processing_quantile_seconds);
     if (diagnosis.request.baseline != service::Baseline::kNone) {
       Optional(writer, "baseline_processing_quantile_seconds",
