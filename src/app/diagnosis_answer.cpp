@@ -3,36 +3,14 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include "app/answer_fields.hpp"
+
 namespace nfmetrics::app {
 namespace {
 
 namespace dom = simdjson::dom;
 
-Error Malformed(std::string_view why) {
-  return Error{ErrorCode::kUpstreamError,
-               fmt::format("the server's answer is not a diagnosis answer: {}", why),
-               {}};
-}
-
-// "" when the key is absent, null or not a string.
-std::string String(dom::object object, std::string_view key) {
-  std::string_view value;
-  if (object[key].get_string().get(value)) return {};
-  return std::string(value);
-}
-
-// nullopt when the key is absent, null or not a number.
-std::optional<double> Number(dom::object object, std::string_view key) {
-  double value = 0;
-  if (object[key].get_double().get(value)) return std::nullopt;
-  return value;
-}
-
-bool Bool(dom::object object, std::string_view key) {
-  bool value = false;
-  if (object[key].get_bool().get(value)) return false;
-  return value;
-}
+Error Malformed(std::string_view why) { return MalformedAnswer("diagnosis", why); }
 
 // Calls `read` with each object of the array `key`; false when there is no such array or an
 // element is not an object. An absent array is fine when `required` is false.
@@ -58,51 +36,53 @@ Result<DiagnosisAnswer> ParseDiagnosisAnswer(std::string_view body) {
   }
   dom::object object;
   dom::object data;
-  if (root.get_object().get(object) || String(object, "status") != "success" ||
+  if (root.get_object().get(object) || StringField(object, "status") != "success" ||
       object["data"].get_object().get(data)) {
     return Malformed("no \"status\":\"success\" with \"data\"");
   }
   DiagnosisAnswer answer;
-  answer.object = String(data, "object");
+  answer.object = StringField(data, "object");
   const bool mono_vertex = answer.object == "mono-vertex";
   if (!mono_vertex && answer.object != "pipeline") return Malformed("no known \"object\"");
-  answer.object_name = fmt::format("{}/{}", String(data, "namespace"),
-                                   String(data, mono_vertex ? "mvtx" : "pipeline"));
-  answer.quantile = Number(data, "quantile").value_or(0);
+  answer.object_name = fmt::format("{}/{}", StringField(data, "namespace"),
+                                   StringField(data, mono_vertex ? "mvtx" : "pipeline"));
+  answer.quantile = NumberField(data, "quantile").value_or(0);
   dom::object range;
   if (!data["range"].get_object().get(range)) {
-    answer.range_start = String(range, "start");
-    answer.range_end = String(range, "end");
+    answer.range_start = StringField(range, "start");
+    answer.range_end = StringField(range, "end");
   }
   dom::object baseline;
-  if (!data["baseline"].get_object().get(baseline)) answer.baseline = String(baseline, "offset");
+  if (!data["baseline"].get_object().get(baseline))
+    answer.baseline = StringField(baseline, "offset");
 
   bool ok = EachObject(data, "stages", mono_vertex, [&answer](dom::object stage) {
-    answer.stages.push_back({String(stage, "stage"), Number(stage, "mean_seconds"),
-                             Number(stage, "quantile_seconds"), Number(stage, "share")});
+    answer.stages.push_back({StringField(stage, "stage"), NumberField(stage, "mean_seconds"),
+                             NumberField(stage, "quantile_seconds"), NumberField(stage, "share")});
   });
   ok = ok && EachObject(data, "pods", mono_vertex, [&answer](dom::object pod) {
-         answer.pods.push_back({String(pod, "pod"), Number(pod, "quantile_seconds"),
-                                Number(pod, "ratio_to_median"), Bool(pod, "outlier"),
-                                String(pod, "since")});
+         answer.pods.push_back({StringField(pod, "pod"), NumberField(pod, "quantile_seconds"),
+                                NumberField(pod, "ratio_to_median"), BoolField(pod, "outlier"),
+                                StringField(pod, "since")});
        });
   ok = ok && EachObject(data, "vertices", !mono_vertex, [&answer](dom::object vertex) {
-         answer.vertices.push_back({String(vertex, "vertex"), String(vertex, "vertex_type"),
-                                    Number(vertex, "read_rate"), Number(vertex, "write_rate"),
-                                    Number(vertex, "pending"), Number(vertex, "pending_growth"),
-                                    Number(vertex, "processing_quantile_seconds"),
-                                    Bool(vertex, "bottleneck")});
+         answer.vertices.push_back(
+             {StringField(vertex, "vertex"), StringField(vertex, "vertex_type"),
+              NumberField(vertex, "read_rate"), NumberField(vertex, "write_rate"),
+              NumberField(vertex, "pending"), NumberField(vertex, "pending_growth"),
+              NumberField(vertex, "processing_quantile_seconds"), BoolField(vertex, "bottleneck")});
        });
   ok = ok && EachObject(data, "findings", true, [&answer](dom::object finding) {
-         answer.findings.push_back({String(finding, "kind"), String(finding, "severity"),
-                                    String(finding, "subject"), String(finding, "subject_kind"),
-                                    String(finding, "message"), String(finding, "since")});
+         answer.findings.push_back(
+             {StringField(finding, "kind"), StringField(finding, "severity"),
+              StringField(finding, "subject"), StringField(finding, "subject_kind"),
+              StringField(finding, "message"), StringField(finding, "since")});
        });
   if (!ok) {
     return Malformed(mono_vertex ? "no \"stages\", \"pods\" and \"findings\" arrays of objects"
                                  : "no \"vertices\" and \"findings\" arrays of objects");
   }
-  answer.bottleneck_stage = String(data, "bottleneck_stage");
+  answer.bottleneck_stage = StringField(data, "bottleneck_stage");
   return answer;
 }
 

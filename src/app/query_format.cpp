@@ -9,23 +9,14 @@
 #include <cstdlib>
 #include <limits>
 
+#include "app/answer_fields.hpp"
+
 namespace nfmetrics::app {
 namespace {
 
 namespace dom = simdjson::dom;
 
-Error Malformed(std::string_view why) {
-  return Error{ErrorCode::kUpstreamError,
-               fmt::format("the server's answer is not a metrics answer: {}", why),
-               {}};
-}
-
-// "" when the key is absent or not a string.
-std::string StringField(dom::object object, std::string_view key) {
-  std::string_view value;
-  if (object[key].get_string().get(value)) return {};
-  return std::string(value);
-}
+Error Malformed(std::string_view why) { return MalformedAnswer("metrics", why); }
 
 std::string ParseSeries(dom::object json, QuerySeries& out) {
   dom::object labels;

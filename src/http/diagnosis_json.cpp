@@ -170,14 +170,7 @@ std::string DiagnosisJson(const service::Diagnosis& diagnosis) {
   WriteDouble(writer, request.quantile);
   writer.Key("range");
   writer.StartObject();
-  writer.Key("start");
-  WriteString(writer, service::FormatRfc3339(diagnosis.start));
-  writer.Key("end");
-  WriteString(writer, service::FormatRfc3339(diagnosis.end));
-  writer.Key("start_unix");
-  WriteSeconds(writer, diagnosis.start.time_since_epoch().count());
-  writer.Key("end_unix");
-  WriteSeconds(writer, diagnosis.end.time_since_epoch().count());
+  WriteRangeEnds(writer, diagnosis.start, diagnosis.end);
   writer.EndObject();
   writer.Key("cache");
   WriteString(writer, service::CacheOutcomeName(diagnosis.cache));

@@ -6,6 +6,8 @@
 #include <array>
 #include <cmath>
 
+#include "nfmetrics/service/timestamp.hpp"
+
 namespace nfmetrics::http {
 namespace {
 
@@ -99,6 +101,17 @@ void EndSuccess(JsonWriter& writer, const std::vector<std::string>& warnings) {
   for (const std::string& warning : warnings) WriteString(writer, warning);
   writer.EndArray();
   writer.EndObject();
+}
+
+void WriteRangeEnds(JsonWriter& writer, TimePoint start, TimePoint end) {
+  writer.Key("start");
+  WriteString(writer, service::FormatRfc3339(start));
+  writer.Key("end");
+  WriteString(writer, service::FormatRfc3339(end));
+  writer.Key("start_unix");
+  WriteSeconds(writer, start.time_since_epoch().count());
+  writer.Key("end_unix");
+  WriteSeconds(writer, end.time_since_epoch().count());
 }
 
 }  // namespace nfmetrics::http

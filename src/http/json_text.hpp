@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "nfmetrics/core/time.hpp"
+
 namespace nfmetrics::http {
 
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
@@ -25,6 +27,10 @@ void WriteSeconds(JsonWriter& writer, std::int64_t millis);
 // A finite double in its shortest round-trip form (fmt's Dragonbox, several times faster than
 // rapidjson's Grisu); a non-finite one, which JSON cannot hold, as null.
 void WriteDouble(JsonWriter& writer, double value);
+
+// A range's ends as the API writes them, inside an object the caller opened: "start" and "end"
+// (RFC3339), "start_unix" and "end_unix" (seconds).
+void WriteRangeEnds(JsonWriter& writer, TimePoint start, TimePoint end);
 
 // The API's success envelope: BeginSuccess writes {"status":"success","data":{ and EndSuccess
 // closes data, adds "warnings":[...] and closes the document.

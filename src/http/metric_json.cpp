@@ -4,7 +4,6 @@
 
 #include "http/json_text.hpp"
 #include "nfmetrics/service/duration.hpp"
-#include "nfmetrics/service/timestamp.hpp"
 
 namespace nfmetrics::http {
 namespace {
@@ -119,14 +118,7 @@ std::string MetricJson(const service::MetricRequest& request, const service::Met
 
   writer.Key("range");
   writer.StartObject();
-  writer.Key("start");
-  WriteString(writer, service::FormatRfc3339(plan.start));
-  writer.Key("end");
-  WriteString(writer, service::FormatRfc3339(plan.end));
-  writer.Key("start_unix");
-  WriteSeconds(writer, plan.start.time_since_epoch().count());
-  writer.Key("end_unix");
-  WriteSeconds(writer, plan.end.time_since_epoch().count());
+  WriteRangeEnds(writer, plan.start, plan.end);
   writer.Key("step");
   WriteString(writer, service::FormatDuration(plan.step));
   writer.Key("step_seconds");

@@ -37,6 +37,11 @@ std::string Tagged(std::string_view expr, std::string_view label, std::string_vi
   return fmt::format(R"(label_replace({}, "{}", "{}", "", ""))", expr, label, value);
 }
 
+// A series selector: `{label="value",...}`, every value escaped.
+std::string Selector(const std::vector<Matcher>& matchers) {
+  return "{" + RenderMatchers(matchers) + "}";
+}
+
 std::string JoinOr(const std::vector<std::string>& parts) {
   std::string out;
   for (const std::string& part : parts) {
@@ -56,15 +61,11 @@ std::string RangeQuantile(double q, std::string_view metric, std::string_view se
 
 std::vector<DiagnosisQuery> MonoVertexQueries(const DiagnosisRequest& request,
                                               const std::string& range, Duration window) {
-  const std::string selector = "{" +
-                               RenderMatchers({{"namespace", false, request.ns.str()},
-                                               {"mvtx_name", false, request.mvtx->str()}}) +
-                               "}";
-  const std::string pending_selector = "{" +
-                                       RenderMatchers({{"namespace", false, request.ns.str()},
-                                                       {"mvtx_name", false, request.mvtx->str()},
-                                                       {"period", false, "default"}}) +
-                                       "}";
+  std::vector<Matcher> matchers = {{"namespace", false, request.ns.str()},
+                                   {"mvtx_name", false, request.mvtx->str()}};
+  const std::string selector = Selector(matchers);
+  matchers.push_back({"period", false, "default"});
+  const std::string pending_selector = Selector(matchers);
   const double q = request.quantile;
   std::vector<std::string> batches;
   std::vector<std::string> sums;
@@ -125,15 +126,11 @@ std::vector<DiagnosisQuery> MonoVertexQueries(const DiagnosisRequest& request,
 
 std::vector<DiagnosisQuery> PipelineQueries(const DiagnosisRequest& request,
                                             const std::string& range) {
-  const std::string selector = "{" +
-                               RenderMatchers({{"namespace", false, request.ns.str()},
-                                               {"pipeline", false, request.pipeline->str()}}) +
-                               "}";
-  const std::string pending_selector = "{" +
-                                       RenderMatchers({{"namespace", false, request.ns.str()},
-                                                       {"pipeline", false, request.pipeline->str()},
-                                                       {"period", false, "default"}}) +
-                                       "}";
+  std::vector<Matcher> matchers = {{"namespace", false, request.ns.str()},
+                                   {"pipeline", false, request.pipeline->str()}};
+  const std::string selector = Selector(matchers);
+  matchers.push_back({"period", false, "default"});
+  const std::string pending_selector = Selector(matchers);
   const double q = request.quantile;
   std::vector<DiagnosisQuery> queries = {
       {DiagnosisPart::kVertexRates,
@@ -183,21 +180,9 @@ std::string_view BaselineName(Baseline baseline) {
 }
 
 Result<DiagnosisRequest> ParseDiagnosisRequest(const Params& params, TimePoint now) {
-  std::map<std::string_view, std::string_view> given;
-  for (const auto& [key, value] : params) {
-    if (std::find(kAccepted.begin(), kAccepted.end(), key) == kAccepted.end()) {
-      return BadRequest(key, fmt::format("unknown parameter \"{}\"; accepted: {}", key,
-                                         fmt::join(kAccepted, ", ")));
-    }
-    if (!given.emplace(key, value).second) {
-      return BadRequest(key, fmt::format("parameter \"{}\" is given more than once", key));
-    }
-  }
-  auto find = [&](std::string_view key) -> std::optional<std::string_view> {
-    auto it = given.find(key);
-    if (it == given.end()) return std::nullopt;
-    return it->second;
-  };
+  Result<SingleParams> given = CollectParams(params, kAccepted);
+  if (!given.ok()) return std::move(given).error();
+  auto find = [&](std::string_view key) { return ParamOf(*given, key); };
   const std::optional<std::string_view> ns_text = find("namespace");
   if (!ns_text) return BadRequest("namespace", "missing required parameter \"namespace\"");
   Result<Namespace> ns = ParseName<Namespace>(*ns_text, "namespace");

@@ -9,18 +9,10 @@
 namespace nfmetrics::service {
 
 Result<ListingRequest> ParseListingRequest(const ListingParams& params, TimePoint now) {
-  std::optional<std::string_view> start;
-  std::optional<std::string_view> end;
-  for (const auto& [key, value] : params.params) {
-    std::optional<std::string_view>* slot = key == "start" ? &start : key == "end" ? &end : nullptr;
-    if (slot == nullptr) {
-      return BadRequest(key, fmt::format("unknown parameter \"{}\"; accepted: start, end", key));
-    }
-    if (slot->has_value()) {
-      return BadRequest(key, fmt::format("parameter \"{}\" is given more than once", key));
-    }
-    *slot = value;
-  }
+  static constexpr std::string_view kAccepted[] = {"start", "end"};
+  Result<SingleParams> given = CollectParams(params.params, kAccepted);
+  if (!given.ok()) return std::move(given).error();
+  auto find = [&](std::string_view key) { return ParamOf(*given, key); };
   ListingRequest request{.what = params.what};
   const Listing what = params.what;
   if (what != Listing::kNamespaces) {
@@ -43,7 +35,7 @@ Result<ListingRequest> ParseListingRequest(const ListingParams& params, TimePoin
     if (!vertex.ok()) return std::move(vertex).error();
     request.vertex = std::move(vertex).value();
   }
-  Result<TimeRange> range = ParseTimeRange({.start = start, .end = end}, now);
+  Result<TimeRange> range = ParseTimeRange({.start = find("start"), .end = find("end")}, now);
   if (!range.ok()) return std::move(range).error();
   request.start = range->start;
   request.end = range->end;

@@ -1,7 +1,9 @@
 #include "nfmetrics/service/value_rules.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -24,6 +26,27 @@ Result<Duration> Positive(Result<Duration> parsed, std::string_view param) {
 }
 
 }  // namespace
+
+Result<SingleParams> CollectParams(const Params& params,
+                                   std::span<const std::string_view> accepted) {
+  SingleParams given;
+  for (const auto& [key, value] : params) {
+    if (std::find(accepted.begin(), accepted.end(), key) == accepted.end()) {
+      return BadRequest(key, fmt::format("unknown parameter \"{}\"; accepted: {}", key,
+                                         fmt::join(accepted, ", ")));
+    }
+    if (!given.emplace(key, value).second) {
+      return BadRequest(key, fmt::format("parameter \"{}\" is given more than once", key));
+    }
+  }
+  return given;
+}
+
+std::optional<std::string_view> ParamOf(const SingleParams& params, std::string_view name) {
+  auto it = params.find(name);
+  if (it == params.end()) return std::nullopt;
+  return it->second;
+}
 
 Result<double> ParseQuantile(std::string_view text, std::string_view param) {
   double value = 0;

@@ -6,6 +6,9 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -32,6 +35,17 @@ Result<Name> ParseName(std::string_view text, std::string_view param) {
   error.param = param;
   return error;
 }
+
+// Parameters that each take one value, by name (views into the Params they came from).
+using SingleParams = std::map<std::string_view, std::string_view>;
+
+// `params` by name, each at most once and each one of `accepted`. Errors: kBadRequest naming the
+// parameter that is not accepted ("unknown parameter ...; accepted: a, b") or given twice.
+Result<SingleParams> CollectParams(const Params& params,
+                                   std::span<const std::string_view> accepted);
+
+// The value given for `name`, or nullopt.
+std::optional<std::string_view> ParamOf(const SingleParams& params, std::string_view name);
 
 // A number from 0 to 1 ("0.99"); -0 reads as 0.
 Result<double> ParseQuantile(std::string_view text, std::string_view param);

@@ -1,0 +1,26 @@
+// Reading the fields of an nfmetrics API answer in the terminal clients (`nfmetrics query`,
+// `nfmetrics diagnose`): a missing or mistyped field reads as empty, and an answer that is not what
+// the client asked for is one kUpstreamError.
+#pragma once
+
+#include <simdjson.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "nfmetrics/core/result.hpp"
+
+namespace nfmetrics::app {
+
+// kUpstreamError: "the server's answer is not a <what> answer: <why>".
+Error MalformedAnswer(std::string_view what, std::string_view why);
+
+// "" when the key is absent, null or not a string.
+std::string StringField(simdjson::dom::object object, std::string_view key);
+// nullopt when the key is absent, null or not a number.
+std::optional<double> NumberField(simdjson::dom::object object, std::string_view key);
+// false when the key is absent, null or not a boolean.
+bool BoolField(simdjson::dom::object object, std::string_view key);
+
+}  // namespace nfmetrics::app
