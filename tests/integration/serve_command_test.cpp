@@ -18,6 +18,7 @@
 #include "support/http_client.hpp"
 #include "support/in_process_api.hpp"
 #include "support/redis_harness.hpp"
+#include "support/sse_client.hpp"
 #include "synth/model.hpp"
 #include "world.hpp"
 
@@ -399,6 +400,34 @@ TEST(ServeCommand, OnSigtermExitsZeroWithinTheGraceWhenARequestNeverFinishes) {
   EXPECT_GE(took, std::chrono::milliseconds(900));
   EXPECT_LT(took, std::chrono::milliseconds(2500));
   EXPECT_THROW(in_flight.get(), std::exception);  // closed unanswered
+}
+
+TEST(ServeCommand, OnSigtermEndsEveryStreamWithItsLastChunkWithinTheGrace) {
+  unsigned short port = FreeLoopbackPort();
+  auto child = StartServe(port, {"--prometheus-url", BackendUrl(), "--shutdown-grace", "5s"});
+  const auto& m = SynthWorld().mono_vertices.front();
+  // The backend's history ended a while ago; a stream of it still starts with its snapshot.
+  const std::string target = fmt::format(
+      "/api/v1/metrics/sink-latency/stream?namespace={}&mvtx={}&range=3h&step=5m", m.ns, m.name);
+  SseClient first(port, target);
+  SseClient second(port, target + "&group_by=pod");
+  ASSERT_EQ(first.head().status, 200) << first.head().body;
+  ASSERT_EQ(second.head().status, 200) << second.head().body;
+  ASSERT_TRUE(first.NextEvent(std::chrono::seconds(10)));
+  ASSERT_TRUE(second.NextEvent(std::chrono::seconds(10)));
+  const auto signalled = std::chrono::steady_clock::now();
+  ASSERT_EQ(kill(child->pid(), SIGTERM), 0);
+  for (SseClient* client : {&first, &second}) {
+    while (client->Next(std::chrono::seconds(5))) {
+    }
+    EXPECT_TRUE(client->ended());
+    EXPECT_TRUE(client->clean()) << "a stream must end with its last chunk, not a reset";
+  }
+  std::optional<int> code = child->Wait(std::chrono::seconds(5));
+  ASSERT_TRUE(code.has_value()) << child->LogTail();
+  EXPECT_EQ(*code, 0) << child->LogTail();
+  EXPECT_LT(std::chrono::steady_clock::now() - signalled, std::chrono::seconds(2))
+      << "streams are ended at once, not after the grace";
 }
 
 }  // namespace
