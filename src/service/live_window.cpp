@@ -46,6 +46,7 @@ Result<StreamRequest> ParseStreamRequest(const Catalog& catalog, const MetricPar
     }
   }
   MetricParams rest = params;
+  rest.live = true;
   Duration range = kDefaultStreamRange;
   Result<std::optional<std::string>> range_text = TakeParam(rest.params, "range");
   if (!range_text.ok()) return std::move(range_text).error();

@@ -43,7 +43,9 @@ struct Accepted {
   }
 };
 
-Accepted AcceptedParams(const MetricSpec& metric, ObjectKind kind) {
+// live: a stream's parameters, whose window is `range` and `fresh` instead of `start` and `end`
+// (ParseStreamRequest takes those two before the rest is parsed here).
+Accepted AcceptedParams(const MetricSpec& metric, ObjectKind kind, bool live = false) {
   Accepted accepted;
   accepted.single.reserve(8);
   accepted.single.emplace_back("namespace");
@@ -53,7 +55,12 @@ Accepted AcceptedParams(const MetricSpec& metric, ObjectKind kind) {
     accepted.single.emplace_back("pipeline");
     accepted.single.emplace_back("vertex");
   }
-  for (const char* name : {"start", "end", "step"}) accepted.single.emplace_back(name);
+  if (live) {
+    for (const char* name : {"range", "fresh"}) accepted.single.emplace_back(name);
+  } else {
+    for (const char* name : {"start", "end"}) accepted.single.emplace_back(name);
+  }
+  accepted.single.emplace_back("step");
   if (UsesAnywhere(metric, Placeholder::kDuration)) accepted.single.emplace_back("window");
   accepted.single.emplace_back("summary");
   if (UsesAnywhere(metric, Placeholder::kQuantile)) accepted.multi.emplace_back("quantile");
@@ -115,7 +122,7 @@ Result<MetricRequest> ParseMetricRequest(const Catalog& catalog, const MetricPar
         fmt::format("unknown metric \"{}\"; GET /api/v1/metrics lists the catalog", metric),
         "metric"};
   }
-  Accepted accepted = AcceptedParams(*spec, kind);
+  Accepted accepted = AcceptedParams(*spec, kind, input.live);
 
   std::map<std::string, std::string> single;
   std::map<std::string, std::vector<std::string>> multi;

@@ -33,6 +33,12 @@ TEST(ParseStreamRequest, TakesGetsParametersButStartAndEnd) {
     EXPECT_EQ(parsed.error().param, name);
     EXPECT_NE(parsed.error().message.find("range"), std::string::npos);
   }
+  Result<StreamRequest> unknown = Parse(Object({{"foo", "1"}}));
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().param, "foo");
+  EXPECT_NE(unknown.error().message.find("range, fresh, step"), std::string::npos)
+      << unknown.error().message;
+  EXPECT_EQ(unknown.error().message.find("start"), std::string::npos) << unknown.error().message;
   Result<StreamRequest> parsed = Parse(Object({{"quantile", "0.5,0.99"}, {"group_by", "pod"}}));
   ASSERT_TRUE(parsed.ok()) << parsed.error().message;
   EXPECT_EQ(parsed->metric.quantiles, (std::vector<double>{0.5, 0.99}));

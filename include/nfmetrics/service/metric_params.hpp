@@ -40,6 +40,9 @@ struct MetricParams {
   std::string_view metric;         // the friendly or metric name from the path
   std::optional<PathObject> path;  // NumaFlow-style paths: the object the path names
   Params params;                   // the query string's parameters
+  // A live stream's request (ParseStreamRequest): errors list `range` and `fresh` as accepted,
+  // not `start` and `end`.
+  bool live = false;
 };
 
 // now: the default `end`. Errors: kNotFound (param "metric") for a metric the catalog does not
