@@ -197,6 +197,8 @@ incident began at $(date -u -d "@$incident_at" +%Y-%m-%dT%H:%M:%SZ)):
   # answers, not charts: where the time goes, which pod, since when, worse than a day earlier?
   curl -s '$api/diagnosis?namespace=default&mvtx=checkout&start=$((incident_at - 1800))' | jq '.data.findings'
   curl -s '$api/diagnosis?namespace=default&pipeline=shop' | jq '.data | {bottleneck_vertex, vertices, findings}'
+  # live: the last 15 minutes, then each new step as it comes (Server-Sent Events; Ctrl-C to stop)
+  curl -sN '$latency/stream?namespace=default&mvtx=orders&group_by=pod&range=15m&step=15s'
   # a pipeline vertex, NumaFlow-style path
   curl -s '$api/namespaces/default/pipelines/shop/vertices/out/metrics/sink-latency?group_by=pod' | jq .
   # the catalog, and what the backend has seen
