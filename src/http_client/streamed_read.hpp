@@ -32,8 +32,10 @@ inline Error StreamInterrupted(const Peer& peer, const boost::system::error_code
                                Duration idle_timeout) {
   if (ec == boost::beast::error::timeout) {
     return Error{ErrorCode::kUpstreamTimeout,
-                 fmt::format("{} at {} sent nothing for {} s", peer.name, peer.origin,
-                             std::chrono::duration_cast<std::chrono::seconds>(idle_timeout).count()),
+                 fmt::format("{} at {} sent nothing for {}", peer.name, peer.origin,
+                             idle_timeout.count() % 1000 == 0
+                                 ? fmt::format("{} s", idle_timeout.count() / 1000)
+                                 : fmt::format("{} ms", idle_timeout.count())),
                  {}};
   }
   return Error{ErrorCode::kUpstreamUnavailable,
