@@ -230,9 +230,9 @@ ClientTransport MakeClientTransport(std::string_view command, const ConnectionOp
 void PrintErrorAnswer(std::string_view command, const ConnectionOptions& options,
                       const http_client::HttpAnswer& answer) {
   if (std::optional<ApiError> error = ParseApiError(answer.body)) {
-    std::cerr << fmt::format("nfmetrics {}: {}: {}{}\n", command, error->code, error->message,
-                             error->param.empty() ? ""
-                                                  : fmt::format(" (parameter {})", error->param));
+    std::cerr << fmt::format(
+        "nfmetrics {}: {}: {}{}\n", command, error->code, error->message,
+        error->param.empty() ? "" : fmt::format(" (parameter {})", error->param));
   } else {
     std::cerr << fmt::format("nfmetrics {}: HTTP {} from {}: {}\n", command, answer.status,
                              options.url, Excerpt(answer.body));

@@ -64,9 +64,9 @@ struct ApiError {
 // nullopt when the body is not an error answer.
 std::optional<ApiError> ParseApiError(std::string_view body);
 
-// The transport the connection flags describe, on `executor`. When they cannot make one, `transport`
-// is null, `exit_code` kExitUsage and why has been printed on stderr as "nfmetrics <command>: ...".
-// Prints the warning of TokenGoesInTheClear.
+// The transport the connection flags describe, on `executor`. When they cannot make one,
+// `transport` is null, `exit_code` kExitUsage and why has been printed on stderr as "nfmetrics
+// <command>: ...". Prints the warning of TokenGoesInTheClear.
 struct ClientTransport {
   int exit_code = 0;
   std::unique_ptr<http_client::HttpTransport> transport;

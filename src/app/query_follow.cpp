@@ -71,8 +71,43 @@ StepFormat FormatOf(std::string_view output) {
   return StepFormat::kTable;
 }
 
-asio::awaitable<int> Follow(http_client::HttpTransport& transport, const FollowSettings& settings,
-                            Duration idle_timeout) {
+// Why a connection's stream ended, and what follows: an exit (printed already), or a reopening
+// after at least `at_least`.
+struct Ending {
+  std::optional<int> exit_code;
+  std::string why;
+  Duration at_least{0};
+};
+
+Ending HowItEnded(const Result<http_client::HttpAnswer>& answer, bool started,
+                  const ConnectionOptions& connection) {
+  Ending ending;
+  if (!answer.ok()) {
+    ending.why = answer.error().message;
+  } else if (answer->status < 200 || answer->status > 299) {
+    // Before the snapshot, and for an answer no retry can change (a token that expired, a
+    // parameter refused), it is the command's answer, as `nfmetrics query` prints one.
+    if (!started || !WorthRetrying(answer->status)) {
+      PrintErrorAnswer("query", connection, *answer);
+      ending.exit_code = kExitApiError;
+      return ending;
+    }
+    const std::optional<ApiError> error = ParseApiError(answer->body);
+    ending.why = error ? fmt::format("{}: {}", error->code, error->message)
+                       : fmt::format("HTTP {}", answer->status);
+    ending.at_least = RetryAfter(*answer);
+  } else {
+    ending.why = "the server ended it";
+  }
+  if (!started) {
+    std::cerr << fmt::format("nfmetrics query: {}\n", ending.why);
+    ending.exit_code = kExitApiError;
+  }
+  return ending;
+}
+
+asio::awaitable<int> Follow(asio::any_io_executor executor, http_client::HttpTransport& transport,
+                            const FollowSettings& settings, Duration idle_timeout) {
   FollowPrinter printer(settings, std::cout, std::cerr);
   ReconnectBackoff backoff;
   std::string last_event_id;
@@ -112,40 +147,20 @@ asio::awaitable<int> Follow(http_client::HttpTransport& transport, const FollowS
     last_event_id = parser.last_event_id();
     if (fatal) co_return *fatal;
 
-    std::string why;
-    Duration at_least(0);
-    if (!answer.ok()) {
-      why = answer.error().message;
-    } else if (answer->status < 200 || answer->status > 299) {
-      // Before the snapshot, and for an answer no retry can change (a token that expired, a
-      // parameter refused), it is the command's answer, as `nfmetrics query` prints one.
-      if (!printer.started() || !WorthRetrying(answer->status)) {
-        PrintErrorAnswer("query", settings.connection, *answer);
-        co_return kExitApiError;
-      }
-      const std::optional<ApiError> error = ParseApiError(answer->body);
-      why = error ? fmt::format("{}: {}", error->code, error->message)
-                  : fmt::format("HTTP {}", answer->status);
-      at_least = RetryAfter(*answer);
-    } else {
-      why = "the server ended it";
-    }
-    if (!printer.started()) {
-      std::cerr << fmt::format("nfmetrics query: {}\n", why);
-      co_return kExitApiError;
-    }
+    const Ending ending = HowItEnded(answer, printer.started(), settings.connection);
+    if (ending.exit_code) co_return *ending.exit_code;
     if (got_event) backoff.Reset();
     std::optional<Duration> wait = backoff.Next();
     if (!wait) {
       std::cerr << fmt::format(
-          "nfmetrics query: the stream ended ({}) and could not be reopened in {} attempts\n", why,
-          ReconnectBackoff::kAttempts);
+          "nfmetrics query: the stream ended ({}) and could not be reopened in {} attempts\n",
+          ending.why, ReconnectBackoff::kAttempts);
       co_return kExitApiError;
     }
-    wait = std::max(*wait, at_least);
-    std::cerr << fmt::format("nfmetrics query: the stream ended ({}); reopening it in {}\n", why,
-                             Seconds(*wait));
-    asio::steady_timer timer(co_await asio::this_coro::executor, *wait);
+    wait = std::max(*wait, ending.at_least);
+    std::cerr << fmt::format("nfmetrics query: the stream ended ({}); reopening it in {}\n",
+                             ending.why, Seconds(*wait));
+    asio::steady_timer timer(executor, *wait);
     boost::system::error_code ignored;
     co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
   }
@@ -213,9 +228,8 @@ std::optional<int> FollowPrinter::FirstSnapshot(const SseEvent& event) {
     }
   }
   out_ << std::flush;
-  static const QueryAnswer kNone;
-  const QueryAnswer& shown = answer ? *answer : kNone;
-  writer_.emplace(out_, format, shown.unit, shown.series);
+  writer_.emplace(out_, format, answer ? answer->unit : "",
+                  answer ? answer->series : std::vector<QuerySeries>{});
   return std::nullopt;
 }
 
@@ -233,7 +247,7 @@ int FollowQuery(const FollowSettings& settings) {
     exit_code = kQueryExitOk;
     context->stop();
   });
-  asio::co_spawn(*context, Follow(*made.transport, settings, idle_timeout),
+  asio::co_spawn(*context, Follow(context->get_executor(), *made.transport, settings, idle_timeout),
                  [&](const std::exception_ptr& e, int code) {
                    if (e) std::rethrow_exception(e);
                    exit_code = code;

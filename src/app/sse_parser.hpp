@@ -33,7 +33,7 @@ class SseParser {
  private:
   void Line(std::string_view line, std::vector<SseEvent>& events);
 
-  std::string line_;  // the line being received, without its end
+  std::string line_;       // the line being received, without its end
   bool after_cr_ = false;  // the last byte was a CR: a LF right after it ends no second line
   bool started_ = false;   // past the stream's first bytes, where a BOM is dropped
   std::string type_;

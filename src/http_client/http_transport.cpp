@@ -4,8 +4,8 @@
 // TLS handshake, write and read, so a call never outlives options.timeout. A pooled connection the
 // server closed meanwhile is detected on first use and the request is retried once on a fresh one.
 // One implementation serves both schemes: Transport<Stream> differs only in how a connection is
-// opened (TCP, or TCP then a verified TLS handshake). SendStreamed shares all of it but the pool and
-// the reading of the answer (streamed_read).
+// opened (TCP, or TCP then a verified TLS handshake). SendStreamed shares all of it but the pool
+// and the reading of the answer (streamed_read).
 #include "nfmetrics/http_client/http_transport.hpp"
 
 #include <fmt/format.h>

@@ -66,7 +66,8 @@ boost::asio::awaitable<Result<HttpAnswer>> ReadStreamed(
 
   HttpAnswer head;
   head.status = parser.get().result_int();
-  for (const auto& field : parser.get()) head.headers.emplace_back(field.name_string(), field.value());
+  for (const auto& field : parser.get())
+    head.headers.emplace_back(field.name_string(), field.value());
   const bool streamed = head.status >= 200 && head.status <= 299;
   if (streamed && !body.on_head(head)) co_return head;
 

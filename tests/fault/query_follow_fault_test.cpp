@@ -9,8 +9,8 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
-#include <thread>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/cli_process.hpp"
@@ -36,20 +36,22 @@ std::string Event(std::string_view type, std::int64_t id, std::string_view data)
 }
 
 std::string Snapshot(std::int64_t end) {
-  return Event("snapshot", end,
-               fmt::format(R"({{"status":"success","data":{{"object":"mono-vertex",)"
-                           R"("namespace":"default","mvtx":"orders","unit":"seconds","range":)"
-                           R"({{"start":"a","end":"b","step":"15s"}},"series":[{{"labels":)"
-                           R"({{"pod":"orders-mv-0-abcde"}},"quantile":0.95,"points":[[{},0.01]]}}]}},)"
-                           R"("warnings":[]}})",
-                           end));
+  return Event(
+      "snapshot", end,
+      fmt::format(R"({{"status":"success","data":{{"object":"mono-vertex",)"
+                  R"("namespace":"default","mvtx":"orders","unit":"seconds","range":)"
+                  R"({{"start":"a","end":"b","step":"15s"}},"series":[{{"labels":)"
+                  R"({{"pod":"orders-mv-0-abcde"}},"quantile":0.95,"points":[[{},0.01]]}}]}},)"
+                  R"("warnings":[]}})",
+                  end));
 }
 
 std::string Points(std::int64_t t, double value) {
-  return Event("points", t,
-               fmt::format(R"({{"series":[{{"labels":{{"pod":"orders-mv-0-abcde"}},"quantile":0.95,)"
-                           R"("points":[[{},{}]]}}],"range":{{"start_unix":{},"end_unix":{}}}}})",
-                           t, value, t - 3600, t));
+  return Event(
+      "points", t,
+      fmt::format(R"({{"series":[{{"labels":{{"pod":"orders-mv-0-abcde"}},"quantile":0.95,)"
+                  R"("points":[[{},{}]]}}],"range":{{"start_unix":{},"end_unix":{}}}}})",
+                  t, value, t - 3600, t));
 }
 
 // The CSV row --follow prints for a step of Points().
@@ -58,9 +60,9 @@ std::string Row(std::int64_t t, double value) {
 }
 
 std::vector<std::string> FollowArgs(const FakeUpstream& upstream) {
-  return {"query",       "sink-latency", "--url",  upstream.base_url(), "--namespace",
-          "default",     "--mvtx",       "orders", "--follow",          "--output",
-          "csv",         "--range",      "30m"};
+  return {"query",   "sink-latency", "--url",  upstream.base_url(), "--namespace",
+          "default", "--mvtx",       "orders", "--follow",          "--output",
+          "csv",     "--range",      "30m"};
 }
 
 bool Contains(const std::string& text, std::string_view part) {
@@ -75,17 +77,17 @@ TEST(QueryFollow, ReopensADroppedStreamWithLastEventIdAndPrintsTheMissingSteps) 
       return Reply::Pieces({{milliseconds(0), std::string(kStreamHead) + Snapshot(100)},
                             {milliseconds(50), Points(115, 0.02)}});
     }
-    return Reply::Pieces({{milliseconds(0), std::string(kStreamHead) + Points(130, 0.03)},
-                          {seconds(30), ""}});
+    return Reply::Pieces(
+        {{milliseconds(0), std::string(kStreamHead) + Points(130, 0.03)}, {seconds(30), ""}});
   });
   std::vector<std::string> args = FollowArgs(upstream);
   args.insert(args.end(), {"--token", "follow-secret"});
   auto follow = CliProcess::Start(args);
-  ASSERT_TRUE(follow->WaitForOut([](const std::string& out) { return Contains(out, Row(130, 0.03)); },
-                                 seconds(10)))
+  ASSERT_TRUE(follow->WaitForOut(
+      [](const std::string& out) { return Contains(out, Row(130, 0.03)); }, seconds(10)))
       << follow->Out() << follow->Err();
-  EXPECT_EQ(follow->Out(), "series,quantile,timestamp,value\n" + Row(100, 0.01) + Row(115, 0.02) +
-                               Row(130, 0.03));
+  EXPECT_EQ(follow->Out(),
+            "series,quantile,timestamp,value\n" + Row(100, 0.01) + Row(115, 0.02) + Row(130, 0.03));
   follow->Signal(SIGTERM);
   EXPECT_EQ(follow->Wait(seconds(5)), 0) << follow->Err();
   EXPECT_TRUE(Contains(follow->Err(), "the stream ended (")) << follow->Err();
@@ -114,10 +116,11 @@ TEST(QueryFollow, ErrorEventsGoToStderrAndFollowingGoesOn) {
          {seconds(30), ""}});
   });
   auto follow = CliProcess::Start(FollowArgs(upstream));
-  ASSERT_TRUE(follow->WaitForOut([](const std::string& out) { return Contains(out, Row(115, 0.02)); },
-                                 seconds(10)))
+  ASSERT_TRUE(follow->WaitForOut(
+      [](const std::string& out) { return Contains(out, Row(115, 0.02)); }, seconds(10)))
       << follow->Out() << follow->Err();
-  EXPECT_TRUE(Contains(follow->Err(), "nfmetrics query: upstream_unavailable: Prometheus is down\n"))
+  EXPECT_TRUE(
+      Contains(follow->Err(), "nfmetrics query: upstream_unavailable: Prometheus is down\n"))
       << follow->Err();
   EXPECT_FALSE(Contains(follow->Out(), "Prometheus is down"));
   follow->Signal(SIGINT);
@@ -168,9 +171,8 @@ TEST(QueryFollow, BeforeTheSnapshotAFailureIsTheAnswer) {
   EXPECT_EQ(follow->Err(), "nfmetrics query: bad_request: no start (parameter start)\n");
   EXPECT_EQ(refused.requests().size(), 1u);
 
-  FakeUpstream not_a_stream([](const RecordedRequest&) {
-    return Reply::Json(R"({"status":"success","data":{}})");
-  });
+  FakeUpstream not_a_stream(
+      [](const RecordedRequest&) { return Reply::Json(R"({"status":"success","data":{}})"); });
   auto plain = CliProcess::Start(FollowArgs(not_a_stream));
   EXPECT_EQ(plain->Wait(seconds(10)), 1);
   EXPECT_TRUE(Contains(plain->Err(), "not an event stream")) << plain->Err();
@@ -191,8 +193,8 @@ TEST(QueryFollow, ACtrlCWhileWaitingToReopenExitsZero) {
     return Reply::CloseWithoutResponse();
   });
   auto follow = CliProcess::Start(FollowArgs(upstream));
-  ASSERT_TRUE(follow->WaitForOut([](const std::string& out) { return Contains(out, Row(100, 0.01)); },
-                                 seconds(10)));
+  ASSERT_TRUE(follow->WaitForOut(
+      [](const std::string& out) { return Contains(out, Row(100, 0.01)); }, seconds(10)));
   std::this_thread::sleep_for(milliseconds(1000));
   follow->Signal(SIGINT);
   EXPECT_EQ(follow->Wait(seconds(5)), 0) << follow->Err();

@@ -1,6 +1,6 @@
 // `nfmetrics ARGS...` left running while a test watches what it prints, for a command that does
-// not end on its own (`nfmetrics query --follow`): stdout and stderr each in a file of its own, read
-// at any time, and a signal to end it.
+// not end on its own (`nfmetrics query --follow`): stdout and stderr each in a file of its own,
+// read at any time, and a signal to end it.
 #pragma once
 
 #include <sys/types.h>

@@ -25,10 +25,11 @@ constexpr std::string_view kPoints =
 
 // GET's answer for a window, as a snapshot carries it.
 std::string Snapshot(std::string_view points) {
-  return std::string(R"({"status":"success","data":{"metric":"sink_latency","object":"mono-vertex",)"
-                     R"("namespace":"default","mvtx":"orders","unit":"seconds","range":)"
-                     R"({"start":"2026-11-24T09:14:00Z","end":"2026-11-24T10:14:00Z","step":"15s"},)"
-                     R"("series":[{"labels":{"pod":"orders-mv-0-abcde"},"quantile":0.95,"points":)") +
+  return std::string(
+             R"({"status":"success","data":{"metric":"sink_latency","object":"mono-vertex",)"
+             R"("namespace":"default","mvtx":"orders","unit":"seconds","range":)"
+             R"({"start":"2026-11-24T09:14:00Z","end":"2026-11-24T10:14:00Z","step":"15s"},)"
+             R"("series":[{"labels":{"pod":"orders-mv-0-abcde"},"quantile":0.95,"points":)") +
          std::string(points) + R"(}]},"warnings":["w1"]})";
 }
 
@@ -68,9 +69,10 @@ TEST(PointsEvent, AnEmptySeriesListIsAnEvent) {
 }
 
 TEST(PointsEvent, RefusesWhatIsNotAPointsEvent) {
-  for (std::string_view bad : {R"(not json)", R"([])", R"({"range":{"start_unix":1,"end_unix":2}})",
-                               R"({"series":[{"labels":{},"points":[[1]]}],"range":{"start_unix":1,"end_unix":2}})",
-                               R"({"series":[]})"}) {
+  for (std::string_view bad :
+       {R"(not json)", R"([])", R"({"range":{"start_unix":1,"end_unix":2}})",
+        R"({"series":[{"labels":{},"points":[[1]]}],"range":{"start_unix":1,"end_unix":2}})",
+        R"({"series":[]})"}) {
     SCOPED_TRACE(bad);
     Result<PointsEvent> event = ParsePointsEvent(bad);
     ASSERT_FALSE(event.ok());
@@ -80,9 +82,8 @@ TEST(PointsEvent, RefusesWhatIsNotAPointsEvent) {
 
 TEST(StepWriter, TableRowsHaveTheTimeTheSeriesAndTheScaledValueUnderAHeader) {
   std::ostringstream out;
-  const std::vector<QuerySeries> known = {
-      Series({{"pod", "orders-mv-0-abcde"}}, 0.99, {}),
-      Series({{"pod", "orders-mv-1-fghij"}}, 0.99, {})};
+  const std::vector<QuerySeries> known = {Series({{"pod", "orders-mv-0-abcde"}}, 0.99, {}),
+                                          Series({{"pod", "orders-mv-1-fghij"}}, 0.99, {})};
   StepWriter writer(out, StepFormat::kTable, "seconds", known);
   writer.Write({Series({{"pod", "orders-mv-1-fghij"}}, 0.99,
                        {{1795482855, 0.0197}, {1795482870, std::nullopt}})});
@@ -105,10 +106,12 @@ TEST(StepWriter, JsonLinesCarryLabelsQuantileTimeAndValue) {
                 Series({{"period", "1m"}}, std::nullopt, {{1795482855.5, 12}})});
   std::vector<std::string> lines = Lines(out.str());
   ASSERT_EQ(lines.size(), 3u) << out.str();
-  EXPECT_EQ(lines[0],
-            R"({"labels":{"pod":"a\"b","replica":"1"},"quantile":0.5,"t":1795482855,"value":0.25})");
-  EXPECT_EQ(lines[1],
-            R"({"labels":{"pod":"a\"b","replica":"1"},"quantile":0.5,"t":1795482870,"value":null})");
+  EXPECT_EQ(
+      lines[0],
+      R"({"labels":{"pod":"a\"b","replica":"1"},"quantile":0.5,"t":1795482855,"value":0.25})");
+  EXPECT_EQ(
+      lines[1],
+      R"({"labels":{"pod":"a\"b","replica":"1"},"quantile":0.5,"t":1795482870,"value":null})");
   EXPECT_EQ(lines[2], R"({"labels":{"period":"1m"},"t":1795482855.5,"value":12.0})");
   for (const std::string& line : lines) {
     rapidjson::Document parsed;
@@ -152,7 +155,8 @@ TEST(FollowPrinter, PrintsTheSnapshotAsQueryDoesThenEachStep) {
   std::ostringstream err;
   FollowPrinter printer(settings, out, err);
   EXPECT_FALSE(printer.started());
-  EXPECT_EQ(printer.OnEvent(Event("snapshot", "1795482840", Snapshot("[[1795482825,0.1],[1795482840,0.2]]"))),
+  EXPECT_EQ(printer.OnEvent(
+                Event("snapshot", "1795482840", Snapshot("[[1795482825,0.1],[1795482840,0.2]]"))),
             std::nullopt);
   EXPECT_TRUE(printer.started());
   std::ostringstream table;

@@ -73,9 +73,12 @@ TEST(SseParser, ReadsTheSameEventsWhereverTheConnectionCutsTheBytes) {
     const std::string stream = Replace(kStream, "\n", line_end);
     for (std::size_t size = 1; size <= 7; ++size) {
       SCOPED_TRACE(::testing::Message() << "pieces of " << size << " bytes, line end "
-                                        << (line_end == "\n" ? "LF" : line_end == "\r" ? "CR" : "CRLF"));
+                                        << (line_end == "\n"   ? "LF"
+                                            : line_end == "\r" ? "CR"
+                                                               : "CRLF"));
       std::vector<std::string> pieces;
-      for (std::size_t i = 0; i < stream.size(); i += size) pieces.push_back(stream.substr(i, size));
+      for (std::size_t i = 0; i < stream.size(); i += size)
+        pieces.push_back(stream.substr(i, size));
       SseParser parser;
       ExpectTheContractsEvents(FeedAll(parser, pieces));
     }
@@ -93,7 +96,8 @@ TEST(SseParser, ACrlfSplitBetweenTwoPiecesEndsOneLine) {
 
 TEST(SseParser, JoinsDataLinesWithLineFeeds) {
   SseParser parser;
-  std::vector<SseEvent> events = FeedAll(parser, {"data: first\ndata:second\ndata\ndata:  four\n\n"});
+  std::vector<SseEvent> events =
+      FeedAll(parser, {"data: first\ndata:second\ndata\ndata:  four\n\n"});
   ASSERT_EQ(events.size(), 1u);
   // One space after the colon is dropped, a second is kept; `data` alone is an empty line.
   EXPECT_EQ(events[0].data, "first\nsecond\n\n four");
@@ -136,7 +140,9 @@ TEST(SseParser, StartsFromTheIdOfTheLastConnection) {
 
 TEST(SseParser, DropsALeadingByteOrderMarkEvenWhenSplit) {
   SseParser parser;
-  std::vector<SseEvent> events = FeedAll(parser, {"\xEF", "\xBB", "\xBF" "data: z\n\n"});
+  std::vector<SseEvent> events = FeedAll(parser, {"\xEF", "\xBB",
+                                                  "\xBF"
+                                                  "data: z\n\n"});
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].data, "z");
   SseParser no_bom;
