@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "live_world.hpp"
 #include "nfmetrics/service/access_tokens.hpp"
 #include "run_nfmetrics.hpp"
 #include "support/cli_process.hpp"
@@ -40,6 +41,10 @@ std::vector<std::string> FollowArgs(std::string url, std::string output) {
           "--output",     std::move(output)};
 }
 
+std::string LiveApiUrl() {
+  return fmt::format("http://127.0.0.1:{}", LiveWorld::Get().api().port());
+}
+
 std::vector<std::string> CompleteLines(const std::string& text) {
   std::vector<std::string> lines = Lines(text);
   if (!text.empty() && text.back() != '\n' && !lines.empty()) lines.pop_back();
@@ -47,7 +52,7 @@ std::vector<std::string> CompleteLines(const std::string& text) {
 }
 
 TEST(QueryFollowCommand, JsonPrintsTheSnapshotThenEachNewStepAsALine) {
-  auto follow = CliProcess::Start(FollowArgs(ApiUrl(), "json"));
+  auto follow = CliProcess::Start(FollowArgs(LiveApiUrl(), "json"));
   ASSERT_TRUE(follow->WaitForOut([](const std::string& out) { return !CompleteLines(out).empty(); },
                                  seconds(30)))
       << follow->Err();
@@ -79,6 +84,7 @@ TEST(QueryFollowCommand, JsonPrintsTheSnapshotThenEachNewStepAsALine) {
       << follow->Out().substr(first.size()) << "\nstderr:\n"
       << follow->Err();
   std::vector<std::string> lines = CompleteLines(follow->Out());
+  std::size_t new_values = 0;  // the live exporter's samples: new steps have values
   for (std::size_t i = 1; i < lines.size(); ++i) {
     rapidjson::Document step;
     ASSERT_FALSE(step.Parse(lines[i].c_str()).HasParseError()) << lines[i];
@@ -86,14 +92,16 @@ TEST(QueryFollowCommand, JsonPrintsTheSnapshotThenEachNewStepAsALine) {
     EXPECT_EQ(pods.count(step["labels"]["pod"].GetString()), 1u) << lines[i];
     EXPECT_EQ(static_cast<std::int64_t>(step["t"].GetDouble()) % kStepSeconds, 0) << lines[i];
     EXPECT_TRUE(step["value"].IsNumber() || step["value"].IsNull()) << lines[i];
+    if (is_new_step(lines[i]) && step["value"].IsNumber()) ++new_values;
   }
+  EXPECT_GT(new_values, 0u) << follow->Out().substr(first.size());
   follow->Signal(SIGTERM);
   EXPECT_EQ(follow->Wait(seconds(5)), 0) << follow->Err();
   EXPECT_EQ(follow->Err(), "");
 }
 
 TEST(QueryFollowCommand, TablePrintsARowPerSeriesAndStepUnderTheSnapshot) {
-  auto follow = CliProcess::Start(FollowArgs(ApiUrl(), "table"));
+  auto follow = CliProcess::Start(FollowArgs(LiveApiUrl(), "table"));
   // The snapshot's table, then "TIME  SERIES  VALUE" and the first row.
   auto header_at = [](const std::vector<std::string>& lines) {
     return std::find_if(lines.begin(), lines.end(),
@@ -140,13 +148,15 @@ TEST(QueryFollowCommand, FollowsAnHttpsServerWithTheCaFileAndToken) {
                         << service::Sha256Hex(secret) << "\"\n    namespaces: [default]\n";
   const unsigned short port = FreeLoopbackPort();
   LoopbackCredentials tls{.tls = true, .ca_file = pki.ca_cert};
-  auto serve = StartServe(port,
-                          {"--tls-cert", pki.server_cert.string(), "--tls-key",
-                           pki.server_key.string(), "--auth-tokens", tokens.string()},
-                          [&] {
-                            auto answer = SecuredLoopbackGet(port, "/healthz", tls);
-                            return answer && answer->status == 200;
-                          });
+  auto serve = StartServe(
+      port,
+      {"--tls-cert", pki.server_cert.string(), "--tls-key", pki.server_key.string(),
+       "--auth-tokens", tokens.string()},
+      [&] {
+        auto answer = SecuredLoopbackGet(port, "/healthz", tls);
+        return answer && answer->status == 200;
+      },
+      LiveWorld::Get().backend().url());
   std::vector<std::string> args = FollowArgs(fmt::format("https://127.0.0.1:{}", port), "csv");
   args.insert(args.end(), {"--ca-file", pki.ca_cert.string()});
 

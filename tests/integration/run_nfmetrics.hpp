@@ -27,9 +27,10 @@ std::vector<std::string> Lines(const std::string& text);
 // The in-process API's URL, for --url.
 std::string ApiUrl();
 
-// `nfmetrics serve ARGS...` on `port` in front of the test backend, once `is_up` says so; fails
-// the test with its log otherwise.
+// `nfmetrics serve ARGS...` on `port` in front of the test backend (or the one at `backend_url`),
+// once `is_up` says so; fails the test with its log otherwise.
 std::unique_ptr<ChildProcess> StartServe(unsigned short port, std::vector<std::string> args,
-                                         const std::function<bool()>& is_up);
+                                         const std::function<bool()>& is_up,
+                                         const std::string& backend_url = "");
 
 }  // namespace nfmetrics::testing
