@@ -15,6 +15,7 @@
 #include <chrono>
 #include <iostream>
 #include <memory>
+#include <vector>
 
 #include "nfmetrics/http_client/http_transport.hpp"
 #include "nfmetrics/service/duration.hpp"
@@ -58,13 +59,11 @@ std::string Excerpt(std::string_view body) {
   return body.size() > kMax ? text + "..." : text;
 }
 
-// What a timed-out request leaves running (see GetFromApi): reachable from a global, so that a
-// leak checker does not report it, and never destroyed.
 struct Abandoned {
   std::unique_ptr<boost::asio::io_context> context;
   std::unique_ptr<http_client::HttpTransport> transport;
 };
-Abandoned* g_abandoned = nullptr;
+std::vector<Abandoned>* g_abandoned = nullptr;
 
 // A coroutine of its own rather than a lambda: a capturing lambda would be destroyed before the
 // coroutine it started resumes.
@@ -101,9 +100,7 @@ std::optional<Result<http_client::HttpAnswer>> Send(
   }
   // Work still pending once stopped is a getaddrinfo, which nothing can cancel: destroying the
   // context would join the resolver's thread and wait for it. Leave it to the process's exit.
-  if (!answer.has_value() || !context->stopped()) {
-    g_abandoned = new Abandoned{std::move(context), std::move(transport)};
-  }
+  if (!answer.has_value() || !context->stopped()) Abandon(std::move(context), std::move(transport));
   return answer;
 }
 
@@ -203,24 +200,23 @@ std::optional<ApiError> ParseApiError(std::string_view body) {
   return parsed;
 }
 
-ApiCall GetFromApi(std::string_view command, const ConnectionOptions& options, std::string target) {
+ClientTransport MakeClientTransport(std::string_view command, const ConnectionOptions& options,
+                                    boost::asio::any_io_executor executor) {
   http_client::HttpTransportOptions transport_options;
   try {
     transport_options = TransportOptions(options);
   } catch (const UsageError& e) {
     std::cerr << fmt::format("nfmetrics {}: {}\n", command, e.what());
-    return {kExitUsage, {}};
+    return {kExitUsage, nullptr};
   }
-  const Duration timeout = transport_options.timeout;
-  auto context = std::make_unique<boost::asio::io_context>();
   Result<std::unique_ptr<http_client::HttpTransport>> transport =
-      http_client::MakeHttpTransport(context->get_executor(), std::move(transport_options));
+      http_client::MakeHttpTransport(std::move(executor), std::move(transport_options));
   if (!transport) {
     // The options are the user's flags, named by `param` ("url", "ca-file").
     const Error& error = transport.error();
     std::cerr << fmt::format("nfmetrics {}: {}{}\n", command,
                              error.param.empty() ? "" : "--" + error.param + ": ", error.message);
-    return {kExitUsage, {}};
+    return {kExitUsage, nullptr};
   }
   if (TokenGoesInTheClear(options.url, options.token)) {
     std::cerr << fmt::format(
@@ -228,8 +224,35 @@ ApiCall GetFromApi(std::string_view command, const ConnectionOptions& options, s
         "loopback; use https://\n",
         command);
   }
+  return {0, std::move(transport).value()};
+}
+
+void PrintErrorAnswer(std::string_view command, const ConnectionOptions& options,
+                      const http_client::HttpAnswer& answer) {
+  if (std::optional<ApiError> error = ParseApiError(answer.body)) {
+    std::cerr << fmt::format(
+        "nfmetrics {}: {}: {}{}\n", command, error->code, error->message,
+        error->param.empty() ? "" : fmt::format(" (parameter {})", error->param));
+  } else {
+    std::cerr << fmt::format("nfmetrics {}: HTTP {} from {}: {}\n", command, answer.status,
+                             options.url, Excerpt(answer.body));
+  }
+}
+
+void Abandon(std::unique_ptr<boost::asio::io_context> context,
+             std::unique_ptr<http_client::HttpTransport> transport) {
+  if (g_abandoned == nullptr) g_abandoned = new std::vector<Abandoned>;
+  g_abandoned->push_back(Abandoned{std::move(context), std::move(transport)});
+}
+
+ApiCall GetFromApi(std::string_view command, const ConnectionOptions& options, std::string target) {
+  auto context = std::make_unique<boost::asio::io_context>();
+  ClientTransport made = MakeClientTransport(command, options, context->get_executor());
+  if (!made.transport) return {made.exit_code, {}};
+  // MakeClientTransport checked it.
+  const Duration timeout = *service::ParseDuration(options.timeout);
   std::optional<Result<http_client::HttpAnswer>> answer =
-      Send(std::move(context), std::move(*transport), std::move(target), timeout);
+      Send(std::move(context), std::move(made.transport), std::move(target), timeout);
   if (!answer.has_value()) {
     std::cerr << fmt::format("nfmetrics {}: no answer from {} within --timeout {}\n", command,
                              options.url, options.timeout);
@@ -241,14 +264,7 @@ ApiCall GetFromApi(std::string_view command, const ConnectionOptions& options, s
   }
   http_client::HttpAnswer& http = answer->value();
   if (http.status < 200 || http.status > 299) {
-    if (std::optional<ApiError> error = ParseApiError(http.body)) {
-      std::cerr << fmt::format(
-          "nfmetrics {}: {}: {}{}\n", command, error->code, error->message,
-          error->param.empty() ? "" : fmt::format(" (parameter {})", error->param));
-    } else {
-      std::cerr << fmt::format("nfmetrics {}: HTTP {} from {}: {}\n", command, http.status,
-                               options.url, Excerpt(http.body));
-    }
+    PrintErrorAnswer(command, options, http);
     return {kExitApiError, {}};
   }
   return {0, std::move(http.body)};

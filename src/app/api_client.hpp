@@ -4,11 +4,16 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/io_context.hpp>
 #include <cstdint>
 #include <exception>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "nfmetrics/http_client/http_transport.hpp"
 
 namespace nfmetrics::app {
 
@@ -58,6 +63,27 @@ struct ApiError {
 };
 // nullopt when the body is not an error answer.
 std::optional<ApiError> ParseApiError(std::string_view body);
+
+// The transport the connection flags describe, on `executor`. When they cannot make one,
+// `transport` is null, `exit_code` kExitUsage and why has been printed on stderr as "nfmetrics
+// <command>: ...". Prints the warning of TokenGoesInTheClear.
+struct ClientTransport {
+  int exit_code = 0;
+  std::unique_ptr<http_client::HttpTransport> transport;
+};
+ClientTransport MakeClientTransport(std::string_view command, const ConnectionOptions& options,
+                                    boost::asio::any_io_executor executor);
+
+// A non-2xx answer on stderr: the API's code, message and parameter when it is an API error, else
+// the status and the start of the body.
+void PrintErrorAnswer(std::string_view command, const ConnectionOptions& options,
+                      const http_client::HttpAnswer& answer);
+
+// What a command stops without waiting for (a getaddrinfo, which nothing can cancel, or a
+// coroutine suspended on a connection): kept reachable from a global, so that a leak checker does
+// not report it, and left to the process's exit, because destroying the context would wait for it.
+void Abandon(std::unique_ptr<boost::asio::io_context> context,
+             std::unique_ptr<http_client::HttpTransport> transport);
 
 // One GET of `target` (path and query). On a 2xx answer, its body; otherwise the failure has been
 // printed on stderr as "nfmetrics <command>: ..." (the API's code, message and parameter when it

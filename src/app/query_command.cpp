@@ -1,5 +1,6 @@
 // `nfmetrics query`: the flags made into a GET /api/v1/metrics/{metric}, sent through the shared
-// client plumbing (api_client.hpp), the answer printed as a table, JSON or CSV.
+// client plumbing (api_client.hpp), the answer printed as a table, JSON or CSV; with --follow,
+// into a GET of its stream, followed by query_follow.
 #include "app/query_command.hpp"
 
 #include <fmt/format.h>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "app/api_client.hpp"
+#include "app/query_follow.hpp"
 #include "app/query_format.hpp"
 
 namespace nfmetrics::app {
@@ -26,6 +28,9 @@ struct QueryOptions {
   std::string since = "1h";
   std::string start;
   std::string end;
+  bool follow = false;
+  std::string range = "1h";  // with follow
+  bool fresh = false;        // with follow
   std::string step;
   std::string window;
   std::vector<std::string> quantiles;
@@ -45,7 +50,8 @@ std::string Join(const std::vector<std::string>& values) {
   return joined;
 }
 
-// GET /api/v1/metrics/{metric}?...; throws UsageError for flags that cannot make a request.
+// GET /api/v1/metrics/{metric}?..., or with --follow /api/v1/metrics/{metric}/stream?...; throws
+// UsageError for flags that cannot make a request.
 std::string BuildTarget(const QueryOptions& options) {
   if (options.mvtx.empty() == (options.pipeline.empty() && options.vertex.empty())) {
     throw UsageError("give --mvtx, or --pipeline and --vertex");
@@ -55,6 +61,7 @@ std::string BuildTarget(const QueryOptions& options) {
   }
   std::string target = "/api/v1/metrics/" + std::string(boost::urls::encode(
                                                 options.metric, boost::urls::unreserved_chars));
+  if (options.follow) target += "/stream";
   AddParam(target, "namespace", options.ns);
   if (!options.mvtx.empty()) {
     AddParam(target, "mvtx", options.mvtx);
@@ -62,7 +69,11 @@ std::string BuildTarget(const QueryOptions& options) {
     AddParam(target, "pipeline", options.pipeline);
     AddParam(target, "vertex", options.vertex);
   }
-  if (options.start.empty() && options.end.empty()) {
+  if (options.follow) {
+    // The stream's window ends now and slides: `range` instead of `start` and `end`.
+    AddParam(target, "range", options.range);
+    if (options.fresh) AddParam(target, "fresh", "true");
+  } else if (options.start.empty() && options.end.empty()) {
     AddParam(target, "start", fmt::format("{}", SinceStart(options.since, NowUnixSeconds())));
   } else {
     if (!options.start.empty()) AddParam(target, "start", options.start);
@@ -108,6 +119,13 @@ int RunQuery(const QueryOptions& options) {
     std::cerr << "nfmetrics query: " << e.what() << '\n';
     return kQueryExitUsage;
   }
+  if (options.follow) {
+    return FollowQuery(FollowSettings{.target = std::move(target),
+                                      .metric = options.metric,
+                                      .output = options.output,
+                                      .width = options.width,
+                                      .connection = options.connection});
+  }
   ApiCall call = GetFromApi("query", options.connection, std::move(target));
   if (call.exit_code != 0) return call.exit_code;
   return PrintAnswer(options, call.body);
@@ -141,6 +159,22 @@ CLI::App* RegisterQueryCommand(CLI::App& app) {
       query->add_option("--end", options->end,
                         "Range end: unix seconds or RFC3339 (default now; instead of --since)");
   since->excludes(start)->excludes(end);
+  CLI::Option* follow = query->add_flag(
+      "--follow,-f", options->follow,
+      "Keep printing: after the range ending now, each new step per series as the API streams it "
+      "(until Ctrl-C); the range is --range, not --since, --start or --end");
+  follow->excludes(since)->excludes(start)->excludes(end);
+  query
+      ->add_option("--range", options->range,
+                   "With --follow: the window ending now that the stream slides (Prometheus "
+                   "duration, at most 24h)")
+      ->capture_default_str()
+      ->needs(follow);
+  query
+      ->add_flag("--fresh", options->fresh,
+                 "With --follow: steps at once rather than once older than the server's "
+                 "--cache-freshness; a step is then printed again each time its value is re-sent")
+      ->needs(follow);
   query->add_option("--step", options->step,
                     "Resolution (15s, 1m, or seconds); default chosen by the API for ~300 points");
   query->add_option("--window", options->window, "Rate window (Prometheus duration)");

@@ -18,34 +18,6 @@ namespace dom = simdjson::dom;
 
 Error Malformed(std::string_view why) { return MalformedAnswer("metrics", why); }
 
-std::string ParseSeries(dom::object json, QuerySeries& out) {
-  dom::object labels;
-  if (json["labels"].get_object().get(labels)) return "series without labels";
-  for (auto [key, value] : labels) {
-    std::string_view text;
-    if (value.get_string().get(text)) return "a label value is not a string";
-    out.labels.emplace_back(std::string(key), std::string(text));
-  }
-  double quantile = 0;
-  if (!json["quantile"].get_double().get(quantile)) out.quantile = quantile;
-  dom::array points;
-  if (json["points"].get_array().get(points)) return "series without points";
-  for (dom::element point : points) {
-    dom::array pair;
-    if (point.get_array().get(pair) || pair.size() != 2) return "a point is not [time, value]";
-    QueryPoint parsed;
-    if (pair.at(0).get_double().get(parsed.timestamp)) return "a point's time is not a number";
-    dom::element value = pair.at(1).value_unsafe();
-    if (!value.is_null()) {
-      double number = 0;
-      if (value.get_double().get(number)) return "a point's value is not a number or null";
-      parsed.value = number;
-    }
-    out.points.push_back(parsed);
-  }
-  return {};
-}
-
 // Three significant digits, or the whole integer part when it is longer.
 // The value at three significant digits, as a decimal rounding would print it, so that the unit
 // and the number of decimals are chosen for what is shown (0.9996 is 1.00, not 0.9996 -> "1.000").
@@ -76,6 +48,34 @@ std::string ValueCell(const std::optional<double>& value, std::string_view unit)
 }
 
 }  // namespace
+
+std::string ParseSeries(dom::object json, QuerySeries& out) {
+  dom::object labels;
+  if (json["labels"].get_object().get(labels)) return "series without labels";
+  for (auto [key, value] : labels) {
+    std::string_view text;
+    if (value.get_string().get(text)) return "a label value is not a string";
+    out.labels.emplace_back(std::string(key), std::string(text));
+  }
+  double quantile = 0;
+  if (!json["quantile"].get_double().get(quantile)) out.quantile = quantile;
+  dom::array points;
+  if (json["points"].get_array().get(points)) return "series without points";
+  for (dom::element point : points) {
+    dom::array pair;
+    if (point.get_array().get(pair) || pair.size() != 2) return "a point is not [time, value]";
+    QueryPoint parsed;
+    if (pair.at(0).get_double().get(parsed.timestamp)) return "a point's time is not a number";
+    dom::element value = pair.at(1).value_unsafe();
+    if (!value.is_null()) {
+      double number = 0;
+      if (value.get_double().get(number)) return "a point's value is not a number or null";
+      parsed.value = number;
+    }
+    out.points.push_back(parsed);
+  }
+  return {};
+}
 
 Result<QueryAnswer> ParseQueryAnswer(std::string_view body) {
   dom::parser parser;
@@ -266,13 +266,14 @@ void WriteTable(std::ostream& out, const QueryAnswer& answer, const TableOptions
 void WriteCsv(std::ostream& out, const QueryAnswer& answer) {
   out << "series,quantile,timestamp,value\n";
   for (const QuerySeries& series : answer.series) {
-    const std::string name = CsvField(SeriesName(series, false));
-    const std::string quantile = series.quantile ? fmt::format("{}", *series.quantile) : "";
-    for (const QueryPoint& point : series.points) {
-      out << name << ',' << quantile << ',' << fmt::format("{}", point.timestamp) << ','
-          << (point.value ? fmt::format("{}", *point.value) : "") << '\n';
-    }
+    for (const QueryPoint& point : series.points) out << CsvRow(series, point);
   }
+}
+
+std::string CsvRow(const QuerySeries& series, const QueryPoint& point) {
+  return fmt::format("{},{},{},{}\n", CsvField(SeriesName(series, false)),
+                     series.quantile ? fmt::format("{}", *series.quantile) : "", point.timestamp,
+                     point.value ? fmt::format("{}", *point.value) : "");
 }
 
 }  // namespace nfmetrics::app

@@ -3,6 +3,8 @@
 // piece is unit-tested without a server.
 #pragma once
 
+#include <simdjson.h>
+
 #include <cstddef>
 #include <optional>
 #include <ostream>
@@ -41,6 +43,10 @@ struct QueryAnswer {
 
 // Fails (kUpstreamError) when the body is not a success answer of that shape.
 Result<QueryAnswer> ParseQueryAnswer(std::string_view body);
+
+// One element of an answer's "series" ({"labels":{...},"quantile":q,"points":[[t,v],...]}) into
+// `out`; "" when it has that shape, else what is wrong with it.
+std::string ParseSeries(simdjson::dom::object json, QuerySeries& out);
 
 // Over the non-null points; all empty when there is none.
 struct SeriesStats {
@@ -87,5 +93,7 @@ void WriteTable(std::ostream& out, const QueryAnswer& answer, const TableOptions
 // the quantile ("" for metrics without), unix seconds, the value in the API's unit at full
 // precision ("" for null). Lines end with \n.
 void WriteCsv(std::ostream& out, const QueryAnswer& answer);
+// One of those rows, with its \n.
+std::string CsvRow(const QuerySeries& series, const QueryPoint& point);
 
 }  // namespace nfmetrics::app

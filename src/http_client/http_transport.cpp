@@ -4,7 +4,8 @@
 // TLS handshake, write and read, so a call never outlives options.timeout. A pooled connection the
 // server closed meanwhile is detected on first use and the request is retried once on a fresh one.
 // One implementation serves both schemes: Transport<Stream> differs only in how a connection is
-// opened (TCP, or TCP then a verified TLS handshake).
+// opened (TCP, or TCP then a verified TLS handshake). SendStreamed shares all of it but the pool
+// and the reading of the answer (streamed_read).
 #include "nfmetrics/http_client/http_transport.hpp"
 
 #include <fmt/format.h>
@@ -34,6 +35,7 @@
 #include "http_client/header_checks.hpp"
 #include "http_client/permits.hpp"
 #include "http_client/pool.hpp"
+#include "http_client/streamed_read.hpp"
 #include "http_client/tls.hpp"
 #include "http_client/url.hpp"
 
@@ -91,6 +93,43 @@ class Transport final : public HttpTransport {
     }
     Result<HttpAnswer> answer = co_await SendRequest(MakeRequest(std::move(request)));
     co_return answer;
+  }
+
+  asio::awaitable<Result<HttpAnswer>> SendStreamed(HttpRequest request, BodyStream body) override {
+    if (Status valid = CheckExtraHeaders(request.headers, origin_.origin); !valid.ok()) {
+      co_return std::move(valid).error();
+    }
+    const Request message = MakeRequest(std::move(request));
+    const Clock::time_point deadline = Clock::now() + options_.timeout;
+    if (!co_await permits_.Acquire(deadline)) co_return Failure(beast::error::timeout, false);
+    struct Permit {
+      Permits& permits;
+      ~Permit() { permits.Release(); }
+    } permit{permits_};
+    try {
+      // A connection of its own: an endless answer leaves nothing to reuse, and a fresh one cannot
+      // be stale.
+      std::optional<Stream> stream;
+      if constexpr (kTls) {
+        stream.emplace(executor_, *tls_context_);
+      } else {
+        stream.emplace(executor_);
+      }
+      if (std::optional<Error> failure = co_await Connect(*stream, deadline)) {
+        co_return std::move(*failure);
+      }
+      beast::get_lowest_layer(*stream).expires_at(deadline);
+      error_code ec;
+      co_await http::async_write(*stream, message, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) co_return Failure(ec, false);
+      Result<HttpAnswer> answer = co_await ReadStreamed(*stream, deadline, body, peer_, kTls);
+      co_return answer;
+    } catch (const boost::system::system_error& e) {
+      co_return Failure(e.code(), false);
+    } catch (const std::exception& e) {
+      co_return Error{ErrorCode::kInternal,
+                      fmt::format("{} request failed: {}", options_.peer_name, e.what())};
+    }
   }
 
  private:

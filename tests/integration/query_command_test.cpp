@@ -68,27 +68,6 @@ std::set<std::string> BackendPods(const Question& question) {
   return pods;
 }
 
-// `nfmetrics serve ARGS...` on `port` in front of the test backend, once `is_up` says so; fails
-// the test with its log otherwise.
-std::unique_ptr<ChildProcess> StartServe(unsigned short port, std::vector<std::string> args,
-                                         const std::function<bool()>& is_up) {
-  std::vector<std::string> argv = {"serve", "--listen", fmt::format("127.0.0.1:{}", port),
-                                   "--prometheus-url", BackendUrl()};
-  argv.insert(argv.end(), args.begin(), args.end());
-  auto log = std::filesystem::temp_directory_path() / fmt::format("nfmetrics-serve-{}.log", port);
-  auto serve = ChildProcess::Start(NFMETRICS_BINARY, argv, log);
-  for (int i = 0; i < 100 && serve->Running(); ++i) {
-    try {
-      if (is_up()) return serve;
-    } catch (const std::exception&) {
-      // not listening yet
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ADD_FAILURE() << "nfmetrics serve did not come up:\n" << serve->LogTail();
-  return serve;
-}
-
 TEST(QueryCommand, TablePrintsOneRowPerPodAndQuantile) {
   Question question;
   CommandResult result = RunNfmetrics(question.Args("table"));

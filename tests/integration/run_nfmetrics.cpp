@@ -93,4 +93,25 @@ std::vector<std::string> Lines(const std::string& text) {
 
 std::string ApiUrl() { return fmt::format("http://127.0.0.1:{}", ApiPort()); }
 
+std::unique_ptr<ChildProcess> StartServe(unsigned short port, std::vector<std::string> args,
+                                         const std::function<bool()>& is_up,
+                                         const std::string& backend_url) {
+  std::vector<std::string> argv = {"serve", "--listen", fmt::format("127.0.0.1:{}", port),
+                                   "--prometheus-url",
+                                   backend_url.empty() ? BackendUrl() : backend_url};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto log = std::filesystem::temp_directory_path() / fmt::format("nfmetrics-serve-{}.log", port);
+  auto serve = ChildProcess::Start(NFMETRICS_BINARY, argv, log);
+  for (int i = 0; i < 100 && serve->Running(); ++i) {
+    try {
+      if (is_up()) return serve;
+    } catch (const std::exception&) {
+      // not listening yet
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ADD_FAILURE() << "nfmetrics serve did not come up:\n" << serve->LogTail();
+  return serve;
+}
+
 }  // namespace nfmetrics::testing

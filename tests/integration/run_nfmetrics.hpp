@@ -2,8 +2,12 @@
 // (`nfmetrics query`, `nfmetrics diagnose`).
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "support/child_process.hpp"
 
 namespace nfmetrics::testing {
 
@@ -22,5 +26,11 @@ std::vector<std::string> Lines(const std::string& text);
 
 // The in-process API's URL, for --url.
 std::string ApiUrl();
+
+// `nfmetrics serve ARGS...` on `port` in front of the test backend (or the one at `backend_url`),
+// once `is_up` says so; fails the test with its log otherwise.
+std::unique_ptr<ChildProcess> StartServe(unsigned short port, std::vector<std::string> args,
+                                         const std::function<bool()>& is_up,
+                                         const std::string& backend_url = "");
 
 }  // namespace nfmetrics::testing

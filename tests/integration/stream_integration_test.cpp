@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "live_world.hpp"
 #include "nfmetrics/http/auth.hpp"
 #include "nfmetrics/http/router.hpp"
 #include "nfmetrics/http/self_metrics.hpp"
@@ -35,8 +36,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr auto kFreshness = 5s;   // the streaming API's --cache-freshness
-constexpr auto kKeepAlive = 3s;   // its --stream-keepalive
+constexpr auto kFreshness = LiveWorld::kFreshness;  // the streaming API's --cache-freshness
+constexpr auto kKeepAlive = LiveWorld::kKeepAlive;  // its --stream-keepalive
 constexpr auto kEventWait = 15s;  // a step is 1 s: an event this late is a failure
 
 // One point series of an event: unix seconds -> value (nullopt for null).
@@ -87,54 +88,6 @@ double SelfMetric(const InProcessApi& api, const std::string& series) {
   if (at == std::string::npos) return 0;
   return std::stod(text.substr(at + series.size() + 2));
 }
-
-// A backend scraping the live exporter, and the API in front of it, for every test here.
-class LiveWorld {
- public:
-  static LiveWorld& Get() {
-    static LiveWorld* live = new LiveWorld();  // lives until the process ends, like the world
-    return *live;
-  }
-  ~LiveWorld() = default;
-
-  Backend& backend() { return *backend_; }
-  InProcessApi& api() { return *api_; }
-  static InProcessOptions Options() {
-    InProcessOptions options;
-    options.threads = 2;
-    options.cache_freshness = kFreshness;
-    options.streams.keepalive = kKeepAlive;
-    options.streams.scrape_lag = 1500ms;
-    return options;
-  }
-  // A backend of its own, for a test that kills it.
-  static std::pair<std::unique_ptr<LiveExporter>, std::unique_ptr<Backend>> StartOwn() {
-    auto now = std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
-    auto exporter = LiveExporter::Start(TimePoint(Duration(IncidentOnset() * 1000)));
-    SyntheticData data{.start = now - 30min,
-                       .end = now - 5s,
-                       .incident_onset = TimePoint(Duration(IncidentOnset() * 1000)),
-                       .scrape_target = exporter->target(),
-                       .scrape_interval = 1s};
-    auto kind = ParseBackendKind(BackendName());
-    auto backend = StartBackend(*kind, data);
-    return {std::move(exporter), std::move(backend)};
-  }
-
- private:
-  LiveWorld() {
-    auto [exporter, backend] = StartOwn();
-    exporter_ = std::move(exporter);
-    backend_ = std::move(backend);
-    api_ = std::make_unique<InProcessApi>(backend_->url(), Options());
-    // The scrapes have begun: a point newer than the history.
-    std::this_thread::sleep_for(3s);
-  }
-
-  std::unique_ptr<LiveExporter> exporter_;
-  std::unique_ptr<Backend> backend_;
-  std::unique_ptr<InProcessApi> api_;
-};
 
 const char* const kQuery = "namespace=default&mvtx=orders&group_by=pod&quantile=0.95&step=1s";
 

@@ -104,6 +104,13 @@ Reply Reply::Raw(std::string bytes) {
   return reply;
 }
 
+Reply Reply::Pieces(std::vector<Piece> pieces) {
+  Reply reply;
+  reply.kind = Kind::kPieces;
+  reply.pieces = std::move(pieces);
+  return reply;
+}
+
 Reply Reply::WithDelay(std::chrono::milliseconds wait) && {
   delay = wait;
   return std::move(*this);
@@ -146,6 +153,16 @@ class FakeUpstream::Session {
         case Reply::Kind::kRaw:
           co_await asio::async_write(stream, asio::buffer(reply.body),
                                      asio::redirect_error(asio::use_awaitable, ec));
+          co_return;
+        case Reply::Kind::kPieces:
+          for (const Reply::Piece& piece : reply.pieces) {
+            asio::steady_timer timer(stream.get_executor(), piece.wait);
+            co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+            if (piece.bytes.empty()) continue;
+            co_await asio::async_write(stream, asio::buffer(piece.bytes),
+                                       asio::redirect_error(asio::use_awaitable, ec));
+            if (ec) co_return;
+          }
           co_return;
         case Reply::Kind::kTruncate: {
           std::ostringstream out;

@@ -33,6 +33,14 @@ struct Reply {
     kTruncate,              // headers announce the whole body, only truncate_at bytes follow
     kCloseWithoutResponse,  // the connection is closed without a byte
     kRaw,                   // `body` is written verbatim, then the connection is closed
+    kPieces,                // each of `pieces` written verbatim after its wait, then closed
+  };
+
+  // kPieces: bytes written once `wait` has passed since the previous piece (an empty one only
+  // holds the connection open that long).
+  struct Piece {
+    std::chrono::milliseconds wait{0};
+    std::string bytes;
   };
 
   Kind kind = Kind::kNormal;
@@ -45,12 +53,14 @@ struct Reply {
   bool close_after = false;
   std::chrono::milliseconds delay{0};  // wait before answering
   std::size_t truncate_at = 0;         // kTruncate: body bytes actually sent
+  std::vector<Piece> pieces;           // kPieces
 
   static Reply Json(std::string body, unsigned status = 200);
   static Reply Text(std::string body, unsigned status);
   static Reply Truncated(std::string body, std::size_t sent_bytes);
   static Reply CloseWithoutResponse();
   static Reply Raw(std::string bytes);
+  static Reply Pieces(std::vector<Piece> pieces);
   Reply WithDelay(std::chrono::milliseconds wait) &&;
 };
 

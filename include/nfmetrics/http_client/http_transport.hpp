@@ -9,8 +9,10 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -67,6 +69,18 @@ struct HttpAnswer {
   std::string Header(std::string_view name) const;
 };
 
+// How SendStreamed hands over a 2xx answer as it arrives.
+struct BodyStream {
+  // The status and header fields, before any of the body. False: stop there.
+  std::function<bool(const HttpAnswer& head)> on_head;
+  // Each piece of the body as it comes off the connection. False: stop reading.
+  std::function<bool(std::string_view piece)> on_piece;
+  // The longest silence tolerated between two pieces once the head has arrived (the request's
+  // deadline covers everything before it). An endless answer sends keep-alives, so a longer
+  // silence means the peer or the path is gone.
+  Duration idle_timeout = std::chrono::seconds(60);
+};
+
 class HttpTransport {
  public:
   virtual ~HttpTransport() = default;
@@ -78,6 +92,17 @@ class HttpTransport {
   // Content-Length, Transfer-Encoding or Connection (the framing), or hold a character a header
   // field cannot (CR, LF, other controls; a name that is not a token).
   virtual boost::asio::awaitable<Result<HttpAnswer>> Send(HttpRequest request) = 0;
+
+  // For an answer that does not end, such as Server-Sent Events: on a connection of its own, never
+  // pooled, which the call closes when it returns. options.timeout covers everything up to the end
+  // of the answer's header. A 2xx answer goes to `body` (head, then its body piece by piece, with
+  // no max_response_bytes) and the result is its head, with an empty body, once the body ended
+  // (its last chunk, or the close that delimits it) or a handler returned false. Any other status:
+  // the whole answer, as Send returns it. Errors as Send's, and once the head has arrived:
+  // kUpstreamTimeout when the body fell silent for idle_timeout, kUpstreamUnavailable when the
+  // connection broke before the body's end.
+  virtual boost::asio::awaitable<Result<HttpAnswer>> SendStreamed(HttpRequest request,
+                                                                  BodyStream body) = 0;
 
   // http[s]://host[:port], for messages.
   virtual const std::string& origin() const = 0;
