@@ -8,9 +8,9 @@
 // poll: N keep-alive connections; viewer i asks GET <target>&start=<now-range>&end=<now> once per
 //   step at --from + k*step + i*step/N (viewers spread over the step, as independent dashboards
 //   are), until --until, and writes "viewer sent_us latency_us status bytes" per answer.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
@@ -46,8 +46,8 @@ std::int64_t NowMicros() {
 }
 
 SystemClock::time_point FromUnixSeconds(double seconds) {
-  return SystemClock::time_point(std::chrono::duration_cast<SystemClock::duration>(
-      std::chrono::duration<double>(seconds)));
+  return SystemClock::time_point(
+      std::chrono::duration_cast<SystemClock::duration>(std::chrono::duration<double>(seconds)));
 }
 
 struct Options {
@@ -83,8 +83,8 @@ struct Run {
   explicit Run(const Options& options) : options(options) {}
   const Options& options;
   tcp::resolver::results_type endpoints;
-  std::atomic<int> opened{0};       // subscriptions that have had their snapshot
-  std::atomic<int> failed{0};       // viewers that ended with an error
+  std::atomic<int> opened{0};  // subscriptions that have had their snapshot
+  std::atomic<int> failed{0};  // viewers that ended with an error
   std::atomic<std::int64_t> all_opened_us{0};
   std::mutex errors_mutex;
   std::vector<std::string> errors;  // the first few, for the summary
@@ -109,8 +109,8 @@ http::request<http::empty_body> Get(const Run& run, std::string target, bool str
 // Splits the SSE text received so far into events (blank-line terminated) and reports each one.
 class EventSplitter {
  public:
-  using OnEvent = std::function<void(std::string_view event, std::string_view id,
-                                     std::string_view data)>;
+  using OnEvent =
+      std::function<void(std::string_view event, std::string_view id, std::string_view data)>;
   explicit EventSplitter(OnEvent on_event) : on_event_(std::move(on_event)) {}
 
   void Feed(std::string_view bytes) {
@@ -207,8 +207,8 @@ asio::awaitable<void> Poll(Run& run, int viewer) {
       co_await timer.async_wait(asio::use_awaitable);
       const std::int64_t sent = NowMicros();
       const std::int64_t now_s = sent / 1000000;
-      const std::string target = fmt::format("{}&start={}&end={}", options.target,
-                                             now_s - options.range_seconds, now_s);
+      const std::string target =
+          fmt::format("{}&start={}&end={}", options.target, now_s - options.range_seconds, now_s);
       std::optional<http::response<http::string_body>> response;
       // A kept-alive connection the server has closed since (--idle-timeout) is opened again
       // once, as browsers do.
@@ -309,7 +309,8 @@ int main(int argc, char** argv) {
   bool ok = run.failed == 0;
   if (stream) {
     const std::int64_t all_opened = run.all_opened_us;
-    const bool in_time = all_opened != 0 && all_opened < static_cast<std::int64_t>(options.from * 1e6);
+    const bool in_time =
+        all_opened != 0 && all_opened < static_cast<std::int64_t>(options.from * 1e6);
     ok = ok && in_time;
     fmt::print(stderr, "stream_load: {} of {} subscriptions opened{}\n", run.opened.load(),
                options.connections,
