@@ -182,11 +182,16 @@ for attempt in 1 2 3; do
 done
 echo "browser test: nfmetrics serve at $api_url"
 
-# 4. The unit test of web/src/format.ts (bundled by esbuild into $work/format).
+# 4. The unit tests of web/src/format.ts and of Live's modules (sse.ts, live.ts, stream.ts),
+# bundled by esbuild into $work/format and $work/live.
 run env NFMETRICS_NODE_MODULES="$node_modules" NFMETRICS_FORMAT_OUT="$work/format" \
   node "$here/format.test.mjs" >"$logs/format-test.log" 2>&1 ||
   fail "format.test.mjs failed; see $logs/format-test.log"
 echo "browser test: format.test.mjs passed ($(grep -c '^ok ' "$logs/format-test.log") tests)"
+run env NFMETRICS_NODE_MODULES="$node_modules" NFMETRICS_LIVE_OUT="$work/live" \
+  node "$here/live.test.mjs" >"$logs/live-test.log" 2>&1 ||
+  fail "live.test.mjs failed; see $logs/live-test.log"
+echo "browser test: live.test.mjs passed ($(grep -c '^ok ' "$logs/live-test.log") tests)"
 
 # 5. The browser test itself. Its temporary files (Chromium's profile) stay under $work/tmp.
 # node leads a process group of its own (setsid: a background job of this non-interactive shell
