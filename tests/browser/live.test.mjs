@@ -1,7 +1,7 @@
 // Unit test of the dashboard's Live modules, Node 18 or newer: web/src/sse.ts (the SSE parser of
-// streams read with fetch), web/src/live.ts (points applied to the chart's answer) and
-// web/src/stream.ts (the fetch transport: headers, Last-Event-ID on reconnect, what is retried),
-// the last against a fake fetch. esbuild (from web/node_modules) bundles them into an ES module in
+// streams read with fetch), web/src/live.ts (points applied to the chart's answer),
+// web/src/stream.ts (the fetch transport: headers, Last-Event-ID on reconnect, what is retried,
+// against a fake fetch) and Live in web/src/state.ts (the URL's live=off, the ranges it allows). esbuild (from web/node_modules) bundles them into an ES module in
 // the output directory. run.sh runs it before the browser test.
 //
 // Environment: NFMETRICS_NODE_MODULES (web/node_modules, holding esbuild), NFMETRICS_LIVE_OUT
@@ -23,7 +23,7 @@ mkdirSync(outDir, { recursive: true });
 const outfile = path.join(outDir, 'live.mjs');
 await esbuild.build({
   stdin: {
-    contents: "export * from './sse'; export * from './live'; export * from './stream';",
+    contents: "export * from './sse'; export * from './live'; export * from './stream'; export * from './state';",
     resolveDir: path.join(here, '../../web/src'),
     loader: 'ts',
   },
@@ -83,6 +83,18 @@ test('SSE: an event not ended by a blank line is not dispatched yet', () => {
   const parser = new live.SseParser();
   assert.deepEqual(parser.feed('event: points\ndata: {}\n'), []);
   assert.deepEqual(parser.feed('\n'), [{ type: 'points', data: '{}', id: '' }]);
+});
+
+test('state: Live is on unless the URL says live=off, and allowed for ranges up to 24h', () => {
+  assert.equal(live.stateFromUrl('?range=1h').live, true);
+  assert.equal(live.stateFromUrl('?range=1h&live=off').live, false);
+  assert.equal(live.stateFromUrl('?range=1h&live=on').live, true);
+  const off = { ...live.stateFromUrl('?namespace=n&mvtx=m&range=1h'), live: false };
+  assert.match(live.stateToQuery(off), /(^|&)live=off(&|$)/);
+  assert.equal(live.stateFromUrl(`?${live.stateToQuery(off)}`).live, false, 'the URL round trip');
+  assert.doesNotMatch(live.stateToQuery({ ...off, live: true }), /live=/, 'on is the default: not written');
+  for (const r of ['15m', '1h', '3h', '6h', '12h', '24h']) assert.ok(live.liveAvailable(r), r);
+  for (const r of ['2d', '7d', 'custom', '']) assert.ok(!live.liveAvailable(r), r);
 });
 
 const range = (start, end) => ({ start_unix: start, end_unix: end, step: '15s', step_seconds: 15 });
