@@ -10,7 +10,8 @@
 // Environment (set by run.sh): NFMETRICS_URL (the API, http://127.0.0.1:PORT), NFMETRICS_INCIDENT_AT
 // (unix seconds),
 // NFMETRICS_PLAYWRIGHT (the playwright-core directory), NFMETRICS_BROWSER_OUT (screenshots and
-// summary go there), CHROMIUM (default /usr/bin/chromium).
+// summary go there), CHROMIUM (default /usr/bin/chromium), NFMETRICS_PROMETHEUS_PID (the backend,
+// which the last step stops).
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -20,6 +21,7 @@ import { pathToFileURL } from 'node:url';
 const baseUrl = requiredEnv('NFMETRICS_URL');
 const incidentAt = Number(requiredEnv('NFMETRICS_INCIDENT_AT'));
 const playwrightDir = requiredEnv('NFMETRICS_PLAYWRIGHT');
+const prometheusPid = Number(requiredEnv('NFMETRICS_PROMETHEUS_PID'));
 const outDir = requiredEnv('NFMETRICS_BROWSER_OUT');
 const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 const screenshotPath = path.join(outDir, 'dashboard.png');
@@ -738,10 +740,32 @@ test('dashboard in Chromium', { timeout: 200000 }, async (t) => {
       await page.selectOption('#range', '24h');
       assert.ok(await page.isEnabled('#live'), 'Live can be chosen again for the last 24h');
       assert.ok(!(await page.isChecked('#live')), 'and stays as chosen (off)');
-      await page.selectOption('#range', '7d');
-      assert.ok(await page.isDisabled('#live'), 'no Live over more than 24h');
       await assertClean();
-      report('Live off -> the stream closed, one GET of the metric, live=off in the URL; custom and 7d ranges disable Live');
+      report('Live off -> the stream closed, one GET of the metric, live=off in the URL; a custom range disables Live');
+    });
+
+    // The last step: it stops the backend.
+    await step('14. Live when the backend fails: an error beside the chart, the data kept', async () => {
+      let since = await mark();
+      await page.selectOption('#range', '1h');
+      await chartSettles(since);
+      since = await mark();
+      await page.check('#live');
+      await chartSettles(since);
+      await page.waitForSelector(`${CHART}[data-live="live"]`);
+      await page.waitForSelector('#diagnosis[data-state="ready"]'); // none in flight: the stream alone fails
+      const count = Number(await page.getAttribute(CHART, 'data-series-count'));
+      const before = await lastPoint();
+      process.kill(prometheusPid, 'SIGKILL');
+      await page.waitForSelector(`${CHART}[data-live="error"]`, { timeout: LIVE_WAIT_MS });
+      const status = (await page.textContent(`${CHART} .live-status`)).trim();
+      assert.match(status, /^Live · updated \d\d:\d\d:\d\d · backend error: .+; trying again next step$/);
+      assert.equal(Number(await page.getAttribute(CHART, 'data-series-count')), count, 'the series kept');
+      assert.equal(await lastPoint(), before, 'the points kept');
+      assert.equal(await page.getAttribute(CHART, 'data-state'), 'ready', 'the chart still shows its data');
+      assert.ok(await page.isHidden('#error'), 'the error area stays hidden: the stream tries again');
+      await assertClean();
+      report(`Prometheus stopped -> "${status}", ${count} series kept`);
     });
   } finally {
     writeFileSync(summaryPath, summary.join('\n') + '\n');

@@ -189,6 +189,7 @@ for attempt in 1 2 3; do
     fail "Prometheus did not come up"
   fi
 done
+prometheus_pid=${pids[-1]} # the test's last step stops it: Live's error events
 echo "browser test: Prometheus at $prometheus_url"
 
 # 4. nfmetrics serve in front of it.
@@ -220,7 +221,7 @@ echo "browser test: live.test.mjs passed ($(grep -c '^ok ' "$logs/live-test.log"
 # Chromium's PID: cleanup stops both groups even when node has to be SIGKILLed.
 export NFMETRICS_URL=$api_url NFMETRICS_INCIDENT_AT=$incident_at NFMETRICS_PLAYWRIGHT="$node_modules/playwright-core" \
   NFMETRICS_BROWSER_OUT=$out CHROMIUM=$chromium TMPDIR=$work/tmp \
-  NFMETRICS_CHROMIUM_PIDFILE=$chromium_pidfile
+  NFMETRICS_CHROMIUM_PIDFILE=$chromium_pidfile NFMETRICS_PROMETHEUS_PID=$prometheus_pid
 setsid node "$here/dashboard.test.mjs" > >(tee "$work/test.out") 2>&1 &
 test_group=$!
 status=0
