@@ -103,6 +103,9 @@ struct ServeOptions {
   std::size_t max_series = 2000;
   double rate_limit = 0;
   double rate_burst = 0;
+  std::size_t max_streams = 10000;
+  std::size_t stream_queue = 32;
+  std::string stream_keepalive = "15s";
 };
 
 // The Beast client's options from the flags, secrets read from their files. Every failure names
@@ -320,7 +323,10 @@ int RunServe(const ServeOptions& options) {
        .catalog = &catalog,
        .auth = auth ? &*auth : nullptr,
        .rate_limit = {.per_second = options.rate_limit,
-                      .burst = options.rate_burst > 0 ? options.rate_burst : options.rate_limit}},
+                      .burst = options.rate_burst > 0 ? options.rate_burst : options.rate_limit},
+       .streams = {.max_streams = options.max_streams,
+                   .queue_events = options.stream_queue,
+                   .keepalive = PositiveDuration("--stream-keepalive", options.stream_keepalive)}},
       self_metrics);
   if (!stack.ok()) {
     const std::string& param = stack.error().param;
@@ -593,6 +599,23 @@ void RegisterServeCommand(CLI::App& app) {
       ->add_option("--max-connections", options->max_connections,
                    "Client connections open at once; at the limit new ones wait in the listen "
                    "backlog until one closes; 0: no limit")
+      ->capture_default_str();
+  serve
+      ->add_option("--max-streams", options->max_streams,
+                   "Live streams (GET /api/v1/metrics/{metric}/stream) open at once; more are "
+                   "answered 503 with Retry-After. Each also counts against --max-connections")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{10000000}))
+      ->capture_default_str();
+  serve
+      ->add_option("--stream-queue", options->stream_queue,
+                   "Events a live stream's client may fall behind (not reading) before it is "
+                   "disconnected")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100000}))
+      ->capture_default_str();
+  serve
+      ->add_option("--stream-keepalive", options->stream_keepalive,
+                   "A live stream sends a comment after this long without an event, so that "
+                   "proxies keep it open")
       ->capture_default_str();
   serve
       ->add_option("--shutdown-grace", options->shutdown_grace,

@@ -114,6 +114,9 @@ Result<std::unique_ptr<Stack>> Stack::Make(const boost::asio::any_io_executor& e
       options.catalog != nullptr ? *options.catalog : service::DefaultCatalog(), *parts->service,
       http::SystemNow, budget.answers, options.auth, &self_metrics);
   parts->router->SetRateLimit(options.rate_limit);
+  http::StreamOptions streams = options.streams;
+  streams.freshness = options.cache_freshness;
+  parts->router->SetStreams(streams);
   return std::unique_ptr<Stack>(new Stack(std::move(parts)));
 }
 

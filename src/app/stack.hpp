@@ -39,6 +39,7 @@ struct StackOptions {
   const service::Catalog* catalog = nullptr;  // must outlive the stack; nullptr: the built-in one
   const http::AuthConfig* auth = nullptr;     // must outlive the stack; nullptr: no auth
   http::RateLimit rate_limit;
+  http::StreamOptions streams;  // its freshness is cache_freshness
 };
 
 class Stack {

@@ -1,9 +1,5 @@
 #include "http/answer_cache.hpp"
 
-#include <fmt/format.h>
-
-#include <iterator>
-
 #include "http/compression.hpp"
 
 namespace nfmetrics::http {
@@ -46,32 +42,6 @@ std::size_t AnswerCache::entries() const {
   return answers_.size();
 }
 
-std::string AnswerKey(const service::MetricRequest& request) {
-  std::string key;
-  auto out = std::back_inserter(key);
-  const service::ObjectRef& object = request.object;
-  // The spec itself, not a name: the catalog outlives every key, and one metric_name may serve
-  // several specs (a MonoVertex and a vertex pattern).
-  fmt::format_to(out, "{}\n{}\n{}\n", fmt::ptr(request.metric), static_cast<int>(object.kind),
-                 object.ns.str());
-  if (object.mvtx) fmt::format_to(out, "mvtx={}\n", object.mvtx->str());
-  if (object.pipeline) fmt::format_to(out, "pipeline={}\n", object.pipeline->str());
-  if (object.vertex) fmt::format_to(out, "vertex={}\n", object.vertex->str());
-  fmt::format_to(out, "{} {} {} {}\n", request.start.time_since_epoch().count(),
-                 request.end.time_since_epoch().count(), request.step ? request.step->count() : -1,
-                 request.window ? request.window->count() : -1);
-  // Shortest round-trip form: distinct quantiles never share a key.
-  for (double q : request.quantiles) fmt::format_to(out, "q={} ", q);
-  for (const service::DimensionSpec* dimension : request.group_by) {
-    fmt::format_to(out, "by={} ", dimension->name);
-  }
-  for (const service::FilterValues& filter : request.filters) {
-    // Values cannot hold a newline or NUL (label values are validated), so these separate them.
-    fmt::format_to(out, "\n{}", filter.label);
-    for (const std::string& value : filter.values) fmt::format_to(out, "{}{}", '\0', value);
-  }
-  fmt::format_to(out, "\nsummary={}", request.summary);
-  return key;
-}
+std::string AnswerKey(const service::MetricRequest& request) { return request.Key(); }
 
 }  // namespace nfmetrics::http

@@ -45,8 +45,7 @@ class AnswerCache {
   ByteLru<std::shared_ptr<const Answer>> answers_;  // guarded by mutex_
 };
 
-// Everything a metric answer depends on besides the data: the metric, the object, the exact range,
-// step and window asked, quantiles, grouping, filters and summary. Equal keys render equal bodies.
+// The answer's key: MetricRequest::Key (equal keys render equal bodies).
 std::string AnswerKey(const service::MetricRequest& request);
 
 }  // namespace nfmetrics::http

@@ -21,6 +21,7 @@ Response JsonResponse(const Request& request, beast_http::status status, std::st
 }
 
 void Compress(const Request& request, Response& response) {
+  if (response.body().events() != nullptr) return;  // an event stream is written as it comes
   if (response.body().size() <= kMinCompressedBytes) return;
   if (response.find(beast_http::field::content_encoding) != response.end()) return;  // done
   response.set(beast_http::field::vary, "Accept-Encoding");

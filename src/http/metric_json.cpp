@@ -33,6 +33,50 @@ void WriteSummary(JsonWriter& writer, const service::SeriesSummary& summary, boo
   writer.EndObject();
 }
 
+// "range": the aligned range queried, its step, and the window for metrics that have one.
+void WriteRange(JsonWriter& writer, const service::QueryPlan& plan) {
+  writer.Key("range");
+  writer.StartObject();
+  WriteRangeEnds(writer, plan.start, plan.end);
+  writer.Key("step");
+  WriteString(writer, service::FormatDuration(plan.step));
+  writer.Key("step_seconds");
+  WriteSeconds(writer, plan.step.count());
+  if (plan.window) {
+    writer.Key("window");
+    WriteString(writer, service::FormatDuration(*plan.window));
+  }
+  writer.EndObject();
+}
+
+// A series' "labels", and its "quantile" for quantile metrics.
+void WriteSeriesId(JsonWriter& writer, const service::MetricSeries& series) {
+  writer.Key("labels");
+  writer.StartObject();
+  for (const auto& [label, value] : series.labels) {
+    writer.Key(label.data(), static_cast<rapidjson::SizeType>(label.size()));
+    WriteString(writer, value);
+  }
+  writer.EndObject();
+  if (series.quantile) {
+    writer.Key("quantile");
+    WriteDouble(writer, *series.quantile);
+  }
+}
+
+// "points": [[unix seconds, value or null], ...].
+void WritePoints(JsonWriter& writer, const std::vector<service::Point>& points) {
+  writer.Key("points");
+  writer.StartArray();
+  for (const service::Point& point : points) {
+    writer.StartArray();
+    WriteSeconds(writer, point.time.time_since_epoch().count());
+    WriteOptional(writer, point.value);
+    writer.EndArray();
+  }
+  writer.EndArray();
+}
+
 }  // namespace
 
 std::string MetricJson(const service::MetricRequest& request, const service::MetricResult& result) {
@@ -116,34 +160,13 @@ std::string MetricJson(const service::MetricRequest& request, const service::Met
   }
   writer.EndArray();
 
-  writer.Key("range");
-  writer.StartObject();
-  WriteRangeEnds(writer, plan.start, plan.end);
-  writer.Key("step");
-  WriteString(writer, service::FormatDuration(plan.step));
-  writer.Key("step_seconds");
-  WriteSeconds(writer, plan.step.count());
-  if (plan.window) {
-    writer.Key("window");
-    WriteString(writer, service::FormatDuration(*plan.window));
-  }
-  writer.EndObject();
+  WriteRange(writer, plan);
 
   writer.Key("series");
   writer.StartArray();
   for (const service::MetricSeries& series : result.series) {
     writer.StartObject();
-    writer.Key("labels");
-    writer.StartObject();
-    for (const auto& [label, value] : series.labels) {
-      writer.Key(label.data(), static_cast<rapidjson::SizeType>(label.size()));
-      WriteString(writer, value);
-    }
-    writer.EndObject();
-    if (series.quantile) {
-      writer.Key("quantile");
-      WriteDouble(writer, *series.quantile);
-    }
+    WriteSeriesId(writer, series);
     if (series.summary) {
       writer.Key("summary");
       // Pods are compared with their peers only where series are per pod.
@@ -151,19 +174,30 @@ std::string MetricJson(const service::MetricRequest& request, const service::Met
                                  [](const auto& label) { return label.first == "pod"; });
       WriteSummary(writer, *series.summary, per_pod);
     }
-    writer.Key("points");
-    writer.StartArray();
-    for (const service::Point& point : series.points) {
-      writer.StartArray();
-      WriteSeconds(writer, point.time.time_since_epoch().count());
-      WriteOptional(writer, point.value);
-      writer.EndArray();
-    }
-    writer.EndArray();
+    WritePoints(writer, series.points);
     writer.EndObject();
   }
   writer.EndArray();
   EndSuccess(writer, result.warnings);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+std::string PointsJson(const service::QueryPlan& plan,
+                       const std::vector<service::MetricSeries>& series) {
+  rapidjson::StringBuffer buffer;
+  JsonWriter writer(buffer);
+  writer.StartObject();
+  writer.Key("series");
+  writer.StartArray();
+  for (const service::MetricSeries& one : series) {
+    writer.StartObject();
+    WriteSeriesId(writer, one);
+    WritePoints(writer, one.points);
+    writer.EndObject();
+  }
+  writer.EndArray();
+  WriteRange(writer, plan);
+  writer.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 

@@ -15,7 +15,9 @@
 #include "http/handlers/numaflow.hpp"
 #include "http/handlers/probes.hpp"
 #include "http/handlers/self_metrics.hpp"
+#include "http/handlers/stream.hpp"
 #include "http/routes.hpp"
+#include "http/stream_hub.hpp"
 #include "nfmetrics/http/auth.hpp"
 #include "nfmetrics/http/rate_limiter.hpp"
 #include "nfmetrics/http/self_metrics.hpp"
@@ -27,11 +29,13 @@ using service::Listing;
 
 struct Router::Owned {
   Owned(const service::Catalog& catalog, service::QueryService& service, AnswerCache* answers,
-        const SelfMetrics& self_metrics)
-      : ready(service),
+        SelfMetrics& self_metrics, const Clock& clock)
+      : streams(service, clock, self_metrics),
+        ready(service),
         self_metrics(self_metrics),
         catalog(catalog),
         metric(catalog, service, answers),
+        stream(catalog, streams),
         proxy(catalog, service),
         discovery(catalog),
         diagnosis(service),
@@ -47,6 +51,7 @@ struct Router::Owned {
                  .dashboard = &dashboard,
                  .catalog = &this->catalog,
                  .metric = &metric,
+                 .stream = &stream,
                  .proxy = &proxy,
                  .discovery = &discovery,
                  .diagnosis = &diagnosis,
@@ -57,12 +62,14 @@ struct Router::Owned {
                  .vertices = &vertices,
                  .vertex_pods = &vertex_pods} {}
 
+  StreamHubs streams;  // before the handler that uses it, and destroyed after
   HealthHandler health;
   ReadyHandler ready;
   SelfMetricsHandler self_metrics;
   DashboardHandler dashboard;
   CatalogHandler catalog;
   MetricHandler metric;
+  StreamHandler stream;
   ProxyHandler proxy;
   DiscoveryHandler discovery;
   DiagnosisHandler diagnosis;
@@ -92,9 +99,11 @@ Router::Router(const service::Catalog& catalog, service::QueryService& service, 
                                       : nullptr),
       own_self_metrics_(self_metrics == nullptr ? std::make_unique<SelfMetrics>() : nullptr),
       self_metrics_(self_metrics != nullptr ? self_metrics : own_self_metrics_.get()),
-      owned_(std::make_unique<Owned>(catalog, service, answers_.get(), *self_metrics_)) {}
+      owned_(std::make_unique<Owned>(catalog, service, answers_.get(), *self_metrics_, clock_)) {}
 
 Router::~Router() = default;
+
+void Router::SetStreams(const StreamOptions& options) { owned_->streams.Configure(options); }
 
 void Router::SetRateLimit(const RateLimit& limit) {
   rate_limiter_ = limit.per_second > 0 ? std::make_unique<RateLimiter>(limit) : nullptr;

@@ -22,6 +22,7 @@ constexpr RouteEntry kRoutes[] = {
   {kGetOrHead, "/assets/{file}",                                           true,  Route::kDashboard,   Endpoint::kDashboard,   kOwn,      &Handlers::dashboard},
   {kGet,       "/api/v1/metrics",                                          false, Route::kCatalog,     Endpoint::kApi,         kOwn,      &Handlers::catalog},
   {kGet,       "/api/v1/metrics/{metric}",                                 false, Route::kMetric,      Endpoint::kApi,         kOwn,      &Handlers::metric},
+  {kGet,       "/api/v1/metrics/{metric}/stream",                          false, Route::kStream,      Endpoint::kApi,         kOwn,      &Handlers::stream},
   {kPost,      "/api/v1/metrics-proxy",                                    false, Route::kProxy,       Endpoint::kApi,         kNumaflow, &Handlers::proxy},
   {kGet,       "/api/v1/metrics-discovery/object/{object}",                false, Route::kDiscovery,   Endpoint::kApi,         kNumaflow, &Handlers::discovery},
   {kGet,       "/api/v1/diagnosis",                                        false, Route::kDiagnosis,   Endpoint::kApi,         kOwn,      &Handlers::diagnosis},

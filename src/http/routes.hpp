@@ -23,6 +23,7 @@ struct Handlers {
   Handler* dashboard = nullptr;
   Handler* catalog = nullptr;
   Handler* metric = nullptr;  // also the NumaFlow-style paths, which carry the object
+  Handler* stream = nullptr;
   Handler* proxy = nullptr;
   Handler* discovery = nullptr;
   Handler* diagnosis = nullptr;

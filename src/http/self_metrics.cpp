@@ -38,6 +38,10 @@ constexpr std::array<std::string_view, 5> kSharedReadNames = {"hit", "miss", "ti
 constexpr std::array<std::string_view, 4> kSharedWriteNames = {"stored", "failed", "dropped",
                                                                "skipped"};
 
+// Indexed by StreamEvent.
+constexpr std::array<std::string_view, 4> kStreamEventNames = {"snapshot", "points", "error",
+                                                               "keepalive"};
+
 // HTTP status codes are three digits: 100 to 599.
 constexpr unsigned kFirstStatus = 100;
 constexpr std::size_t kStatusCount = 500;
@@ -127,6 +131,37 @@ struct SelfMetrics::Families {
                                .Register(registry)
                                .Add({});
 
+  prom::Gauge& streams_open = prom::BuildGauge()
+                                  .Name("nfmetrics_streams_open")
+                                  .Help("Live streams open (GET /api/v1/metrics/{metric}/stream)")
+                                  .Register(registry)
+                                  .Add({});
+  prom::Gauge& stream_hubs =
+      prom::BuildGauge()
+          .Name("nfmetrics_stream_hubs")
+          .Help("Live stream hubs running: one per distinct streamed query, shared by its streams")
+          .Register(registry)
+          .Add({});
+  prom::Family<prom::Counter>& stream_events =
+      prom::BuildCounter()
+          .Name("nfmetrics_stream_events_total")
+          .Help("Events handed to stream subscribers, by event (keepalive: the idle comment)")
+          .Register(registry);
+  prom::Counter& stream_dropped =
+      prom::BuildCounter()
+          .Name("nfmetrics_stream_subscribers_dropped_total")
+          .Help(
+              "Stream subscribers disconnected for falling more than --stream-queue events behind")
+          .Register(registry)
+          .Add({});
+  prom::Family<prom::Counter>& stream_refreshes =
+      prom::BuildCounter()
+          .Name("nfmetrics_stream_refreshes_total")
+          .Help(
+              "Refreshes of stream hubs (one per step per distinct query, through the results "
+              "cache), by metric and result (ok, error)")
+          .Register(registry);
+
   // Family::Add hashes the labels under the family's lock, so the hot path looks its metrics up
   // here instead. A request counter is made on the first answer of its route and status: which
   // statuses occur is not known in advance. Racing threads store the same pointer, since Add
@@ -138,6 +173,7 @@ struct SelfMetrics::Families {
   std::array<prom::Histogram*, kBackendCallCount> backend_by_call{};
   std::array<prom::Counter*, kSharedReadNames.size()> shared_reads_by_outcome{};
   std::array<prom::Counter*, kSharedWriteNames.size()> shared_writes_by_outcome{};
+  std::array<prom::Counter*, kStreamEventNames.size()> stream_events_by_name{};
 
   Families() {
     // Series that exist from the start, at zero, so that rate() and absent() work on them before
@@ -157,6 +193,10 @@ struct SelfMetrics::Families {
     for (std::size_t write = 0; write < kSharedWriteNames.size(); ++write) {
       shared_writes_by_outcome[write] =
           &shared_writes.Add({{"result", std::string(kSharedWriteNames[write])}});
+    }
+    for (std::size_t event = 0; event < kStreamEventNames.size(); ++event) {
+      stream_events_by_name[event] =
+          &stream_events.Add({{"event", std::string(kStreamEventNames[event])}});
     }
     for (std::size_t call = 0; call < kBackendCallCount; ++call) {
       const std::string operation(kBackendCallNames[call]);
@@ -229,6 +269,27 @@ void SelfMetrics::SharedCacheCircuitChanged(CircuitState state) {
 }
 
 void SelfMetrics::SharedCacheConnected(bool up) { families_->shared_up.Set(up ? 1 : 0); }
+
+void SelfMetrics::StreamOpened() { families_->streams_open.Increment(); }
+
+void SelfMetrics::StreamClosed() { families_->streams_open.Decrement(); }
+
+void SelfMetrics::StreamHubStarted() { families_->stream_hubs.Increment(); }
+
+void SelfMetrics::StreamHubStopped() { families_->stream_hubs.Decrement(); }
+
+void SelfMetrics::StreamEventSent(StreamEvent event) {
+  families_->stream_events_by_name[Index(event)]->Increment();
+}
+
+void SelfMetrics::StreamSubscriberDropped() { families_->stream_dropped.Increment(); }
+
+void SelfMetrics::StreamRefreshed(std::string_view metric, bool ok) {
+  // Once per step per hub: the family's own lookup is fast enough.
+  families_->stream_refreshes
+      .Add({{"metric", std::string(metric)}, {"result", ok ? "ok" : "error"}})
+      .Increment();
+}
 
 std::string SelfMetrics::Render() const {
   return prom::TextSerializer().Serialize(families_->registry.Collect());

@@ -35,6 +35,7 @@
 #include "http/exchange.hpp"
 #include "http/routes.hpp"
 #include "nfmetrics/http/access_log.hpp"
+#include "nfmetrics/http/event_stream.hpp"
 
 namespace nfmetrics::http {
 namespace {
@@ -47,6 +48,11 @@ using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 // What the first read of a request asks for at most; the parser asks for more as it needs.
 constexpr std::size_t kFirstReadBytes = 4096;
+
+// The kernel's send buffer of a connection that streams events: a fixed size, not autotuned up to
+// megabytes, so that a thousand subscribers hold little memory and one that stops reading fills
+// its buffer, and falls behind, quickly.
+constexpr int kStreamSendBufferBytes = 64 * 1024;
 
 // How long and how much of the rest of an unreadable request is read and dropped before closing.
 constexpr Duration kLingerTime = std::chrono::seconds(1);
@@ -102,8 +108,9 @@ bool NeverShed(const Request& request) {
 // the session clears `socket` when it ends, and closes are posted there.
 struct SessionHandle {
   tcp::socket* socket = nullptr;
-  asio::any_io_executor executor;  // the connection's strand; never changes
-  bool idle = false;               // waiting for the first byte of a request
+  asio::any_io_executor executor;       // the connection's strand; never changes
+  bool idle = false;                    // waiting for the first byte of a request
+  std::shared_ptr<EventStream> events;  // while the connection streams events
 };
 
 // One open client connection counted against max_connections, from the accept until the session
@@ -220,7 +227,7 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
       }
       tcp_stream.expires_after(options.header_timeout);
     }
-    const bool unread_input = co_await Serve(stream, *handle);
+    const bool unread_input = co_await Serve(stream, handle);
     tcp_stream.socket().shutdown(tcp::socket::shutdown_send, ec);
     if (unread_input) {
       // Closing with unread bytes would send a reset, which can destroy the error answer before
@@ -239,7 +246,7 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
   // Serves requests until the connection is to close; true when that is after an unreadable
   // request, whose rest may still be on its way.
   template <class Stream>
-  asio::awaitable<bool> Serve(Stream& stream, SessionHandle& handle) {
+  asio::awaitable<bool> Serve(Stream& stream, const std::shared_ptr<SessionHandle>& handle) {
     beast::tcp_stream& tcp_stream = beast::get_lowest_layer(stream);
     // Both live as long as the connection: pipelined requests wait in `buffer`, and each request
     // is parsed into the previous one's message, whose body keeps its capacity.
@@ -252,10 +259,10 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
         // header's deadline, from the accept). A drain closes the connection here.
         if (draining.load()) break;
         if (!first) tcp_stream.expires_after(options.idle_timeout);
-        handle.idle = true;
+        handle->idle = true;
         std::size_t read = co_await stream.async_read_some(
             buffer.prepare(kFirstReadBytes), asio::redirect_error(asio::use_awaitable, ec));
-        handle.idle = false;
+        handle->idle = false;
         if (ec) break;
         buffer.commit(read);
       }
@@ -290,6 +297,13 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
         request = parser.release();
         response = co_await Answer(request, exchange.notes());
         if (draining.load()) response.keep_alive(false);
+        if (std::shared_ptr<EventStream> events = response.body().events()) {
+          // The connection streams events until the stream, the client or a drain ends it.
+          exchange.Answered(response);
+          const std::size_t sent = co_await WriteEvents(stream, response, events, handle);
+          exchange.Written(*access_log, request, response, sent);
+          break;
+        }
       }
       const bool keep_alive = response.keep_alive();
       exchange.Answered(response);
@@ -304,6 +318,63 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
       if (ec || !keep_alive) break;
     }
     co_return false;
+  }
+
+  // Writes an event stream's header, then its events as they come, chunked on HTTP/1.1 (on 1.0 the
+  // close ends the body); the last chunk when the stream ends, not when the client went away.
+  // Returns the bytes written.
+  template <class Stream>
+  asio::awaitable<std::size_t> WriteEvents(Stream& stream, Response& response,
+                                           std::shared_ptr<EventStream> events,
+                                           const std::shared_ptr<SessionHandle>& handle) {
+    beast::tcp_stream& tcp_stream = beast::get_lowest_layer(stream);
+    boost::system::error_code ec;
+    tcp_stream.socket().set_option(asio::socket_base::send_buffer_size(kStreamSendBufferBytes), ec);
+    events->OnAbandon([weak = std::weak_ptr<SessionHandle>(handle)] {
+      std::shared_ptr<SessionHandle> held = weak.lock();
+      if (held == nullptr) return;
+      asio::post(held->executor, [held] {
+        boost::system::error_code ignored;
+        if (held->socket != nullptr) held->socket->close(ignored);
+      });
+    });
+    handle->events = events;
+    if (draining.load()) events->End();
+    struct Forget {
+      SessionHandle& handle;
+      ~Forget() { handle.events.reset(); }
+    } forget{*handle};
+
+    const bool chunked = response.version() >= 11;
+    response.keep_alive(false);
+    response.erase(beast_http::field::content_length);
+    if (chunked) response.chunked(true);
+    tcp_stream.expires_after(options.idle_timeout);
+    beast_http::response_serializer<AnswerBody> serializer(response);
+    std::size_t sent = co_await beast_http::async_write_header(
+        stream, serializer, asio::redirect_error(asio::use_awaitable, ec));
+    while (!ec) {
+      tcp_stream.expires_never();
+      std::shared_ptr<const std::string> text = co_await events->Next();
+      // A client that stops reading is the stream's to drop (OnAbandon); one whose socket is
+      // gone fails here.
+      tcp_stream.expires_after(options.idle_timeout);
+      if (text == nullptr) {
+        if (chunked) {
+          sent += co_await asio::async_write(stream, beast_http::make_chunk_last(),
+                                             asio::redirect_error(asio::use_awaitable, ec));
+        }
+        break;
+      }
+      if (chunked) {
+        sent += co_await asio::async_write(stream, beast_http::make_chunk(asio::buffer(*text)),
+                                           asio::redirect_error(asio::use_awaitable, ec));
+      } else {
+        sent += co_await asio::async_write(stream, asio::buffer(*text),
+                                           asio::redirect_error(asio::use_awaitable, ec));
+      }
+    }
+    co_return sent;
   }
 
   // The router's answer, unless --max-in-flight requests are already being handled.
@@ -331,6 +402,8 @@ struct Server::State : std::enable_shared_from_this<Server::State> {
     for (const std::shared_ptr<SessionHandle>& handle : sessions) {
       asio::post(handle->executor, [handle, idle_only] {
         boost::system::error_code ignored;
+        // A stream ends with its last chunk, then its connection closes.
+        if (handle->events != nullptr) handle->events->End();
         if (handle->socket != nullptr && (handle->idle || !idle_only)) {
           handle->socket->close(ignored);
         }

@@ -411,6 +411,9 @@ Result<Caller> JwtVerifier::Verify(std::string_view token, TimePoint now) const 
   Result<std::string> name = CallerName(*claims);
   if (!name.ok()) return std::move(name).error();
   Caller caller{.name = std::move(name).value()};
+  // Accepted until exp plus the leeway: a stream opened with it ends then.
+  caller.expires = TimePoint(
+      std::chrono::duration_cast<Duration>(std::chrono::duration<double>(**exp + leeway)));
   if (Status read = ReadNamespaces(*claims, options_.namespaces_claim, caller); !read.ok()) {
     return std::move(read).error();
   }

@@ -37,6 +37,10 @@ struct SyntheticData {
   Duration interval = std::chrono::seconds(15);
   std::optional<TimePoint> incident_onset;
   std::vector<int> baseline_days;
+  // A live exporter ("127.0.0.1:PORT", see live_exporter.hpp) for the engine to scrape every
+  // scrape_interval after the history; empty: the history alone.
+  std::string scrape_target;
+  Duration scrape_interval = std::chrono::seconds(1);
 
   TimePoint IncidentOnset() const { return incident_onset.value_or(end - std::chrono::hours(2)); }
   // The deployment the samples come from: synth::DefaultWorld(IncidentOnset()).

@@ -46,12 +46,13 @@ InProcessApi::InProcessApi(const std::string& prometheus_url, const InProcessOpt
        .cache_redis = options.cache_redis,
        .cache_redis_timeout = options.cache_redis_timeout,
        .cache_max_bytes = options.cache_max_bytes,
-       .cache_freshness = std::chrono::minutes(1),
+       .cache_freshness = options.cache_freshness,
        .limits = options.limits,
        .catalog = options.catalog,
        .auth = options.auth,
        .rate_limit = {.per_second = options.rate_limit,
-                      .burst = options.rate_burst > 0 ? options.rate_burst : options.rate_limit}},
+                      .burst = options.rate_burst > 0 ? options.rate_burst : options.rate_limit},
+       .streams = options.streams},
       impl_->self_metrics);
   if (!stack.ok()) throw std::runtime_error(stack.error().message);
   impl_->stack = std::move(stack).value();

@@ -9,6 +9,7 @@
 
 #include "nfmetrics/core/time.hpp"
 #include "nfmetrics/http/server.hpp"
+#include "nfmetrics/http/stream_options.hpp"
 #include "nfmetrics/prometheus/resilient_client.hpp"
 #include "nfmetrics/service/query_plan.hpp"
 
@@ -40,6 +41,8 @@ struct InProcessOptions {
   int upstream_retries = 0;
   int circuit_failures = 0;
   Duration circuit_open_for = std::chrono::seconds(1);
+  Duration cache_freshness = std::chrono::minutes(1);  // --cache-freshness
+  http::StreamOptions streams;  // --max-streams, --stream-queue, --stream-keepalive
 };
 
 class InProcessApi {

@@ -11,6 +11,8 @@
 #include <thread>
 #include <vector>
 
+#include "support/live_exporter.hpp"
+
 namespace nfmetrics::testing {
 namespace {
 
@@ -55,8 +57,12 @@ std::unique_ptr<PrometheusHarness> PrometheusHarness::Start(const SyntheticData&
   Backfill(dir, data);
   {
     std::ofstream config(dir / "prometheus.yml");
-    config << "# No scrape jobs: every sample comes from the backfilled blocks.\n"
-              "global:\n  scrape_interval: 15s\n";
+    if (data.scrape_target.empty()) {
+      config << "# No scrape jobs: every sample comes from the backfilled blocks.\n"
+                "global:\n  scrape_interval: 15s\n";
+    } else {
+      config << ScrapeConfigYaml(data.scrape_target, data.scrape_interval);
+    }
   }
   if (!web.yaml.empty()) std::ofstream(dir / "web.yml") << web.yaml;
 

@@ -22,6 +22,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "support/live_exporter.hpp"
+
 namespace nfmetrics::testing {
 namespace {
 
@@ -102,15 +104,25 @@ std::unique_ptr<VictoriaMetricsHarness> VictoriaMetricsHarness::Start(const Synt
   const std::filesystem::path input = dir / "synthetic.om";
   WriteSyntheticOpenMetrics(data, input);
 
+  std::vector<std::string> args = {"GOMAXPROCS=1",
+                                   "victoria-metrics",
+                                   "-storageDataPath=" + (dir / "data").string(),
+                                   "-retentionPeriod=100y",
+                                   "-search.latencyOffset=0s",
+                                   "-search.disableCache",
+                                   "-loggerLevel=WARN"};
+  if (!data.scrape_target.empty()) {
+    std::ofstream(dir / "scrape.yml") << ScrapeConfigYaml(data.scrape_target, data.scrape_interval);
+    args.push_back("-promscrape.config=" + (dir / "scrape.yml").string());
+  }
+
   std::string last_failure;
   for (int attempt = 0; attempt < 3; ++attempt) {
     const unsigned short port = FreeLoopbackPort();
-    auto process = ChildProcess::Start(
-        "env",
-        {"GOMAXPROCS=1", "victoria-metrics", "-storageDataPath=" + (dir / "data").string(),
-         fmt::format("-httpListenAddr=127.0.0.1:{}", port), "-retentionPeriod=100y",
-         "-search.latencyOffset=0s", "-search.disableCache", "-loggerLevel=WARN"},
-        dir / fmt::format("victoria-metrics-{}.log", attempt));
+    std::vector<std::string> with_port = args;
+    with_port.push_back(fmt::format("-httpListenAddr=127.0.0.1:{}", port));
+    auto process = ChildProcess::Start("env", with_port,
+                                       dir / fmt::format("victoria-metrics-{}.log", attempt));
 
     bool exited = false;
     last_failure = WaitUntilServing(*process, "victoria-metrics", port, "/health", 60s, exited);

@@ -53,6 +53,8 @@ const std::vector<Documented>& DocumentedPaths() {
       {"/api/v1/metrics", &Handlers::catalog, Route::kCatalog, Endpoint::kApi, kOwn, kGet},
       {"/api/v1/metrics/sink-latency?namespace=a&mvtx=b", &Handlers::metric, Route::kMetric,
        Endpoint::kApi, kOwn, kGet},
+      {"/api/v1/metrics/sink-latency/stream?namespace=a&mvtx=b", &Handlers::stream, Route::kStream,
+       Endpoint::kApi, kOwn, kGet},
       {"/api/v1/metrics-proxy", &Handlers::proxy, Route::kProxy, Endpoint::kApi, kNumaflow, kPost},
       {"/api/v1/metrics-discovery/object/mono-vertex", &Handlers::discovery, Route::kDiscovery,
        Endpoint::kApi, kNumaflow, kGet},

@@ -1,5 +1,6 @@
 // The body of every answer the server sends: text a handler wrote, or a stored answer shared with
-// the AnswerCache and sent from where it is kept, without a copy per request.
+// the AnswerCache and sent from where it is kept, without a copy per request; or, for a stream,
+// the events that follow the header (event_stream.hpp), which the server writes as they come.
 #pragma once
 
 #include <boost/asio/buffer.hpp>
@@ -13,6 +14,8 @@
 #include <utility>
 
 namespace nfmetrics::http {
+
+class EventStream;
 
 // A Beast Body (see boost::beast::http::string_body) whose value is either owned or shared.
 struct AnswerBody {
@@ -34,8 +37,13 @@ struct AnswerBody {
     std::string_view view() const { return shared_ != nullptr ? *shared_ : owned_; }
     std::size_t size() const { return view().size(); }
 
+    // An answer whose body is `events`, written by the server after the header until it ends.
+    void Stream(std::shared_ptr<EventStream> events) { events_ = std::move(events); }
+    const std::shared_ptr<EventStream>& events() const { return events_; }
+
    private:
     std::string owned_;
+    std::shared_ptr<EventStream> events_;
     std::shared_ptr<const void> owner_;
     const std::string* shared_ = nullptr;  // inside *owner_, so moving this keeps it valid
   };

@@ -12,6 +12,7 @@
 
 #include "nfmetrics/core/time.hpp"
 #include "nfmetrics/http/message.hpp"
+#include "nfmetrics/http/stream_options.hpp"
 #include "nfmetrics/service/catalog.hpp"
 #include "nfmetrics/service/query_service.hpp"
 
@@ -64,6 +65,10 @@ class Router {
   // serve --rate-limit: each authenticated caller's requests per second (429 beyond); set before
   // serving. Without auth there is no caller to limit: --max-in-flight protects the server.
   void SetRateLimit(const RateLimit& limit);
+
+  // serve --max-streams, --stream-queue, --stream-keepalive and --cache-freshness, for the live
+  // streams (GET /api/v1/metrics/{metric}/stream); set before serving.
+  void SetStreams(const StreamOptions& options);
 
  private:
   struct Owned;  // the handlers, one per table entry

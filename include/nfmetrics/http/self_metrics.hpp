@@ -46,6 +46,14 @@ enum class SharedWrite {
   kSkipped,  // not sent: no connection that answers, or its circuit is open
 };
 
+// An event sent to one stream subscriber: the `event` label.
+enum class StreamEvent {
+  kSnapshot,   // "snapshot"
+  kPoints,     // "points"
+  kError,      // "error"
+  kKeepAlive,  // "keepalive": the comment sent when nothing else was
+};
+
 class SelfMetrics {
  public:
   // The media type of Render()'s text.
@@ -77,6 +85,18 @@ class SelfMetrics {
   void SharedCacheWritten(SharedWrite outcome);
   void SharedCacheCircuitChanged(CircuitState state);
   void SharedCacheConnected(bool up);
+
+  // Live streams: one opened or closed (for any reason), a hub started or stopped, an event handed
+  // to one subscriber's connection, a subscriber dropped for falling behind, and one refresh of a
+  // hub from the results cache and the backend, by the metric's API name (a bounded set: the
+  // catalog's).
+  void StreamOpened();
+  void StreamClosed();
+  void StreamHubStarted();
+  void StreamHubStopped();
+  void StreamEventSent(StreamEvent event);
+  void StreamSubscriberDropped();
+  void StreamRefreshed(std::string_view metric, bool ok);
 
   // Every metric in the text exposition format (version 0.0.4).
   std::string Render() const;

@@ -4,11 +4,13 @@
 #pragma once
 
 #include <array>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "nfmetrics/core/result.hpp"
+#include "nfmetrics/core/time.hpp"
 #include "nfmetrics/service/k8s_names.hpp"
 
 namespace nfmetrics::service {
@@ -24,6 +26,9 @@ struct Caller {
   std::string name;
   bool all_namespaces = false;        // namespaces: ["*"]
   std::vector<Namespace> namespaces;  // sorted, unique; empty when all_namespaces
+  // A JWT's caller: when its token is no longer accepted (exp plus the leeway). A token file's
+  // callers do not expire.
+  std::optional<TimePoint> expires;
 
   bool MayRead(std::string_view ns) const;
 };

@@ -43,6 +43,10 @@ struct MetricRequest {
   // The values given for a filter label, or nullptr.
   const FilterValues* FindFilter(std::string_view label) const;
   bool GroupsBy(std::string_view label) const;
+  // Everything an answer depends on besides the data: the metric, the object, the exact range,
+  // step and window asked, quantiles, grouping, filters and summary, however the client spelled
+  // them. Equal keys render equal answers.
+  std::string Key() const;
 };
 
 }  // namespace nfmetrics::service
