@@ -177,7 +177,7 @@ function recorder() {
   const handlers = {
     snapshot: (a) => push(['snapshot', a]),
     points: (u) => push(['points', u]),
-    backendError: (m) => push(['backendError', m]),
+    streamError: (code, m) => push(['streamError', code, m]),
     interrupted: () => push(['interrupted']),
     refused: (e, retry) => push(['refused', e.status, e.message, retry]),
   };
@@ -204,10 +204,10 @@ test('stream: fetch with the token, events delivered, a reconnect sends Last-Eve
     r.handlers);
   await r.until((seen) => seen.filter((e) => e[0] === 'points').length === 2);
   stream.close();
-  assert.deepEqual(r.seen.map((e) => e[0]), ['snapshot', 'points', 'backendError', 'interrupted', 'points']);
+  assert.deepEqual(r.seen.map((e) => e[0]), ['snapshot', 'points', 'streamError', 'interrupted', 'points']);
   assert.deepEqual(r.seen[0][1], { data: SNAPSHOT.data, warnings: ['w'] });
   assert.deepEqual(r.seen[1][1], POINTS);
-  assert.equal(r.seen[2][1], 'Prometheus is down');
+  assert.deepEqual(r.seen[2], ['streamError', 'upstream_unavailable', 'Prometheus is down']);
   assert.equal(calls.length, 2);
   assert.equal(calls[0].url, 'api/v1/metrics/m/stream?range=1h');
   assert.equal(calls[0].headers.Authorization, 'Bearer t0k');

@@ -568,7 +568,9 @@ function openLive(c: ChartSection): void {
       c.applyPoints(update);
       updated();
     },
-    backendError: (message) => c.setLive(liveStatus('error', `backend error: ${message}; trying again next step`)),
+    // An expired token ends the stream after its error: the reconnection's 401 is then the page's.
+    streamError: (code, message) => c.setLive(liveStatus('error', code === 'unauthorized' ? message :
+      `backend error: ${message}; trying again next step`)),
     interrupted: () => c.setLive(liveStatus('reconnecting', 'reconnecting…')),
     refused: (e, retryInMs) => {
       if (retryInMs === null || !c.hasAnswer) {

@@ -18,8 +18,9 @@ import { SseParser } from './sse';
 export interface StreamHandlers {
   snapshot(answer: Answer<MetricAnswer>): void;
   points(update: PointsUpdate): void;
-  // An `error` event: a refresh failed upstream; the stream stays open and tries the next step.
-  backendError(message: string): void;
+  // An `error` event: a refresh failed upstream (the stream stays open and tries the next step),
+  // or `unauthorized` when the stream's token expired (the server then ends the stream).
+  streamError(code: string, message: string): void;
   // The connection ended or dropped; the stream reconnects.
   interrupted(): void;
   // The server answered with an error instead of a stream. `retryInMs` is when the stream tries
@@ -95,17 +96,18 @@ export class MetricStream {
     try {
       body = JSON.parse(data);
     } catch {
-      this.handlers.backendError(`an unreadable ${type} event`);
+      this.handlers.streamError('unreadable', `an unreadable ${type} event`);
       return;
     }
     if (type === 'snapshot') {
       const envelope = body as Envelope<MetricAnswer>;
-      if (envelope.data === undefined) return this.handlers.backendError('a snapshot without data');
+      if (envelope.data === undefined) return this.handlers.streamError('unreadable', 'a snapshot without data');
       this.handlers.snapshot({ data: envelope.data, warnings: envelope.warnings ?? [] });
     } else if (type === 'points') {
       this.handlers.points(body as PointsUpdate);
     } else if (type === 'error') {
-      this.handlers.backendError((body as Envelope<unknown>).error?.message ?? 'the backend failed');
+      const error = (body as Envelope<unknown>).error;
+      this.handlers.streamError(error?.code ?? '', error?.message ?? 'the backend failed');
     } else {
       return;
     }
