@@ -2,14 +2,16 @@
 // `nfmetrics serve` in front of a Prometheus holding the synthetic demo data (run.sh starts them).
 // Expected series counts come from the API (the pods endpoint), never from constants; the findings
 // panel is checked against the diagnosis answer the page itself received, and the incident's onset
-// (NFMETRICS_INCIDENT_AT, the --incident-at run.sh gave the synthetic history).
+// (NFMETRICS_INCIDENT_AT, the --incident-at run.sh gave the synthetic history). Live's steps watch
+// the page's own requests: a new point must arrive over the stream, with no GET of the metric.
 // The steps are those of docs/testing.md; each depends on the page state the previous one left.
 // Plain node:test and node:assert, Node 18 or newer.
 //
 // Environment (set by run.sh): NFMETRICS_URL (the API, http://127.0.0.1:PORT), NFMETRICS_INCIDENT_AT
 // (unix seconds),
 // NFMETRICS_PLAYWRIGHT (the playwright-core directory), NFMETRICS_BROWSER_OUT (screenshots and
-// summary go there), CHROMIUM (default /usr/bin/chromium).
+// summary go there), CHROMIUM (default /usr/bin/chromium), NFMETRICS_PROMETHEUS_PID (the backend,
+// which the last step stops).
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -19,6 +21,7 @@ import { pathToFileURL } from 'node:url';
 const baseUrl = requiredEnv('NFMETRICS_URL');
 const incidentAt = Number(requiredEnv('NFMETRICS_INCIDENT_AT'));
 const playwrightDir = requiredEnv('NFMETRICS_PLAYWRIGHT');
+const prometheusPid = Number(requiredEnv('NFMETRICS_PROMETHEUS_PID'));
 const outDir = requiredEnv('NFMETRICS_BROWSER_OUT');
 const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
 const screenshotPath = path.join(outDir, 'dashboard.png');
@@ -35,6 +38,18 @@ const RATE_WINDOW_SECONDS = 300;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 // The one console error a failed API call is allowed to cause: Chromium's own report of the status.
 const HTTP_400_CONSOLE = /Failed to load resource: the server responded with a status of 400/;
+// Live: the step of the streamed chart, how long a new point may take (a step, plus the refresh
+// delay and the wait for the next step boundary, with room), and a token the server ignores.
+const LIVE_STEP = '15s';
+const LIVE_WAIT_MS = 60000;
+const LIVE_TOKEN = 'live-test-token';
+
+function durationSeconds(d) {
+  const m = /^(\d+)([smh])$/.exec(d);
+  return Number(m[1]) * { s: 1, m: 60, h: 3600 }[m[2]];
+}
+
+const iso = (unix) => new Date(unix * 1000).toISOString().replace('.000Z', 'Z');
 
 function requiredEnv(name) {
   const value = process.env[name];
@@ -148,6 +163,11 @@ test('dashboard in Chromium', { timeout: 200000 }, async (t) => {
   const requests = [];
   const consoleErrors = [];
   context.on('request', (r) => requests.push(r.url()));
+  // The metric calls (GETs and streams), as playwright Requests, to tell a stream from a GET.
+  const metricRequests = [];
+  context.on('request', (r) => {
+    if (new URL(r.url()).pathname.startsWith('/api/v1/metrics/')) metricRequests.push(r);
+  });
   page.on('console', (m) => {
     if (m.type() === 'error') consoleErrors.push(`${m.text()} [${m.location().url || 'no url'}]`);
   });
@@ -476,6 +496,7 @@ test('dashboard in Chromium', { timeout: 200000 }, async (t) => {
       assert.ok(param === 'start' || param === 'end', `the API names start or end: ${param}`);
 
       await page.selectOption('#range', 'custom');
+      assert.ok(await page.isDisabled('#live'), 'no Live for a custom range');
       await page.fill('#start', startText);
       await page.fill('#end', endText);
       const since = await mark();
@@ -590,6 +611,161 @@ test('dashboard in Chromium', { timeout: 200000 }, async (t) => {
       await assertClean();
       report(`shop over 3h -> ${shown.map((v) => `${v.vertex}${v.bottleneck ? ' [bottleneck]' : ''} (${v.pending}, ${v.processing})`).join(' -> ')}; ` +
         `${data.findings.length} findings`);
+    });
+
+    // Live (steps 11-13): the page's metric calls since `first`, split into streams and GETs.
+    const callsSince = (first) => {
+      const made = metricRequests.slice(first);
+      const isStream = (r) => new URL(r.url()).pathname.endsWith('/stream');
+      return { streams: made.filter(isStream), gets: made.filter((r) => !isStream(r)).map((r) => r.url()) };
+    };
+    const lastPoint = async () => Number(await page.getAttribute(CHART, 'data-last-point'));
+    // Waits until a stream's point newer than `before` is on the chart, and returns its time. The
+    // server sends a step once per step, --cache-freshness (1m) after it: one arrives within a
+    // step (15 s) and its refresh delay of the stream opening.
+    async function newPoint(before) {
+      await page.waitForFunction(([chart, before]) =>
+        Number(document.querySelector(chart)?.getAttribute('data-last-point')) > before,
+      [CHART, before], { timeout: LIVE_WAIT_MS });
+      return lastPoint();
+    }
+    // The legend's values at the chart's newest point (the cursor at the plot's right edge).
+    async function valuesAtNewest() {
+      const at = await page.$eval(`${CHART} .u-over`, (el) => {
+        const r = el.getBoundingClientRect();
+        return { x: r.right - 1, y: r.top + r.height / 2 };
+      });
+      await page.mouse.move(at.x, at.y);
+      const values = await page.$$eval(`${CHART} .u-legend tr.u-series:not(:first-child) .u-value`,
+        (cells) => cells.map((c) => c.textContent.trim()));
+      await page.mouse.move(1, 1);
+      return values;
+    }
+    const UPDATED = /^Live · updated \d\d:\d\d:\d\d$/;
+
+    await step('11. Live: a new point arrives through the stream, with no GET of the metric', async () => {
+      const first = metricRequests.length;
+      await page.goto(new URL(`/?namespace=default&mvtx=orders&metric=${METRIC}&quantile=0.99&group_by=pod` +
+        `&range=1h&step=${LIVE_STEP}`, baseUrl).href);
+      await page.waitForSelector('body[data-ready="true"]');
+      await chartSettles(0);
+      assert.ok(await page.isChecked('#live'), 'Live is on by default for a relative range');
+      await page.waitForSelector(`${CHART}[data-live="live"]`);
+      assert.equal(await drawnSeries(), pods1h.length, 'the snapshot: one series per pod');
+      let calls = callsSince(first);
+      assert.equal(calls.streams.length, 1, 'one stream');
+      const url = new URL(calls.streams[0].url());
+      assert.equal(calls.streams[0].resourceType(), 'eventsource', 'no token: the browser\'s EventSource');
+      assert.equal(url.pathname, `/api/v1/metrics/${METRIC}/stream`);
+      assert.deepEqual(Object.fromEntries(url.searchParams), {
+        namespace: 'default', mvtx: 'orders', quantile: '0.99', group_by: 'pod', range: '1h', step: LIVE_STEP,
+      }, 'the parameters of the GET, with range for start and end');
+      assert.deepEqual(calls.gets, [], 'no GET of the metric: the chart is the stream\'s snapshot');
+      const before = await lastPoint();
+      const status = (await page.textContent(`${CHART} .live-status`)).trim();
+      assert.match(status, UPDATED, 'the time of the snapshot');
+
+      const after = await newPoint(before);
+      assert.equal((after - before) % durationSeconds(LIVE_STEP), 0, `a later step of the grid (${before} -> ${after})`);
+      const values = await valuesAtNewest();
+      assert.ok(values.some((v) => v !== '–' && v !== ''), `the new step has values on the chart: ${values.join(', ')}`);
+      assert.equal(Number(await page.getAttribute(CHART, 'data-series-count')), pods1h.length, 'the same series');
+      assert.match((await page.textContent(`${CHART} .live-status`)).trim(), UPDATED);
+      calls = callsSince(first);
+      assert.deepEqual(calls.gets, [], 'still no GET of the metric: the point came through the stream');
+      assert.equal(calls.streams.length, 1, 'the same stream, not reopened');
+      await assertClean();
+      report(`Live (EventSource) ${url.pathname}${url.search}: newest point ${iso(before)} -> ${iso(after)} ` +
+        `with no GET of the metric; values ${values.join(', ')}; "${status}"`);
+    });
+
+    await step('12. Live with a token: the stream read with fetch, the token sent, a new point arrives', async () => {
+      const first = metricRequests.length;
+      let since = await mark();
+      await page.fill('#token', LIVE_TOKEN); // the server asks for none, and ignores it
+      await page.locator('#token').blur();
+      await chartSettles(since);
+      await page.waitForSelector(`${CHART}[data-live="live"]`);
+      let calls = callsSince(first);
+      assert.equal(calls.streams.length, 1, 'one stream');
+      const stream = calls.streams[0];
+      assert.equal(stream.resourceType(), 'fetch', 'a token: the stream read with fetch');
+      const headers = await stream.allHeaders();
+      assert.equal(headers.authorization, `Bearer ${LIVE_TOKEN}`, 'the bearer token is sent');
+      assert.equal(headers.accept, 'text/event-stream');
+      assert.deepEqual(calls.gets, [], 'no GET of the metric');
+      const before = await lastPoint();
+      const after = await newPoint(before);
+      assert.match((await page.textContent(`${CHART} .live-status`)).trim(), UPDATED);
+      calls = callsSince(first);
+      assert.deepEqual(calls.gets, [], 'still no GET of the metric');
+      assert.equal(calls.streams.length, 1, 'the same stream, not reopened');
+
+      // The token cleared: an EventSource again, and nothing left in localStorage.
+      since = await mark();
+      await page.fill('#token', '');
+      await page.locator('#token').blur();
+      await chartSettles(since);
+      await page.waitForSelector(`${CHART}[data-live="live"]`);
+      assert.equal(await page.evaluate(() => localStorage.getItem('nfmetrics.token')), null);
+      const again = callsSince(first).streams;
+      assert.equal(again[again.length - 1].resourceType(), 'eventsource');
+      await assertClean();
+      report(`Live (fetch, Authorization: Bearer ...): newest point ${iso(before)} -> ${iso(after)} with no GET of the metric`);
+    });
+
+    await step('13. Live off: the stream is closed and the chart is a GET; no Live for a custom range', async () => {
+      const streams = callsSince(0).streams;
+      const open = streams[streams.length - 1];
+      const closed = Promise.race([
+        page.waitForEvent('requestfailed', { predicate: (r) => r === open }),
+        page.waitForEvent('requestfinished', { predicate: (r) => r === open }),
+      ]);
+      const first = metricRequests.length;
+      const since = await mark();
+      await page.uncheck('#live');
+      await chartSettles(since);
+      await closed;
+      const calls = callsSince(first);
+      assert.deepEqual(calls.streams, [], 'no stream with Live off');
+      assert.equal(calls.gets.length, 1, 'one GET of the metric');
+      assert.equal(new URL(calls.gets[0]).pathname, `/api/v1/metrics/${METRIC}`);
+      assert.equal(await page.getAttribute(CHART, 'data-live'), null, 'no Live status');
+      assert.ok(await page.isHidden(`${CHART} .live-status`));
+      assert.match(page.url(), /[?&]live=off(&|$)/, 'the URL says live=off');
+
+      await page.selectOption('#range', 'custom');
+      assert.ok(await page.isDisabled('#live'), 'Live is disabled for a custom range');
+      assert.ok(!(await page.isChecked('#live')));
+      await page.selectOption('#range', '24h');
+      assert.ok(await page.isEnabled('#live'), 'Live can be chosen again for the last 24h');
+      assert.ok(!(await page.isChecked('#live')), 'and stays as chosen (off)');
+      await assertClean();
+      report('Live off -> the stream closed, one GET of the metric, live=off in the URL; a custom range disables Live');
+    });
+
+    // The last step: it stops the backend.
+    await step('14. Live when the backend fails: an error beside the chart, the data kept', async () => {
+      let since = await mark();
+      await page.selectOption('#range', '1h');
+      await chartSettles(since);
+      since = await mark();
+      await page.check('#live');
+      await chartSettles(since);
+      await page.waitForSelector(`${CHART}[data-live="live"]`);
+      await page.waitForSelector('#diagnosis[data-state="ready"]'); // none in flight: the stream alone fails
+      const count = Number(await page.getAttribute(CHART, 'data-series-count'));
+      const before = await lastPoint();
+      process.kill(prometheusPid, 'SIGKILL');
+      await page.waitForSelector(`${CHART}[data-live="error"]`, { timeout: LIVE_WAIT_MS });
+      const status = (await page.textContent(`${CHART} .live-status`)).trim();
+      assert.match(status, /^Live · updated \d\d:\d\d:\d\d · backend error: .+; trying again next step$/);
+      assert.equal(Number(await page.getAttribute(CHART, 'data-series-count')), count, 'the series kept');
+      assert.equal(await lastPoint(), before, 'the points kept');
+      assert.equal(await page.getAttribute(CHART, 'data-state'), 'ready', 'the chart still shows its data');
+      assert.ok(await page.isHidden('#error'), 'the error area stays hidden: the stream tries again');
+      await assertClean();
+      report(`Prometheus stopped -> "${status}", ${count} series kept`);
     });
   } finally {
     writeFileSync(summaryPath, summary.join('\n') + '\n');

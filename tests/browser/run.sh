@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Browser test of the dashboard: generates 7 h of synthetic NumaFlow history, backfills it into a
-# real Prometheus, starts `nfmetrics serve` in front of it and drives the dashboard with Chromium
-# through playwright-core (tests/browser/dashboard.test.mjs). Stops everything it started on any
-# exit, also on failure and on its own deadline.
+# real Prometheus that also scrapes the live synthetic exporter (new samples for Live's new
+# points), starts `nfmetrics serve` in front of it and drives the dashboard with Chromium through
+# playwright-core (tests/browser/dashboard.test.mjs). Stops everything it started on any exit, also
+# on failure and on its own deadline.
 #
 # Usage: run.sh --nfmetrics BIN --node-modules DIR --out DIR
 #   or the environment: NFMETRICS_BIN, NFMETRICS_NODE_MODULES (web/node_modules, holding
@@ -145,13 +146,33 @@ run "$nfmetrics" synth openmetrics --end "$end" --duration 7h --interval 15s \
 run promtool tsdb create-blocks-from openmetrics --quiet "$work/history.om" "$work/data" \
   >"$logs/promtool.log" 2>&1 || fail "promtool backfill failed"
 rm -f "$work/history.om"
-cat >"$work/prometheus.yml" <<'EOF'
-# No scrape jobs: every sample comes from the backfilled blocks.
+
+# 2. The live exporter, continuing the history's series (as in scripts/demo.sh: the same model and
+# incident, counters that are functions of absolute time, job and instance dropped so that the
+# scraped samples extend the backfilled series). Live's new points (test steps 11-12) are its
+# samples.
+for attempt in 1 2 3; do
+  exporter_port=$(util free-port)
+  start exporter "$nfmetrics" synth exporter --listen "127.0.0.1:$exporter_port" --incident-at "$incident_at"
+  if run util wait "http://127.0.0.1:$exporter_port/metrics" 30 "${pids[-1]}"; then break; fi
+  if ((attempt == 3)) || ! grep -qi 'address already in use' "$logs/exporter.log"; then
+    fail "the synthetic exporter did not come up"
+  fi
+done
+cat >"$work/prometheus.yml" <<EOF
+# The backfilled history, then the exporter's samples every 5 s.
 global:
-  scrape_interval: 15s
+  scrape_interval: 5s
+scrape_configs:
+  - job_name: nfmetrics-synth
+    static_configs:
+      - targets: ["127.0.0.1:$exporter_port"]
+    metric_relabel_configs:
+      - action: labeldrop
+        regex: job|instance
 EOF
 
-# 2. Prometheus on a free loopback port; a lost race for the port is retried.
+# 3. Prometheus on a free loopback port; a lost race for the port is retried.
 for attempt in 1 2 3; do
   prometheus_port=$(util free-port)
   start prometheus prometheus --config.file="$work/prometheus.yml" \
@@ -168,9 +189,10 @@ for attempt in 1 2 3; do
     fail "Prometheus did not come up"
   fi
 done
+prometheus_pid=${pids[-1]} # the test's last step stops it: Live's error events
 echo "browser test: Prometheus at $prometheus_url"
 
-# 3. nfmetrics serve in front of it.
+# 4. nfmetrics serve in front of it.
 for attempt in 1 2 3; do
   api_port=$(util free-port)
   start nfmetrics "$nfmetrics" serve --listen "127.0.0.1:$api_port" --prometheus-url "$prometheus_url"
@@ -182,19 +204,24 @@ for attempt in 1 2 3; do
 done
 echo "browser test: nfmetrics serve at $api_url"
 
-# 4. The unit test of web/src/format.ts (bundled by esbuild into $work/format).
+# 5. The unit tests of web/src/format.ts and of Live's modules (sse.ts, live.ts, stream.ts),
+# bundled by esbuild into $work/format and $work/live.
 run env NFMETRICS_NODE_MODULES="$node_modules" NFMETRICS_FORMAT_OUT="$work/format" \
   node "$here/format.test.mjs" >"$logs/format-test.log" 2>&1 ||
   fail "format.test.mjs failed; see $logs/format-test.log"
 echo "browser test: format.test.mjs passed ($(grep -c '^ok ' "$logs/format-test.log") tests)"
+run env NFMETRICS_NODE_MODULES="$node_modules" NFMETRICS_LIVE_OUT="$work/live" \
+  node "$here/live.test.mjs" >"$logs/live-test.log" 2>&1 ||
+  fail "live.test.mjs failed; see $logs/live-test.log"
+echo "browser test: live.test.mjs passed ($(grep -c '^ok ' "$logs/live-test.log") tests)"
 
-# 5. The browser test itself. Its temporary files (Chromium's profile) stay under $work/tmp.
+# 6. The browser test itself. Its temporary files (Chromium's profile) stay under $work/tmp.
 # node leads a process group of its own (setsid: a background job of this non-interactive shell
 # is no group leader, so setsid does not fork and $! is node's PID and group), and records
 # Chromium's PID: cleanup stops both groups even when node has to be SIGKILLed.
 export NFMETRICS_URL=$api_url NFMETRICS_INCIDENT_AT=$incident_at NFMETRICS_PLAYWRIGHT="$node_modules/playwright-core" \
   NFMETRICS_BROWSER_OUT=$out CHROMIUM=$chromium TMPDIR=$work/tmp \
-  NFMETRICS_CHROMIUM_PIDFILE=$chromium_pidfile
+  NFMETRICS_CHROMIUM_PIDFILE=$chromium_pidfile NFMETRICS_PROMETHEUS_PID=$prometheus_pid
 setsid node "$here/dashboard.test.mjs" > >(tee "$work/test.out") 2>&1 &
 test_group=$!
 status=0

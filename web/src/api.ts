@@ -31,7 +31,7 @@ export class ApiError extends Error {
   }
 }
 
-interface Envelope<T> {
+export interface Envelope<T> {
   status: 'success' | 'error';
   data?: T;
   warnings?: string[];
@@ -43,16 +43,47 @@ export interface Answer<T> {
   warnings: string[];
 }
 
+// The headers of an API call: what it accepts, and the bearer token when one is set.
+export function apiHeaders(token: string, accept = 'application/json'): Record<string, string> {
+  const headers: Record<string, string> = { Accept: accept };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  return headers;
+}
+
+// The API's error answer (`body`, when it could be read) as an ApiError.
+function errorOf(response: Response, body: Envelope<unknown> | undefined): ApiError {
+  const error = body?.error;
+  return new ApiError(
+    error?.message ?? `HTTP ${response.status} ${response.statusText}`.trim(),
+    response.status,
+    error?.code ?? 'http',
+    error?.param ?? '',
+  );
+}
+
+// Reads the error answer of a call that failed.
+export async function readError(response: Response): Promise<ApiError> {
+  let body: Envelope<unknown> | undefined;
+  try {
+    body = (await response.json()) as Envelope<unknown>;
+  } catch {
+    body = undefined;
+  }
+  return errorOf(response, body);
+}
+
+export function networkError(e: unknown): ApiError {
+  return new ApiError(`cannot reach nfmetrics: ${(e as Error).message}`, 0, 'network', '');
+}
+
 // GETs `path` (relative to the page, with its query string) and returns `data` and `warnings`.
 export async function getJson<T>(path: string, token: string, signal?: AbortSignal): Promise<Answer<T>> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  if (token) headers.Authorization = `Bearer ${token}`;
   let response: Response;
   try {
-    response = await fetch(path, { headers, signal });
+    response = await fetch(path, { headers: apiHeaders(token), signal });
   } catch (e) {
     if (signal?.aborted) throw e;
-    throw new ApiError(`cannot reach nfmetrics: ${(e as Error).message}`, 0, 'network', '');
+    throw networkError(e);
   }
   let body: Envelope<T> | undefined;
   try {
@@ -60,15 +91,7 @@ export async function getJson<T>(path: string, token: string, signal?: AbortSign
   } catch {
     body = undefined;
   }
-  if (!response.ok || body?.status !== 'success' || body.data === undefined) {
-    const error = body?.error;
-    throw new ApiError(
-      error?.message ?? `HTTP ${response.status} ${response.statusText}`.trim(),
-      response.status,
-      error?.code ?? 'http',
-      error?.param ?? '',
-    );
-  }
+  if (!response.ok || body?.status !== 'success' || body.data === undefined) throw errorOf(response, body);
   return { data: body.data, warnings: body.warnings ?? [] };
 }
 

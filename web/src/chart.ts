@@ -1,11 +1,13 @@
 // One chart section: a uPlot chart of an answer's series (one line per pod and quantile, nulls as
-// gaps), with the live legend as the hover read-out and legend clicks toggling lines, and at most
-// one labelled vertical marker on the time axis (a slow pod's `since`).
+// gaps), with the live legend as the hover read-out and legend clicks toggling lines, at most one
+// labelled vertical marker on the time axis (a slow pod's `since`), and the Live status when a
+// stream keeps the answer current.
 
 import uPlot from 'uplot';
 
 import type { MetricAnswer } from './api';
 import { chooseScale, formatValue, formatNumber, seriesName, type Scale } from './format';
+import { applyPoints, seriesKey, type PointsUpdate } from './live';
 
 const PALETTE = [
   '#2463eb', '#e8590c', '#2b8a3e', '#c2255c', '#7048e8', '#0c8599',
@@ -36,13 +38,39 @@ export interface TimeMarker {
   label: string;
 }
 
+// What the Live status says: `state` for styles and tests, `text` for the reader.
+export interface LiveStatus {
+  state: 'connecting' | 'live' | 'error' | 'reconnecting' | 'paused';
+  text: string;
+}
+
+// The answer's series on one time axis: every timestamp of any series, in order, and each
+// series' values on it (null where it has no point), scaled by `factor`.
+function alignedData(answer: MetricAnswer, factor: number): uPlot.AlignedData {
+  const xs = [...new Set(answer.series.flatMap((s) => s.points.map((p) => p[0])))].sort((a, b) => a - b);
+  const column = new Map(xs.map((x, i) => [x, i]));
+  return [
+    xs,
+    ...answer.series.map((s) => {
+      const ys: (number | null)[] = new Array<number | null>(xs.length).fill(null);
+      for (const [t, v] of s.points) ys[column.get(t)!] = v === null ? null : v * factor;
+      return ys;
+    }),
+  ];
+}
+
 export class ChartSection {
   readonly element: HTMLElement;
   private readonly title: HTMLElement;
   private readonly meta: HTMLElement;
+  private readonly liveStatus: HTMLElement;
   private readonly plotBox: HTMLElement;
   private readonly warnings: HTMLUListElement;
   private plot: uPlot | null = null;
+  // What the plot draws: its series (by seriesKey) and scale, to redraw in place when only points
+  // changed.
+  private drawn: { keys: string[]; scale: Scale } | null = null;
+  private answer: MetricAnswer | null = null;
   private marker: TimeMarker | null = null;
   private readonly resize = new ResizeObserver(() => this.fit());
 
@@ -55,7 +83,11 @@ export class ChartSection {
     this.title = document.createElement('h2');
     this.meta = document.createElement('span');
     this.meta.className = 'meta';
-    head.append(this.title, this.meta);
+    this.liveStatus = document.createElement('span');
+    this.liveStatus.className = 'live-status';
+    this.liveStatus.setAttribute('role', 'status');
+    this.liveStatus.hidden = true;
+    head.append(this.title, this.meta, this.liveStatus);
     this.plotBox = document.createElement('div');
     this.plotBox.className = 'plot';
     this.warnings = document.createElement('ul');
@@ -92,8 +124,8 @@ export class ChartSection {
 
   // No chart to draw, and why (e.g. no namespace to ask for).
   empty(message: string): void {
-    this.plot?.destroy();
-    this.plot = null;
+    this.destroyPlot();
+    this.answer = null;
     const note = document.createElement('div');
     note.className = 'empty';
     note.textContent = message;
@@ -105,20 +137,81 @@ export class ChartSection {
   }
 
   show(answer: MetricAnswer, warnings: string[]): void {
-    const xs = answer.series.length > 0 ? answer.series[0].points.map((p) => p[0]) : [];
+    this.answer = answer;
+    this.destroyPlot();
+    this.draw();
+    this.warnings.replaceChildren(
+      ...warnings.map((w) => {
+        const li = document.createElement('li');
+        li.textContent = w;
+        return li;
+      }),
+    );
+    this.element.dataset.state = 'ready';
+  }
+
+  // Whether an answer is shown (a later stream event can be applied to it).
+  get hasAnswer(): boolean {
+    return this.answer !== null;
+  }
+
+  // A stream's `points` applied to the answer shown: drawn in place (the legend's hidden lines and
+  // the cursor kept) unless a series came or went or the unit changed.
+  applyPoints(update: PointsUpdate): void {
+    if (!this.answer) return;
+    this.answer = applyPoints(this.answer, update);
+    this.draw();
+  }
+
+  // The Live status beside the chart's title, or none (null) when the chart is not live.
+  setLive(status: LiveStatus | null): void {
+    this.liveStatus.hidden = status === null;
+    this.liveStatus.textContent = status?.text ?? '';
+    if (status) this.element.dataset.live = status.state;
+    else delete this.element.dataset.live;
+  }
+
+  private draw(): void {
+    const answer = this.answer!;
     const scale = chooseScale(
       answer.unit,
       (function* () {
         for (const s of answer.series) for (const p of s.points) yield p[1];
       })(),
     );
-    const data: uPlot.AlignedData = [
-      xs,
-      ...answer.series.map((s) => s.points.map((p) => (p[1] === null ? null : p[1] * scale.factor))),
-    ];
+    const data = alignedData(answer, scale.factor);
+    const keys = answer.series.map(seriesKey);
+    const same = (a: string[], b: string[]): boolean => a.length === b.length && a.every((k, i) => k === b[i]);
+    if (this.plot && this.drawn && same(this.drawn.keys, keys) && this.drawn.scale.suffix === scale.suffix &&
+        this.drawn.scale.factor === scale.factor) {
+      this.plot.setData(data);
+    } else {
+      this.destroyPlot();
+      this.plotBox.replaceChildren();
+      if (answer.series.length === 0) {
+        const empty = document.createElement('div');
+        empty.className = 'empty';
+        empty.textContent = 'No data in this range.';
+        this.plotBox.append(empty);
+      } else {
+        this.plot = new uPlot(this.options(this.seriesOptions(answer, scale), scale), data, this.plotBox);
+        this.drawn = { keys, scale };
+      }
+    }
+    const r = answer.range;
+    this.meta.textContent = `step ${r.step}${r.window ? `, window ${r.window}` : ''}` +
+      `${answer.cache ? `, cache ${answer.cache}` : ''}`;
+    this.element.dataset.seriesCount = String(answer.series.length);
+    // The newest time drawn: a test sees a stream's point arrive on the chart.
+    const xs = data[0];
+    if (xs.length > 0) this.element.dataset.lastPoint = String(xs[xs.length - 1]);
+    else delete this.element.dataset.lastPoint;
+  }
+
+  private seriesOptions(answer: MetricAnswer, scale: Scale): uPlot.Series[] {
     const colours = new Map<string, number>();
     const dashes = new Map<string, number>();
-    const series: uPlot.Series[] = [
+    return [
       { label: 'time' },
       ...answer.series.map((s): uPlot.Series => ({
         label: seriesName(s, answer.metric),
@@ -130,29 +223,12 @@ export class ChartSection {
         value: (_u, v) => formatValue(v, { suffix: scale.suffix, factor: 1 }),
       })),
     ];
+  }
+
+  private destroyPlot(): void {
     this.plot?.destroy();
     this.plot = null;
-    this.plotBox.replaceChildren();
-    if (answer.series.length === 0) {
-      const empty = document.createElement('div');
-      empty.className = 'empty';
-      empty.textContent = 'No data in this range.';
-      this.plotBox.append(empty);
-    } else {
-      this.plot = new uPlot(this.options(series, scale), data, this.plotBox);
-    }
-    const r = answer.range;
-    this.meta.textContent = `step ${r.step}${r.window ? `, window ${r.window}` : ''}` +
-      `${answer.cache ? `, cache ${answer.cache}` : ''}`;
-    this.warnings.replaceChildren(
-      ...warnings.map((w) => {
-        const li = document.createElement('li');
-        li.textContent = w;
-        return li;
-      }),
-    );
-    this.element.dataset.seriesCount = String(answer.series.length);
-    this.element.dataset.state = 'ready';
+    this.drawn = null;
   }
 
   private options(series: uPlot.Series[], scale: Scale): uPlot.Options {

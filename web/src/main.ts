@@ -1,6 +1,7 @@
 // The nfmetrics dashboard: pickers filled from the API, the diagnosis of the chosen object above a
-// chart of the chosen metric, the PromQL and a curl for the same call, and the view kept in the
-// URL. The DOM ids are a contract with the browser test (docs/dashboard.md).
+// chart of the chosen metric (kept current by the metric's stream while Live is on), the PromQL
+// and a curl for the same call, and the view kept in the URL. The DOM ids are a contract with the
+// browser test (docs/dashboard.md).
 import 'uplot/dist/uPlot.min.css';
 import '../app.css';
 
@@ -15,10 +16,11 @@ import {
   type MetricAnswer,
   type Variant,
 } from './api';
-import { ChartSection } from './chart';
+import { ChartSection, type LiveStatus } from './chart';
 import { DiagnosisPanel, type Diagnosis, type Finding } from './diagnosis';
 import { quantileName, shellQuote } from './format';
-import { durationSeconds, stateFromUrl, stateToQuery, type ViewState } from './state';
+import { durationSeconds, liveAvailable, stateFromUrl, stateToQuery, type ViewState } from './state';
+import { MetricStream } from './stream';
 
 function byId<T extends HTMLElement>(id: string): T {
   const el = document.getElementById(id);
@@ -42,6 +44,7 @@ const ui = {
   groupByPod: byId<HTMLInputElement>('group-by-pod'),
   pods: byId<HTMLSelectElement>('pods'),
   refresh: byId<HTMLSelectElement>('refresh'),
+  live: byId<HTMLInputElement>('live'),
   apply: byId<HTMLButtonElement>('apply'),
   token: byId<HTMLInputElement>('token'),
   error: byId<HTMLDivElement>('error'),
@@ -81,6 +84,16 @@ let markedPod = '';
 let loadSeq = 0;
 let inFlight: AbortController | null = null;
 let refreshTimer: number | undefined;
+// Live: what the user chose (kept while a range without Live is shown), the stream open, and the
+// time of its last event.
+let liveWanted = true;
+let stream: MetricStream | null = null;
+let liveUpdated: Date | null = null;
+// A stream is closed once the page has been hidden for this long, and opened again (a new
+// snapshot) when the page is shown: a tab left in the background holds no connection for hours.
+const HIDDEN_CLOSE_MS = 5 * 60 * 1000;
+let hiddenTimer: number | undefined;
+let pausedWhileHidden = false;
 // The picker chain running (a change refilling the lists after it): a newer one aborts it, so an
 // older answer never overwrites a newer one.
 let pickerChain: AbortController | null = null;
@@ -280,7 +293,19 @@ function syncMetricControls(): void {
 
 function syncRangeControls(): void {
   for (const el of document.querySelectorAll<HTMLElement>('.for-custom')) el.hidden = ui.range.value !== 'custom';
+  syncLiveControl();
 }
+
+// The Live switch: on as wanted for a range a stream can slide over, else off and disabled.
+function syncLiveControl(): void {
+  const available = liveAvailable(ui.range.value);
+  ui.live.disabled = !available;
+  ui.live.checked = available && liveWanted;
+  ui.live.title = available ? 'Keep the chart current with the metric\'s stream' :
+    'Live needs a relative range of at most 24 hours';
+}
+
+const liveOn = (): boolean => ui.live.checked && !ui.live.disabled;
 
 // ---- state <-> controls ---------------------------------------------------------------------
 
@@ -318,6 +343,7 @@ function readState(): ViewState {
     groupByPod: ui.groupByPod.checked,
     pods: selectedValues(ui.pods),
     refresh: ui.refresh.value,
+    live: liveWanted,
   };
 }
 
@@ -331,6 +357,7 @@ function applySimpleControls(s: ViewState): void {
   ui.step.value = s.step;
   ui.groupByPod.checked = s.groupByPod;
   ui.refresh.value = s.refresh;
+  liveWanted = s.live;
   syncRangeControls();
 }
 
@@ -342,9 +369,8 @@ function saveUrl(): void {
 
 // ---- the metric call ------------------------------------------------------------------------
 
-// The API call for the current controls: path and query, relative to the page.
-function metricCall(): string {
-  const s = readState();
+// The parameters of the metric call for the current controls, but its time range.
+function metricParams(s: ViewState): [string, string][] {
   const variant = variantOf(catalog.find((m) => m.name === s.metric));
   const takes = (p: string): boolean => !variant || variant.parameters.includes(p);
   const p: [string, string][] = [['namespace', s.namespace]];
@@ -354,9 +380,23 @@ function metricCall(): string {
   if (takes('quantile') && s.quantiles.length > 0) p.push(['quantile', s.quantiles.join(',')]);
   if (s.groupByPod && takes('group_by') && !ui.groupByPod.disabled) p.push(['group_by', 'pod']);
   if (s.pods.length > 0 && takes('pod')) p.push(['pod', s.pods.join(',')]);
-  p.push(...rangeParams(s));
+  return p;
+}
+
+// The API call for the current controls: path and query, relative to the page.
+function metricCall(): string {
+  const s = readState();
+  const p = [...metricParams(s), ...rangeParams(s)];
   if (s.step !== 'auto') p.push(['step', s.step]);
   return `api/v1/metrics/${segment(s.metric)}?${queryString(p)}`;
+}
+
+// The stream of the same call: the relative range as `range`, sliding with now.
+function streamCall(): string {
+  const s = readState();
+  const p: [string, string][] = [...metricParams(s), ['range', s.range]];
+  if (s.step !== 'auto') p.push(['step', s.step]);
+  return `api/v1/metrics/${segment(s.metric)}/stream?${queryString(p)}`;
 }
 
 function rangeParams(s: ViewState): [string, string][] {
@@ -445,10 +485,12 @@ function chartTitle(metric: CatalogMetric | undefined, name: string): string {
   return variant?.display_name ?? metric?.description ?? name;
 }
 
-// Loads the chart, and the diagnosis when its question changed (or `forceDiagnosis`).
+// Loads the chart (a GET, or with Live on the stream's snapshot), and the diagnosis when its
+// question changed (or `forceDiagnosis`).
 async function load(forceDiagnosis = false): Promise<void> {
   const seq = ++loadSeq;
   inFlight?.abort();
+  closeLive();
   const controller = new AbortController();
   inFlight = controller;
   const metric = ui.metric.value;
@@ -474,13 +516,14 @@ async function load(forceDiagnosis = false): Promise<void> {
   chart.loading();
   const call = metricCall();
   ui.curl.textContent = curlFor(call);
+  if (liveOn()) {
+    openLive(chart);
+    return;
+  }
   try {
     const answer = await getJson<MetricAnswer>(call, token(), controller.signal);
     if (seq !== loadSeq) return;
-    clearError();
-    const queries = answer.data.queries?.map((q) => q.query) ?? [answer.data.query];
-    ui.promql.textContent = queries.join('\n');
-    chart.show(answer.data, answer.warnings);
+    showAnswer(chart, answer.data, answer.warnings);
   } catch (e) {
     if (seq !== loadSeq || controller.signal.aborted) return;
     chart.failed();
@@ -489,13 +532,75 @@ async function load(forceDiagnosis = false): Promise<void> {
   }
 }
 
+function showAnswer(c: ChartSection, answer: MetricAnswer, warnings: string[]): void {
+  clearError();
+  const queries = answer.queries?.map((q) => q.query) ?? [answer.query];
+  ui.promql.textContent = queries.join('\n');
+  c.show(answer, warnings);
+}
+
+// ---- Live -----------------------------------------------------------------------------------
+
+function liveStatus(state: LiveStatus['state'], detail = ''): LiveStatus {
+  const time = liveUpdated?.toLocaleTimeString([], {
+    hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23',
+  });
+  return { state, text: ['Live', time ? `updated ${time}` : '', detail].filter((t) => t !== '').join(' · ') };
+}
+
+// Opens the stream of the chart's call: its snapshot is the chart, its points are added to it,
+// and its errors go to the Live status, the chart keeping what it shows. Only what asking again
+// cannot fix (a 400, 401, 403, 404), or a failure before anything was shown, is an error of the
+// page.
+function openLive(c: ChartSection): void {
+  liveUpdated = null;
+  c.setLive(liveStatus('connecting', 'connecting…'));
+  const updated = (): void => {
+    liveUpdated = new Date();
+    c.setLive(liveStatus('live'));
+  };
+  stream = new MetricStream(streamCall(), { token: token() }, {
+    snapshot: (answer) => {
+      showAnswer(c, answer.data, answer.warnings);
+      updated();
+    },
+    points: (update) => {
+      c.applyPoints(update);
+      updated();
+    },
+    // An expired token ends the stream after its error: the reconnection's 401 is then the page's.
+    streamError: (code, message) => c.setLive(liveStatus('error', code === 'unauthorized' ? message :
+      `backend error: ${message}; trying again next step`)),
+    interrupted: () => c.setLive(liveStatus('reconnecting', 'reconnecting…')),
+    refused: (e, retryInMs) => {
+      if (retryInMs === null || !c.hasAnswer) {
+        c.failed();
+        ui.promql.textContent = '';
+        showError(e, '');
+      }
+      c.setLive(retryInMs === null ? null :
+        liveStatus('error', `${e.message}; trying again in ${Math.ceil(retryInMs / 1000)} s`));
+    },
+  });
+}
+
+function closeLive(): void {
+  stream?.close();
+  stream = null;
+  pausedWhileHidden = false;
+  chart?.setLive(null);
+}
+
 function scheduleRefresh(): void {
   window.clearInterval(refreshTimer);
   refreshTimer = undefined;
   const seconds = durationSeconds(ui.refresh.value);
   if (seconds > 0) {
+    // While Live keeps the chart current, a refresh asks only for the diagnosis.
     refreshTimer = window.setInterval(() => {
-      if (!document.hidden) void load(true);
+      if (document.hidden) return;
+      if (liveOn()) void loadDiagnosis(true);
+      else void load(true);
     }, seconds * 1000);
   }
 }
@@ -620,6 +725,30 @@ ui.quantiles.addEventListener('change', (event) => {
 });
 for (const el of [ui.start, ui.end]) el.addEventListener('change', onRangeChange);
 for (const el of [ui.step, ui.groupByPod, ui.pods]) el.addEventListener('change', onSimpleChange);
+ui.live.addEventListener('change', () => {
+  liveWanted = ui.live.checked;
+  onSimpleChange();
+});
+// A page left (or put in the back-forward cache) closes its stream at once: else the browser ends
+// the connection itself, and the stream would take that for a failure to recover from.
+window.addEventListener('pagehide', closeLive);
+window.addEventListener('pageshow', (event) => {
+  if (event.persisted) void load();
+});
+document.addEventListener('visibilitychange', () => {
+  window.clearTimeout(hiddenTimer);
+  if (document.hidden) {
+    hiddenTimer = window.setTimeout(() => {
+      if (!stream) return;
+      stream.close();
+      stream = null;
+      pausedWhileHidden = true;
+      chart?.setLive(liveStatus('paused', 'paused while the page is hidden'));
+    }, HIDDEN_CLOSE_MS);
+  } else if (pausedWhileHidden) {
+    void load();
+  }
+});
 ui.refresh.addEventListener('change', () => {
   saveUrl();
   scheduleRefresh();

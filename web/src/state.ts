@@ -4,6 +4,8 @@ export const QUANTILES = ['0.5', '0.9', '0.95', '0.99'];
 export const RANGES = ['15m', '1h', '3h', '6h', '12h', '24h', '2d', '7d', 'custom'];
 export const STEPS = ['auto', '15s', '30s', '1m', '5m', '15m', '1h'];
 export const REFRESHES = ['off', '15s', '1m'];
+// The longest range a stream slides over (the server's limit for `range`).
+export const LIVE_MAX_SECONDS = 24 * 3600;
 
 export interface ViewState {
   namespace: string;
@@ -20,6 +22,9 @@ export interface ViewState {
   groupByPod: boolean;
   pods: string[];
   refresh: string;
+  // Live wanted (the URL's live=off is false); it applies to relative ranges of Live's length only
+  // (liveAvailable), and is kept while another range is shown.
+  live: boolean;
 }
 
 export const DEFAULT_STATE: ViewState = {
@@ -37,6 +42,7 @@ export const DEFAULT_STATE: ViewState = {
   groupByPod: true,
   pods: [],
   refresh: 'off',
+  live: true,
 };
 
 function list(value: string | null): string[] {
@@ -86,6 +92,7 @@ export function stateFromUrl(search: string): ViewState {
   if (p.has('group_by')) s.groupByPod = list(p.get('group_by')).includes('pod');
   s.pods = list(p.get('pod'));
   s.refresh = oneOf(p.get('refresh'), REFRESHES, 'off');
+  s.live = p.get('live') !== 'off';
   return s;
 }
 
@@ -111,6 +118,7 @@ export function stateToQuery(s: ViewState): string {
   p.set('group_by', s.groupByPod ? 'pod' : 'none');
   if (s.pods.length > 0) p.set('pod', s.pods.join(','));
   if (s.refresh !== 'off') p.set('refresh', s.refresh);
+  if (!s.live) p.set('live', 'off');
   // Commas and colons read better unescaped and are legal in a query.
   return p.toString().replace(/%2C/g, ',').replace(/%3A/g, ':');
 }
@@ -121,4 +129,10 @@ export function durationSeconds(d: string): number {
   if (!m) return 0;
   const mult: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
   return Number(m[1]) * mult[m[2]];
+}
+
+// Whether Live can show `range`: a relative range that a stream may slide over.
+export function liveAvailable(range: string): boolean {
+  const seconds = durationSeconds(range);
+  return seconds > 0 && seconds <= LIVE_MAX_SECONDS;
 }
