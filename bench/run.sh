@@ -71,17 +71,7 @@ api=http://127.0.0.1:$api_port
 probe=http://127.0.0.1:$probe_port
 nginx=http://127.0.0.1:$nginx_port
 
-cat >"$work/prometheus.yml" <<EOF
-global:
-  scrape_interval: 15s
-scrape_configs:
-  - job_name: fleet
-    static_configs:
-      - targets: ["127.0.0.1:$exporter_port"]
-    metric_relabel_configs:
-      - action: labeldrop
-        regex: job|instance
-EOF
+write_scrape_config "$work/prometheus.yml" "127.0.0.1:$exporter_port" 15s
 start_child "$work/logs/exporter.log" build/nfmetrics synth exporter --fleet-pods "$pods" \
   --listen "127.0.0.1:$exporter_port"
 up "http://127.0.0.1:$exporter_port/metrics" 10 "$work/logs/exporter.log"

@@ -92,18 +92,7 @@ rm -f "$demo_dir/history.om"
 # mvtx_replica, le). Prometheus would add job and instance to every scraped sample, which would make
 # them new series; dropping those two labels makes live samples continue the history's series.
 # Counters are functions of absolute time, so the first scrape continues the last backfilled value.
-cat >"$demo_dir/prometheus.yml" <<EOF
-global:
-  scrape_interval: 15s
-  evaluation_interval: 15s
-scrape_configs:
-  - job_name: nfmetrics-synth
-    static_configs:
-      - targets: ["127.0.0.1:$exporter_port"]
-    metric_relabel_configs:
-      - action: labeldrop
-        regex: job|instance
-EOF
+write_scrape_config "$demo_dir/prometheus.yml" "127.0.0.1:$exporter_port" 15s
 
 say "starting the synthetic exporter on 127.0.0.1:$exporter_port"
 start exporter "$log_dir/exporter.log" \

@@ -78,3 +78,22 @@ free_port() {
   done
   return 1
 }
+
+# write_scrape_config FILE TARGET INTERVAL: a Prometheus configuration that scrapes the synthetic
+# exporter at TARGET (HOST:PORT) every INTERVAL. Its samples continue the backfilled history's
+# series: Prometheus's job and instance labels are dropped, so they carry exactly the history's
+# labels.
+write_scrape_config() {
+  cat >"$1" <<EOF
+global:
+  scrape_interval: $3
+  evaluation_interval: $3
+scrape_configs:
+  - job_name: nfmetrics-synth
+    static_configs:
+      - targets: ["$2"]
+    metric_relabel_configs:
+      - action: labeldrop
+        regex: job|instance
+EOF
+}

@@ -102,19 +102,12 @@ class Transport final : public HttpTransport {
     const Request message = MakeRequest(std::move(request));
     const Clock::time_point deadline = Clock::now() + options_.timeout;
     if (!co_await permits_.Acquire(deadline)) co_return Failure(beast::error::timeout, false);
-    struct Permit {
-      Permits& permits;
-      ~Permit() { permits.Release(); }
-    } permit{permits_};
+    const HeldPermit permit(permits_);
     try {
       // A connection of its own: an endless answer leaves nothing to reuse, and a fresh one cannot
       // be stale.
       std::optional<Stream> stream;
-      if constexpr (kTls) {
-        stream.emplace(executor_, *tls_context_);
-      } else {
-        stream.emplace(executor_);
-      }
+      NewStream(stream);
       if (std::optional<Error> failure = co_await Connect(*stream, deadline)) {
         co_return std::move(*failure);
       }
@@ -157,10 +150,7 @@ class Transport final : public HttpTransport {
   asio::awaitable<Result<HttpAnswer>> SendRequest(Request request) {
     const Clock::time_point deadline = Clock::now() + options_.timeout;
     if (!co_await permits_.Acquire(deadline)) co_return Failure(beast::error::timeout, false);
-    struct Permit {
-      Permits& permits;
-      ~Permit() { permits.Release(); }
-    } permit{permits_};
+    const HeldPermit permit(permits_);
     // A permit handed over just as the deadline passed: don't open a connection for a request
     // that has already timed out.
     if (Clock::now() >= deadline) co_return Failure(beast::error::timeout, false);
@@ -171,11 +161,7 @@ class Transport final : public HttpTransport {
         std::optional<Stream> stream = attempt == 0 ? idle_.Take() : std::nullopt;
         const bool reused = stream.has_value();
         if (!stream) {
-          if constexpr (kTls) {
-            stream.emplace(executor_, *tls_context_);
-          } else {
-            stream.emplace(executor_);
-          }
+          NewStream(stream);
           std::optional<Error> failure = co_await Connect(*stream, deadline);
           if (failure) co_return std::move(*failure);
         }
@@ -192,6 +178,15 @@ class Transport final : public HttpTransport {
     } catch (const std::exception& e) {
       co_return Error{ErrorCode::kInternal,
                       fmt::format("{} request failed: {}", options_.peer_name, e.what())};
+    }
+  }
+
+  // A new, unconnected stream in `stream`.
+  void NewStream(std::optional<Stream>& stream) const {
+    if constexpr (kTls) {
+      stream.emplace(executor_, *tls_context_);
+    } else {
+      stream.emplace(executor_);
     }
   }
 

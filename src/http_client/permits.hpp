@@ -31,4 +31,16 @@ class Permits {
   std::vector<std::shared_ptr<WakeUp>> waiting_;  // guarded by mutex_; first come, first served
 };
 
+// A permit Acquire gave, released when this goes out of scope, whatever the way out.
+class HeldPermit {
+ public:
+  explicit HeldPermit(Permits& permits) : permits_(permits) {}
+  ~HeldPermit() { permits_.Release(); }
+  HeldPermit(const HeldPermit&) = delete;
+  HeldPermit& operator=(const HeldPermit&) = delete;
+
+ private:
+  Permits& permits_;
+};
+
 }  // namespace nfmetrics::http_client
