@@ -681,8 +681,8 @@ std::vector<Phase> GrownPhases(const PodModel& pod, Histogram histogram, TimePoi
     } else if (day < growth.days - 1) {
       end = std::min(to, DayStart(growth, day + 1));
     }
-    phases.push_back({ObservationsBetween(pod, histogram, start, end),
-                      LatencyOnDay(pod, histogram, day)});
+    phases.push_back(
+        {ObservationsBetween(pod, histogram, start, end), LatencyOnDay(pod, histogram, day)});
     start = end;
   }
   return phases;

@@ -231,14 +231,14 @@ World FleetWorld(int pods);
 // Growth of the fleet over days (`synth openmetrics --fleet-pods N --days D`). UTC day d of the
 // growth (day 0 starts at `origin`, a UTC midnight) runs at the load level
 //   DayLevel(d) = (1 + kFleetGrowthPerDay * d) * (kWeekendLoad on Saturday and Sunday, else 1),
-// on top of the daily cycle: a pod's batch rate is batches_per_second * DayLevel(d) * LoadFactor(t),
-// so a whole day's mean read rate is exactly DayLevel(d) times the steady one. The growth is
-// linear (2% of day 0's load per day, not compounded), so a least-squares line over the same
-// weekdays has slope kFleetGrowthPerDay * day 0's value. Sink and processing latency grow with
+// on top of the daily cycle: a pod's batch rate is batches_per_second * DayLevel(d) *
+// LoadFactor(t), so a whole day's mean read rate is exactly DayLevel(d) times the steady one. The
+// growth is linear (2% of day 0's load per day, not compounded), so a least-squares line over the
+// same weekdays has slope kFleetGrowthPerDay * day 0's value. Sink and processing latency grow with
 // load: their medians on day d are the steady ones times DayLevel(d)^kLatencyLoadExponent (sigma
-// unchanged; read and ack latency do not grow). Levels change at UTC midnight and hold within a day.
-// Before `origin` the fleet is the steady one (level 1); from the end of the last modelled day on,
-// the last day's level holds.
+// unchanged; read and ack latency do not grow). Levels change at UTC midnight and hold within a
+// day. Before `origin` the fleet is the steady one (level 1); from the end of the last modelled day
+// on, the last day's level holds.
 inline constexpr double kFleetGrowthPerDay = 0.02;
 inline constexpr double kWeekendLoad = 0.7;
 inline constexpr double kLatencyLoadExponent = 0.5;

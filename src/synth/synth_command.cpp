@@ -88,8 +88,8 @@ void RunOpenMetrics(const OpenMetricsFlags& flags, bool duration_given) {
   TimePoint start;
   TimePoint end;
   if (flags.days > 0) {
-    const TimeWindow window = DaysWindow(end_given ? RequireTime("--end", flags.end) : now,
-                                         flags.days);
+    const TimeWindow window =
+        DaysWindow(end_given ? RequireTime("--end", flags.end) : now, flags.days);
     start = window.start;
     end = window.end;
   } else if (start_given && !end_given && duration_given) {
@@ -147,10 +147,15 @@ void RunOpenMetrics(const OpenMetricsFlags& flags, bool duration_given) {
   }
   fmt::print(stderr,
              "synth: {} series x {} samples in {} window(s), {} .. {} (unix s), every {} ms, "
-             "incident at {}, to {}\n",
+             "{}, to {}\n",
              series, points, windows.size(), start.time_since_epoch().count() / 1000,
              end.time_since_epoch().count() / 1000, interval.count(),
-             onset.time_since_epoch().count() / 1000, flags.out.empty() ? "stdout" : flags.out);
+             flags.days > 0 ? fmt::format("growing {}%/day over {} day(s)",
+                                          kFleetGrowthPerDay * 100, flags.days + 1)
+             : flags.fleet_pods > 0
+                 ? std::string("no incident")
+                 : fmt::format("incident at {}", onset.time_since_epoch().count() / 1000),
+             flags.out.empty() ? "stdout" : flags.out);
 }
 
 void RunExporterCommand(const ExporterFlags& flags) {

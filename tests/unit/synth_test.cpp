@@ -1071,9 +1071,9 @@ TEST(SynthGrowth, ReadRateGrowsByTwoPercentOfDayZerosPerDay) {
 }
 
 TEST(SynthGrowth, WeekendsRunAtSeventyPercentOfTheTrend) {
-  EXPECT_TRUE(IsWeekend(kCounterEpoch + std::chrono::days(5) + hours(23)));  // Sat 2024-01-06
-  EXPECT_TRUE(IsWeekend(kCounterEpoch + std::chrono::days(6)));              // Sun 2024-01-07
-  EXPECT_FALSE(IsWeekend(kCounterEpoch + std::chrono::days(7)));             // Mon 2024-01-08
+  EXPECT_TRUE(IsWeekend(kCounterEpoch + std::chrono::days(5) + hours(23)));     // Sat 2024-01-06
+  EXPECT_TRUE(IsWeekend(kCounterEpoch + std::chrono::days(6)));                 // Sun 2024-01-07
+  EXPECT_FALSE(IsWeekend(kCounterEpoch + std::chrono::days(7)));                // Mon 2024-01-08
   EXPECT_FALSE(IsWeekend(kCounterEpoch + std::chrono::days(5) - Duration{1}));  // Fri 23:59:59.999
   const World world = FleetWorld(3, kGrowthMonday, 14);
   const MonoVertexModel& fleet = world.mono_vertices.front();
@@ -1109,10 +1109,10 @@ TEST(SynthGrowth, SinkAndProcessingLatencyGrowWithTheSquareRootOfTheLoad) {
   // So do the fleet's quantiles, though histogram_quantile's interpolation inside the coarse
   // buckets (each 5.9x the one before) moves far less than the medians do.
   for (double q : {0.5, 0.99}) {
-    EXPECT_GT(ExpectedQuantileUs(fleet, Histogram::kMonovtxSink, q, GrowthDayStart(28),
-                                 GrowthDayStart(29)),
-              ExpectedQuantileUs(fleet, Histogram::kMonovtxSink, q, GrowthDayStart(0),
-                                 GrowthDayStart(1)))
+    EXPECT_GT(
+        ExpectedQuantileUs(fleet, Histogram::kMonovtxSink, q, GrowthDayStart(28),
+                           GrowthDayStart(29)),
+        ExpectedQuantileUs(fleet, Histogram::kMonovtxSink, q, GrowthDayStart(0), GrowthDayStart(1)))
         << q;
   }
 }
@@ -1130,8 +1130,7 @@ TEST(SynthGrowth, CountersIntegrateTheGrownModelAcrossMidnights) {
   for (std::size_t le = 0; le < kSinkBucketsUs.size(); ++le) {
     const double bucket = static_cast<double>(HistogramBucketCount(pod, sink, le, to)) -
                           static_cast<double>(HistogramBucketCount(pod, sink, le, from));
-    EXPECT_NEAR(bucket / count, HistogramCdf(pod, sink, kSinkBucketsUs[le], from, to), 1e-5)
-        << le;
+    EXPECT_NEAR(bucket / count, HistogramCdf(pod, sink, kSinkBucketsUs[le], from, to), 1e-5) << le;
   }
   EXPECT_NEAR((HistogramSum(pod, sink, to) - HistogramSum(pod, sink, from)) / count,
               MeanUs(pod, sink, from, to), 1e-3);
