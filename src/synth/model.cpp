@@ -8,8 +8,10 @@
 #include "synth/model.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <numbers>
 #include <stdexcept>
 
@@ -27,6 +29,22 @@ double LoadIntegral(TimePoint t) {
   const double period = Seconds(kLoadPeriod);
   return seconds + kLoadAmplitude * period / (2 * std::numbers::pi) *
                        (1 - std::cos(2 * std::numbers::pi * seconds / period));
+}
+
+constexpr Duration kDay = std::chrono::hours(24);
+
+TimePoint DayStart(const Growth& growth, int day) { return growth.origin + day * kDay; }
+
+// LoadIntegral with the growth's day levels from its origin on.
+double GrownLoadIntegral(const Growth& growth, TimePoint t) {
+  if (t <= growth.origin) return LoadIntegral(t);
+  const int day = GrowthDay(growth, t);
+  return growth.load_at_day_start[day] +
+         DayLevel(growth, day) * (LoadIntegral(t) - LoadIntegral(DayStart(growth, day)));
+}
+
+bool Grows(Histogram histogram) {
+  return histogram == Histogram::kMonovtxSink || histogram == Histogram::kMonovtxProcessing;
 }
 
 // Kubernetes-style random suffix, but derived from the key so every run names pods the same way.
@@ -389,6 +407,96 @@ World FleetWorld(int pods) {
   return World{{MakeMonoVertex("bench", "fleet", specs, std::move(histograms))}, {}};
 }
 
+std::shared_ptr<const Growth> MakeGrowth(TimePoint origin, int days) {
+  if (days < 1 || days > 1000) throw std::invalid_argument("growth days must be 1..1000");
+  if (origin <= kCounterEpoch || origin.time_since_epoch() % kDay != Duration::zero()) {
+    throw std::invalid_argument("growth origin must be a UTC midnight after 2024-01-01");
+  }
+  auto growth = std::make_shared<Growth>();
+  growth->origin = origin;
+  growth->days = days;
+  growth->load_at_day_start.push_back(LoadIntegral(origin));
+  for (int day = 0; day < days; ++day) {
+    const double whole_day =
+        LoadIntegral(DayStart(*growth, day + 1)) - LoadIntegral(DayStart(*growth, day));
+    growth->load_at_day_start.push_back(growth->load_at_day_start.back() +
+                                        DayLevel(*growth, day) * whole_day);
+  }
+  return growth;
+}
+
+bool IsWeekend(TimePoint t) {
+  // 1970-01-01 was a Thursday: day 2 after it (mod 7) is Saturday, day 3 Sunday.
+  const auto days = std::chrono::floor<std::chrono::days>(t).time_since_epoch().count();
+  const auto weekday = ((days % 7) + 7) % 7;
+  return weekday == 2 || weekday == 3;
+}
+
+double DayLevel(const Growth& growth, int day) {
+  const double trend = 1 + kFleetGrowthPerDay * day;
+  return IsWeekend(DayStart(growth, day)) ? trend * kWeekendLoad : trend;
+}
+
+int GrowthDay(const Growth& growth, TimePoint t) {
+  if (t < growth.origin) return -1;
+  const auto day = static_cast<int>((t - growth.origin) / kDay);
+  return std::min(day, growth.days - 1);
+}
+
+double LoadLevel(const Growth& growth, TimePoint t) {
+  const int day = GrowthDay(growth, t);
+  return day < 0 ? 1 : DayLevel(growth, day);
+}
+
+namespace {
+
+// The latency of `histogram` on growth day `day` (-1: before the origin, the steady one).
+Latency LatencyOnDay(const PodModel& pod, Histogram histogram, int day) {
+  Latency latency = LatencyOf(pod, histogram);
+  if (day >= 0 && Grows(histogram)) {
+    latency.median_us *= std::pow(DayLevel(*pod.growth, day), kLatencyLoadExponent);
+  }
+  return latency;
+}
+
+}  // namespace
+
+World FleetWorld(int pods, TimePoint origin, int days) {
+  World world = FleetWorld(pods);
+  const std::shared_ptr<const Growth> growth = MakeGrowth(origin, days);
+  for (MonoVertexModel& mvtx : world.mono_vertices) {
+    for (PodModel& pod : mvtx.pods) {
+      pod.growth = growth;
+      for (const auto& [histogram, steady] : pod.histograms) {
+        std::vector<GrownCounters>& table = pod.grown[histogram];
+        const auto& bounds = BucketBoundsUs(histogram);
+        GrownCounters at_day;  // before the origin: the steady latency throughout
+        const double before = ObservationsBetween(pod, histogram, kCounterEpoch, origin);
+        for (std::size_t i = 0; i < bounds.size(); ++i) {
+          at_day.at_most[i] = before * LogNormalCdf(steady.median_us, steady.sigma, bounds[i]);
+        }
+        at_day.at_most[bounds.size()] = before;
+        at_day.sum = before * steady.median_us * std::exp(steady.sigma * steady.sigma / 2);
+        table.push_back(at_day);
+        for (int day = 0; day < days; ++day) {
+          const Latency latency = LatencyOnDay(pod, histogram, day);
+          const double observations = ObservationsBetween(pod, histogram, DayStart(*growth, day),
+                                                          DayStart(*growth, day + 1));
+          for (std::size_t i = 0; i < bounds.size(); ++i) {
+            at_day.at_most[i] +=
+                observations * LogNormalCdf(latency.median_us, latency.sigma, bounds[i]);
+          }
+          at_day.at_most[bounds.size()] += observations;
+          at_day.sum +=
+              observations * latency.median_us * std::exp(latency.sigma * latency.sigma / 2);
+          table.push_back(at_day);
+        }
+      }
+    }
+  }
+  return world;
+}
+
 const PodModel* SlowPod(const MonoVertexModel& mvtx) {
   for (const PodModel& pod : mvtx.pods) {
     if (pod.slow) return &pod;
@@ -446,6 +554,11 @@ const Latency& LatencyOf(const PodModel& pod, Histogram histogram, TimePoint t) 
     if (it != pod.slowdown->histograms.end()) return it->second;
   }
   return LatencyOf(pod, histogram);
+}
+
+Latency LatencyAt(const PodModel& pod, Histogram histogram, TimePoint t) {
+  if (!pod.growth) return LatencyOf(pod, histogram, t);
+  return LatencyOnDay(pod, histogram, GrowthDay(*pod.growth, t));
 }
 
 const Latency& LatencyOf(const PodModel& pod, Histogram histogram) {
@@ -534,6 +647,7 @@ bool IsUnambiguousBound(double cdf, double q) {
 
 double Batches(const PodModel& pod, TimePoint t) {
   if (t <= kCounterEpoch) return 0;
+  if (pod.growth) return pod.batches_per_second * GrownLoadIntegral(*pod.growth, t);
   return pod.batches_per_second * LoadIntegral(t);
 }
 
@@ -550,23 +664,60 @@ namespace {
 // The latencies in force over (from, to] and how many observations each had, in time order.
 struct Phase {
   double observations;
-  const Latency* latency;
+  Latency latency;
 };
 
-std::vector<Phase> Phases(const PodModel& pod, Histogram histogram, TimePoint from, TimePoint to) {
+// With growth: one phase per growth day (and one before the origin) that (from, to] touches.
+std::vector<Phase> GrownPhases(const PodModel& pod, Histogram histogram, TimePoint from,
+                               TimePoint to) {
   std::vector<Phase> phases;
-  if (to <= from) return phases;
+  const Growth& growth = *pod.growth;
+  TimePoint start = from;
+  while (start < to) {
+    const int day = GrowthDay(growth, start);
+    TimePoint end = to;
+    if (day < 0) {
+      end = std::min(to, growth.origin);
+    } else if (day < growth.days - 1) {
+      end = std::min(to, DayStart(growth, day + 1));
+    }
+    phases.push_back(
+        {ObservationsBetween(pod, histogram, start, end), LatencyOnDay(pod, histogram, day)});
+    start = end;
+  }
+  return phases;
+}
+
+std::vector<Phase> Phases(const PodModel& pod, Histogram histogram, TimePoint from, TimePoint to) {
+  if (to <= from) return {};
+  if (pod.growth) return GrownPhases(pod, histogram, from, to);
   const Latency& steady = LatencyOf(pod, histogram);
   const Latency& late = pod.slowdown ? LatencyOf(pod, histogram, to) : steady;
   if (&late == &steady || to <= pod.slowdown->onset || from >= pod.slowdown->onset) {
-    phases.push_back(
-        {ObservationsBetween(pod, histogram, from, to), &LatencyOf(pod, histogram, to)});
-    return phases;
+    return {{ObservationsBetween(pod, histogram, from, to), LatencyOf(pod, histogram, to)}};
   }
   const TimePoint onset = pod.slowdown->onset;
-  phases.push_back({ObservationsBetween(pod, histogram, from, onset), &steady});
-  phases.push_back({ObservationsBetween(pod, histogram, onset, to), &late});
-  return phases;
+  return {{ObservationsBetween(pod, histogram, from, onset), steady},
+          {ObservationsBetween(pod, histogram, onset, to), late}};
+}
+
+// With growth, the counters of `histogram` at t from the day-start table: observations at most
+// bucket le_index (its size: all of them) and, with le_index = npos, their latency sum.
+double GrownCounter(const PodModel& pod, Histogram histogram, std::size_t le_index, bool sum,
+                    TimePoint t) {
+  const Growth& growth = *pod.growth;
+  const int day = std::max(GrowthDay(growth, t), 0);
+  const TimePoint day_start = t <= growth.origin ? kCounterEpoch : DayStart(growth, day);
+  const GrownCounters base = t <= growth.origin ? GrownCounters{} : pod.grown.at(histogram)[day];
+  const double partial = ObservationsBetween(pod, histogram, day_start, t);
+  const Latency latency = LatencyOnDay(pod, histogram, t <= growth.origin ? -1 : day);
+  const auto& bounds = BucketBoundsUs(histogram);
+  if (sum) {
+    return base.sum + partial * latency.median_us * std::exp(latency.sigma * latency.sigma / 2);
+  }
+  if (le_index >= bounds.size()) return base.at_most[bounds.size()] + partial;
+  return base.at_most[le_index] +
+         partial * LogNormalCdf(latency.median_us, latency.sigma, bounds[le_index]);
 }
 
 double LatencyMean(const Latency& latency) {
@@ -578,7 +729,7 @@ double ObservationsAtMost(const PodModel& pod, Histogram histogram, double le, T
                           TimePoint to) {
   double count = 0;
   for (const Phase& phase : Phases(pod, histogram, from, to)) {
-    count += phase.observations * LogNormalCdf(phase.latency->median_us, phase.latency->sigma, le);
+    count += phase.observations * LogNormalCdf(phase.latency.median_us, phase.latency.sigma, le);
   }
   return count;
 }
@@ -586,7 +737,7 @@ double ObservationsAtMost(const PodModel& pod, Histogram histogram, double le, T
 double LatencySum(const PodModel& pod, Histogram histogram, TimePoint from, TimePoint to) {
   double sum = 0;
   for (const Phase& phase : Phases(pod, histogram, from, to)) {
-    sum += phase.observations * LatencyMean(*phase.latency);
+    sum += phase.observations * LatencyMean(phase.latency);
   }
   return sum;
 }
@@ -720,6 +871,9 @@ double DroppedPerSecond(const MonoVertexModel& mvtx, TimePoint from, TimePoint t
 
 std::uint64_t HistogramBucketCount(const PodModel& pod, Histogram histogram, std::size_t le_index,
                                    TimePoint t) {
+  if (pod.growth) {
+    return static_cast<std::uint64_t>(std::floor(GrownCounter(pod, histogram, le_index, false, t)));
+  }
   const auto& bounds = BucketBoundsUs(histogram);
   // +Inf is the count itself, not a sum of phases that could round differently.
   if (le_index >= bounds.size()) return HistogramCount(pod, histogram, t);
@@ -728,11 +882,16 @@ std::uint64_t HistogramBucketCount(const PodModel& pod, Histogram histogram, std
 }
 
 std::uint64_t HistogramCount(const PodModel& pod, Histogram histogram, TimePoint t) {
+  if (pod.growth) {
+    return static_cast<std::uint64_t>(
+        std::floor(GrownCounter(pod, histogram, BucketBoundsUs(histogram).size(), false, t)));
+  }
   return static_cast<std::uint64_t>(
       std::floor(ObservationsBetween(pod, histogram, kCounterEpoch, t)));
 }
 
 double HistogramSum(const PodModel& pod, Histogram histogram, TimePoint t) {
+  if (pod.growth) return GrownCounter(pod, histogram, 0, true, t);
   return LatencySum(pod, histogram, kCounterEpoch, t);
 }
 

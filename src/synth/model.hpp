@@ -46,6 +46,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -130,6 +131,16 @@ struct ErrorBurst {
   double errors_per_second = 0;
 };
 
+struct Growth;  // the fleet's growth over days (see FleetWorld(pods, origin, days))
+
+// With growth, a pod's histogram counters at the start of each modelled day: observations at most
+// each bucket bound (index 10: all of them) and their latency sum in µs, counted from
+// kCounterEpoch. They make every sample O(1) however many days precede it.
+struct GrownCounters {
+  std::array<double, 11> at_most{};
+  double sum = 0;
+};
+
 struct PodModel {
   std::string name;
   int replica = 0;
@@ -140,6 +151,8 @@ struct PodModel {
   std::map<Histogram, Latency> histograms;  // every histogram this pod exports (steady state)
   std::optional<Slowdown> slowdown;         // the incident's latencies, from its onset on
   std::optional<ErrorBurst> sink_errors;    // the incident's burst of sink write errors
+  std::shared_ptr<const Growth> growth;     // set by FleetWorld(pods, origin, days) only
+  std::map<Histogram, std::vector<GrownCounters>> grown;  // with growth: per day start 0..days
 };
 
 struct MonoVertexModel {
@@ -215,6 +228,45 @@ World DefaultWorld(TimePoint incident_onset);
 // pipelines. Throws std::invalid_argument unless 1 <= pods <= 1000.
 World FleetWorld(int pods);
 
+// Growth of the fleet over days (`synth openmetrics --fleet-pods N --days D`). UTC day d of the
+// growth (day 0 starts at `origin`, a UTC midnight) runs at the load level
+//   DayLevel(d) = (1 + kFleetGrowthPerDay * d) * (kWeekendLoad on Saturday and Sunday, else 1),
+// on top of the daily cycle: a pod's batch rate is batches_per_second * DayLevel(d) *
+// LoadFactor(t), so a whole day's mean read rate is exactly DayLevel(d) times the steady one. The
+// growth is linear (2% of day 0's load per day, not compounded), so a least-squares line over the
+// same weekdays has slope kFleetGrowthPerDay * day 0's value. Sink and processing latency grow with
+// load: their medians on day d are the steady ones times DayLevel(d)^kLatencyLoadExponent (sigma
+// unchanged; read and ack latency do not grow). Levels change at UTC midnight and hold within a
+// day. Before `origin` the fleet is the steady one (level 1); from the end of the last modelled day
+// on, the last day's level holds.
+inline constexpr double kFleetGrowthPerDay = 0.02;
+inline constexpr double kWeekendLoad = 0.7;
+inline constexpr double kLatencyLoadExponent = 0.5;
+
+struct Growth {
+  TimePoint origin;  // a UTC midnight: the start of day 0
+  int days = 0;      // days 0 .. days - 1 are modelled
+  // The integral of the grown load (DayLevel * LoadFactor, seconds) from kCounterEpoch to the
+  // start of day d, d = 0 .. days.
+  std::vector<double> load_at_day_start;
+};
+
+// Throws std::invalid_argument unless origin is a UTC midnight after kCounterEpoch and
+// 1 <= days <= 1000.
+std::shared_ptr<const Growth> MakeGrowth(TimePoint origin, int days);
+// True on Saturdays and Sundays (UTC) of t.
+bool IsWeekend(TimePoint t);
+// DayLevel(d) as above, for any d >= 0 (the formula, not clamped to the modelled days).
+double DayLevel(const Growth& growth, int day);
+// The growth day t falls in (t on a midnight starts that day), clamped to 0 .. days - 1;
+// -1 before origin.
+int GrowthDay(const Growth& growth, TimePoint t);
+// The load level in force at t: 1 before origin, DayLevel(GrowthDay(t)) from origin on.
+double LoadLevel(const Growth& growth, TimePoint t);
+
+// FleetWorld(pods) growing from `origin` over `days` days (see Growth).
+World FleetWorld(int pods, TimePoint origin, int days);
+
 // The slow pod of mvtx (slow all the time), nullptr when it has none.
 const PodModel* SlowPod(const MonoVertexModel& mvtx);
 // The pod of mvtx that slows down at the incident's onset, nullptr when it has none.
@@ -258,6 +310,8 @@ bool HasHistogram(const VertexModel& vertex, Histogram histogram);
 // slowdown's onset, the slowdown's); throws std::out_of_range when it does not export it.
 const Latency& LatencyOf(const PodModel& pod, Histogram histogram);
 const Latency& LatencyOf(const PodModel& pod, Histogram histogram, TimePoint t);
+// The parameters in force at t, growth included (LatencyOf(pod, histogram, t) without growth).
+Latency LatencyAt(const PodModel& pod, Histogram histogram, TimePoint t);
 // Observations of `histogram` per second on this pod at LoadFactor 1.
 double ObservationsPerSecond(const PodModel& pod, Histogram histogram);
 // Observations of `histogram` in (from, to] (not floored): what increase(_count) converges to.
@@ -319,8 +373,8 @@ std::pair<double, double> QuantileBucket(const MonoVertexModel& mvtx, double q);
 // at least kQuantileMargin below q, or above q by min(kQuantileMargin, 90% of the way to 1).
 bool IsUnambiguousBound(double cdf, double q);
 
-// Cumulative number of batches of `pod` at t (not floored): the load cycle integrated from
-// kCounterEpoch.
+// Cumulative number of batches of `pod` at t (not floored): the load cycle (times the growth's
+// day levels, when the pod has growth) integrated from kCounterEpoch.
 double Batches(const PodModel& pod, TimePoint t);
 // Batches in (from, to] (not floored).
 double BatchesBetween(const PodModel& pod, TimePoint from, TimePoint to);

@@ -31,6 +31,12 @@ void WriteOpenMetrics(std::ostream& out, const std::vector<Family>& families, Ti
   WriteOpenMetrics(out, families, std::vector<TimeWindow>{{start, end}}, interval);
 }
 
+TimeWindow DaysWindow(TimePoint end, int days) {
+  if (days < 1 || days > 90) throw std::invalid_argument("days must be 1..90");
+  const TimePoint midnight = std::chrono::floor<std::chrono::days>(end);
+  return {midnight - std::chrono::days(days), end};
+}
+
 std::vector<TimeWindow> WithBaselineWindows(TimePoint start, TimePoint end,
                                             std::span<const int> baseline_days) {
   std::vector<TimeWindow> windows = {{start, end}};

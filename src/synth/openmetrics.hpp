@@ -27,6 +27,11 @@ struct TimeWindow {
   TimePoint end;
 };
 
+// `--days D`: the D whole UTC days before the UTC midnight that starts end's day, then that day
+// up to end: [midnight(end) - D days, end]. An end on a midnight has no partial day (its one sample
+// is the midnight's). Throws std::invalid_argument unless 1 <= days <= 90.
+TimeWindow DaysWindow(TimePoint end, int days);
+
 // [start, end] and, for each of `baseline_days`, the same window that many days earlier, oldest
 // first: what a backfill writes so that `offset 1d` / `offset 7d` queries over the recent window
 // find data. Counters are functions of absolute time, so the gaps between windows are harmless to

@@ -33,6 +33,7 @@ struct OpenMetricsFlags {
   std::string interval = "15s";
   std::string out;
   int fleet_pods = 0;              // 0: the default deployment
+  int days = 0;                    // 0: no growth; the window is --start/--end/--duration
   std::string incident_at;         // empty: end - kDefaultIncidentLead
   std::vector<int> baseline_days;  // also write [start, end] this many days earlier
 };
@@ -73,12 +74,25 @@ void RunOpenMetrics(const OpenMetricsFlags& flags, bool duration_given) {
   const Duration interval = RequireDuration("--interval", flags.interval);
   const bool start_given = !flags.start.empty();
   const bool end_given = !flags.end.empty();
+  if (flags.days > 0) {
+    if (flags.fleet_pods == 0) throw CLI::ValidationError("--days", "--days needs --fleet-pods");
+    if (start_given || duration_given || !flags.baseline_days.empty()) {
+      throw CLI::ValidationError("--days",
+                                 "--days sets the window: give no --start, --duration or "
+                                 "--baseline-days with it");
+    }
+  }
   if (start_given && end_given && duration_given) {
     throw CLI::ValidationError("--duration", "give at most two of --start, --end, --duration");
   }
   TimePoint start;
   TimePoint end;
-  if (start_given && !end_given && duration_given) {
+  if (flags.days > 0) {
+    const TimeWindow window =
+        DaysWindow(end_given ? RequireTime("--end", flags.end) : now, flags.days);
+    start = window.start;
+    end = window.end;
+  } else if (start_given && !end_given && duration_given) {
     start = RequireTime("--start", flags.start);
     end = start + duration;
   } else {
@@ -105,7 +119,9 @@ void RunOpenMetrics(const OpenMetricsFlags& flags, bool duration_given) {
   if (windows.front().start.time_since_epoch().count() < 0) {
     throw CLI::ValidationError("--baseline-days", "the earliest window starts before 1970");
   }
-  const World world = MakeWorld(flags.fleet_pods, onset);
+  // The growth covers the whole days and today's partial one (see DaysWindow).
+  const World world = flags.days > 0 ? FleetWorld(flags.fleet_pods, start, flags.days + 1)
+                                     : MakeWorld(flags.fleet_pods, onset);
   const std::vector<Family> families = BuildFamilies(world);
   std::size_t series = 0;
   for (const Family& family : families) series += family.series.size();
@@ -131,10 +147,15 @@ void RunOpenMetrics(const OpenMetricsFlags& flags, bool duration_given) {
   }
   fmt::print(stderr,
              "synth: {} series x {} samples in {} window(s), {} .. {} (unix s), every {} ms, "
-             "incident at {}, to {}\n",
+             "{}, to {}\n",
              series, points, windows.size(), start.time_since_epoch().count() / 1000,
              end.time_since_epoch().count() / 1000, interval.count(),
-             onset.time_since_epoch().count() / 1000, flags.out.empty() ? "stdout" : flags.out);
+             flags.days > 0 ? fmt::format("growing {}%/day over {} day(s)",
+                                          kFleetGrowthPerDay * 100, flags.days + 1)
+             : flags.fleet_pods > 0
+                 ? std::string("no incident")
+                 : fmt::format("incident at {}", onset.time_since_epoch().count() / 1000),
+             flags.out.empty() ? "stdout" : flags.out);
 }
 
 void RunExporterCommand(const ExporterFlags& flags) {
@@ -194,6 +215,13 @@ void RegisterSynthCommand(CLI::App& app) {
                  "Instead of the default deployment, the benchmark's: one MonoVertex bench/fleet "
                  "with this many pods")
       ->check(CLI::Range(1, 1000));
+  om->add_option("--days", om_flags->days,
+                 "With --fleet-pods: the D whole UTC days before today's UTC midnight plus today "
+                 "up to --end (default: now), i.e. [midnight(end) - D days, end]; the fleet's load "
+                 "grows by 2% of day 0's per day (linear), weekends run at 70%, and sink and "
+                 "processing latency grow with the square root of the load (docs/testing.md). "
+                 "Excludes --start, --duration and --baseline-days")
+      ->check(CLI::Range(1, 90));
   om->add_option("--incident-at", om_flags->incident_at,
                  "When the incident starts (default/checkout's slow sink and sink errors, "
                  "default/shop's backlog), unix seconds or RFC3339 (default: end - 2h)");

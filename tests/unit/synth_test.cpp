@@ -1035,6 +1035,174 @@ double Exported(const std::vector<Family>& families, std::string_view series_nam
 
 std::string PodMatch(const PodModel& pod) { return "pod=\"" + pod.name + "\""; }
 
+// `--days`: the fleet grows steadily over whole UTC days, with a weekly cycle (see Growth).
+// kCounterEpoch (2024-01-01) was a Monday, and so is every whole number of weeks after it.
+const TimePoint kGrowthMonday = kCounterEpoch + std::chrono::days(7 * 100);
+
+TimePoint GrowthDayStart(int day) { return kGrowthMonday + std::chrono::days(day); }
+
+double DayReadRate(const MonoVertexModel& mvtx, int day) {
+  return MessagesReadPerSecond(mvtx, GrowthDayStart(day), GrowthDayStart(day + 1));
+}
+
+TEST(SynthGrowth, ReadRateGrowsByTwoPercentOfDayZerosPerDay) {
+  EXPECT_EQ(kFleetGrowthPerDay, 0.02);
+  const World world = FleetWorld(5, kGrowthMonday, 31);
+  const MonoVertexModel& fleet = world.mono_vertices.front();
+  const double day0 = DayReadRate(fleet, 0);
+  // Mondays, so the weekly cycle does not enter: linear growth, not compounded.
+  EXPECT_NEAR(DayReadRate(fleet, 7) / day0, 1.14, 1e-9);
+  EXPECT_NEAR(DayReadRate(fleet, 14) / day0, 1.28, 1e-9);
+  EXPECT_NEAR(DayReadRate(fleet, 28) / day0, 1.56, 1e-9);
+  for (int day = 0; day <= 30; ++day) {
+    EXPECT_NEAR(DayReadRate(fleet, day) / day0, DayLevel(*fleet.pods[0].growth, day), 1e-9) << day;
+  }
+  // Day 0 is the steady fleet's day (the daily cycle averages to 1 over a whole day).
+  const World steady = FleetWorld(5);
+  EXPECT_NEAR(day0, DayReadRate(steady.mono_vertices.front(), 0), 1e-9 * day0);
+  EXPECT_NEAR(DayReadRate(steady.mono_vertices.front(), 28) / day0, 1, 1e-9);
+  // Before the origin the grown fleet is the steady one, counters included.
+  const PodModel& pod = fleet.pods[3];
+  const PodModel& steady_pod = steady.mono_vertices.front().pods[3];
+  const TimePoint before = kGrowthMonday - hours(5);
+  EXPECT_EQ(Batches(pod, before), Batches(steady_pod, before));
+  EXPECT_EQ(SinkCount(pod, kGrowthMonday), SinkCount(steady_pod, kGrowthMonday));
+  EXPECT_EQ(SinkBucketCount(pod, 3, before), SinkBucketCount(steady_pod, 3, before));
+}
+
+TEST(SynthGrowth, WeekendsRunAtSeventyPercentOfTheTrend) {
+  EXPECT_TRUE(IsWeekend(kCounterEpoch + std::chrono::days(5) + hours(23)));     // Sat 2024-01-06
+  EXPECT_TRUE(IsWeekend(kCounterEpoch + std::chrono::days(6)));                 // Sun 2024-01-07
+  EXPECT_FALSE(IsWeekend(kCounterEpoch + std::chrono::days(7)));                // Mon 2024-01-08
+  EXPECT_FALSE(IsWeekend(kCounterEpoch + std::chrono::days(5) - Duration{1}));  // Fri 23:59:59.999
+  const World world = FleetWorld(3, kGrowthMonday, 14);
+  const MonoVertexModel& fleet = world.mono_vertices.front();
+  const double day0 = DayReadRate(fleet, 0);
+  for (int day = 0; day < 14; ++day) {
+    const bool weekend = day % 7 == 5 || day % 7 == 6;
+    EXPECT_NEAR(DayReadRate(fleet, day) / day0, (1 + 0.02 * day) * (weekend ? 0.7 : 1.0), 1e-9)
+        << day;
+  }
+  // Within a day the daily cycle stays: busier at 06:00 than at 18:00 UTC, on a Saturday too.
+  const PodModel& pod = fleet.pods[0];
+  const TimePoint saturday = GrowthDayStart(5);
+  EXPECT_GT(BatchesBetween(pod, saturday + hours(5), saturday + hours(7)),
+            1.5 * BatchesBetween(pod, saturday + hours(17), saturday + hours(19)));
+}
+
+TEST(SynthGrowth, SinkAndProcessingLatencyGrowWithTheSquareRootOfTheLoad) {
+  const World world = FleetWorld(4, kGrowthMonday, 31);
+  const MonoVertexModel& fleet = world.mono_vertices.front();
+  const PodModel& pod = fleet.pods[2];
+  auto day_mean = [&](Histogram h, int day) {
+    return MeanUs(pod, h, GrowthDayStart(day), GrowthDayStart(day + 1));
+  };
+  for (Histogram h : {Histogram::kMonovtxSink, Histogram::kMonovtxProcessing}) {
+    EXPECT_NEAR(day_mean(h, 28) / day_mean(h, 0), std::sqrt(1.56), 1e-9);
+    EXPECT_NEAR(day_mean(h, 5) / day_mean(h, 0), std::sqrt(1.1 * 0.7), 1e-9);  // a Saturday
+    EXPECT_NEAR(LatencyAt(pod, h, GrowthDayStart(28) + hours(3)).median_us,
+                LatencyOf(pod, h).median_us * std::sqrt(1.56), 1e-6);
+  }
+  for (Histogram h : {Histogram::kMonovtxRead, Histogram::kMonovtxAck}) {
+    EXPECT_NEAR(day_mean(h, 28) / day_mean(h, 0), 1, 1e-9);
+  }
+  // So do the fleet's quantiles, though histogram_quantile's interpolation inside the coarse
+  // buckets (each 5.9x the one before) moves far less than the medians do.
+  for (double q : {0.5, 0.99}) {
+    EXPECT_GT(
+        ExpectedQuantileUs(fleet, Histogram::kMonovtxSink, q, GrowthDayStart(28),
+                           GrowthDayStart(29)),
+        ExpectedQuantileUs(fleet, Histogram::kMonovtxSink, q, GrowthDayStart(0), GrowthDayStart(1)))
+        << q;
+  }
+}
+
+TEST(SynthGrowth, CountersIntegrateTheGrownModelAcrossMidnights) {
+  const World world = FleetWorld(2, kGrowthMonday, 10);
+  const PodModel& pod = world.mono_vertices.front().pods[1];
+  const Histogram sink = Histogram::kMonovtxSink;
+  // Friday 20:00 to Saturday 04:00: two levels, two latencies.
+  const TimePoint from = GrowthDayStart(4) + hours(20);
+  const TimePoint to = GrowthDayStart(5) + hours(4);
+  const double count = static_cast<double>(HistogramCount(pod, sink, to)) -
+                       static_cast<double>(HistogramCount(pod, sink, from));
+  EXPECT_NEAR(count, ObservationsBetween(pod, sink, from, to), 1.0);
+  for (std::size_t le = 0; le < kSinkBucketsUs.size(); ++le) {
+    const double bucket = static_cast<double>(HistogramBucketCount(pod, sink, le, to)) -
+                          static_cast<double>(HistogramBucketCount(pod, sink, le, from));
+    EXPECT_NEAR(bucket / count, HistogramCdf(pod, sink, kSinkBucketsUs[le], from, to), 1e-5) << le;
+  }
+  EXPECT_NEAR((HistogramSum(pod, sink, to) - HistogramSum(pod, sink, from)) / count,
+              MeanUs(pod, sink, from, to), 1e-3);
+  // Past the last modelled day the last day's level holds; counters never go back.
+  const TimePoint last = GrowthDayStart(9);
+  EXPECT_NEAR(LoadLevel(*pod.growth, last + std::chrono::days(3)), 1 + 0.02 * 9, 1e-12);
+  EXPECT_EQ(LoadLevel(*pod.growth, kGrowthMonday - Duration{1}), 1);
+  std::uint64_t previous = 0;
+  for (TimePoint t = kGrowthMonday - hours(1); t < last + std::chrono::days(2); t += minutes(30)) {
+    const std::uint64_t now = HistogramBucketCount(pod, sink, 4, t);
+    EXPECT_GE(now, previous);
+    EXPECT_LE(now, HistogramCount(pod, sink, t));
+    previous = now;
+  }
+}
+
+TEST(SynthGrowth, OnlyAGrowthGivenExplicitlyGrows) {
+  EXPECT_EQ(FleetWorld(3).mono_vertices.front().pods[0].growth, nullptr);
+  for (const MonoVertexModel& mvtx : DefaultWorld().mono_vertices) {
+    for (const PodModel& pod : mvtx.pods) EXPECT_EQ(pod.growth, nullptr);
+  }
+  EXPECT_THROW(MakeGrowth(kGrowthMonday + hours(1), 3), std::invalid_argument);
+  EXPECT_THROW(MakeGrowth(kGrowthMonday, 0), std::invalid_argument);
+  EXPECT_NO_THROW(MakeGrowth(kGrowthMonday + std::chrono::days(3), 1));
+}
+
+TEST(SynthDays, WindowIsWholeUtcDaysBeforeTodayPlusTodaySoFar) {
+  const TimePoint midnight = kCounterEpoch + std::chrono::days(1067);
+  const TimePoint end = midnight + hours(5) + minutes(43) + Duration{250};
+  const TimeWindow window = DaysWindow(end, 3);
+  EXPECT_EQ(window.start, midnight - std::chrono::days(3));
+  EXPECT_EQ(window.end, end);
+  EXPECT_EQ(window.start.time_since_epoch() % std::chrono::days(1), Duration::zero());
+  // An end on a midnight: the D days before it, and no partial day.
+  EXPECT_EQ(DaysWindow(midnight, 30).start, midnight - std::chrono::days(30));
+  // One millisecond before midnight still belongs to the day before.
+  EXPECT_EQ(DaysWindow(midnight - Duration{1}, 1).start, midnight - std::chrono::days(2));
+  EXPECT_THROW(DaysWindow(end, 0), std::invalid_argument);
+  EXPECT_THROW(DaysWindow(end, 91), std::invalid_argument);
+  EXPECT_NO_THROW(DaysWindow(end, 90));
+}
+
+TEST(SynthDays, GrownFleetWritesMonotoneContiguousSeries) {
+  const World world = FleetWorld(2, kGrowthMonday, 3);
+  const std::vector<Family> families = BuildFamilies(world);
+  std::ostringstream out;
+  const TimeWindow window = DaysWindow(GrowthDayStart(2) + hours(1), 2);
+  WriteOpenMetrics(out, families, std::vector<TimeWindow>{window}, minutes(30));
+  std::istringstream lines(out.str());
+  std::map<std::string, double> last_value;
+  std::set<std::string> finished;
+  std::string current;
+  std::size_t samples = 0;
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    const std::size_t value_at = line.find(' ');
+    const std::string series = line.substr(0, value_at);
+    const double value = std::stod(line.substr(value_at + 1));
+    if (series != current) {
+      EXPECT_FALSE(finished.contains(series)) << series << " is not contiguous";
+      if (!current.empty()) finished.insert(current);
+      current = series;
+    } else if (series.find("_total") != std::string::npos ||
+               series.find("_time_") != std::string::npos) {
+      EXPECT_GE(value, last_value[series]) << line;
+    }
+    last_value[series] = value;
+    if (series.starts_with("monovtx_sink_time_count")) ++samples;
+  }
+  EXPECT_EQ(samples, 2u * (2 * 48 + 2 + 1));  // pods x (two days and 01:00 at 30 min, inclusive)
+}
+
 TEST(SynthLoad, CyclesDailyAndCountersIntegrateItExactly) {
   const TimePoint midnight = kCounterEpoch + std::chrono::days(650);  // 00:00 UTC
   EXPECT_NEAR(LoadFactor(midnight), 1, 1e-9);
