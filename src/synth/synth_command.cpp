@@ -3,7 +3,9 @@
 #include "synth/synth_command.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -36,6 +38,7 @@ struct OpenMetricsFlags {
   int days = 0;                    // 0: no growth; the window is --start/--end/--duration
   std::string incident_at;         // empty: end - kDefaultIncidentLead
   std::vector<int> baseline_days;  // also write [start, end] this many days earlier
+  std::vector<std::string> families;  // empty: every family
 };
 
 struct ExporterFlags {
@@ -60,6 +63,33 @@ Duration RequireDuration(const std::string& flag, const std::string& text) {
         flag, fmt::format("'{}' is not a positive duration like 15s, 90m, 7h or 1h30m", text));
   }
   return *parsed;
+}
+
+// The families named in `names` (OpenMetrics or exposition names: monovtx_read or
+// monovtx_read_total), in output order; all of them when `names` is empty.
+std::vector<Family> KeepFamilies(std::vector<Family> families,
+                                 const std::vector<std::string>& names) {
+  if (names.empty()) return families;
+  auto named = [&names](const Family& family) {
+    return std::find_if(names.begin(), names.end(), [&family](const std::string& name) {
+             return name == family.name || name == family.exposition_name;
+           }) != names.end();
+  };
+  for (const std::string& name : names) {
+    const bool known =
+        std::any_of(families.begin(), families.end(), [&name](const Family& family) {
+          return name == family.name || name == family.exposition_name;
+        });
+    if (!known) {
+      std::vector<std::string> all;
+      for (const Family& family : families) all.push_back(family.name);
+      throw CLI::ValidationError(
+          "--families", fmt::format("this deployment has no family '{}'; it has: {}", name,
+                                    fmt::join(all, ", ")));
+    }
+  }
+  std::erase_if(families, [&named](const Family& family) { return !named(family); });
+  return families;
 }
 
 TimePoint RequireTime(const std::string& flag, const std::string& text) {
@@ -122,7 +152,7 @@ void RunOpenMetrics(const OpenMetricsFlags& flags, bool duration_given) {
   // The growth covers the whole days and today's partial one (see DaysWindow).
   const World world = flags.days > 0 ? FleetWorld(flags.fleet_pods, start, flags.days + 1)
                                      : MakeWorld(flags.fleet_pods, onset);
-  const std::vector<Family> families = BuildFamilies(world);
+  const std::vector<Family> families = KeepFamilies(BuildFamilies(world), flags.families);
   std::size_t series = 0;
   for (const Family& family : families) series += family.series.size();
   if (flags.out.empty()) {
@@ -230,6 +260,11 @@ void RegisterSynthCommand(CLI::App& app) {
                  "and `offset 7d` queries; default: none)")
       ->delimiter(',')
       ->check(CLI::Range(1, 365));
+  om->add_option("--families", om_flags->families,
+                 "Write only these families, e.g. monovtx_read_total,monovtx_sink_time (default: "
+                 "all); a fleet of hundreds of pods over weeks fits on disk with only the ones "
+                 "its queries read")
+      ->delimiter(',');
   om->callback([om_flags, duration] { RunOpenMetrics(*om_flags, duration->count() > 0); });
 
   auto ex_flags = std::make_shared<ExporterFlags>();
