@@ -29,7 +29,7 @@ using std::chrono::minutes;
 using std::chrono::seconds;
 
 TimePoint At(std::int64_t unix_seconds) { return TimePoint(seconds(unix_seconds)); }
-constexpr std::int64_t kMidnight = 1795392000;  // 2026-11-22T00:00:00Z
+constexpr std::int64_t kMidnight = 1795392000;  // 2026-11-23T00:00:00Z
 
 TEST(SplitRange, LeavesARangeNoLongerThanTheIntervalWhole) {
   const StepRange range{At(kMidnight + 3600), At(kMidnight + 3600 + 86400)};
