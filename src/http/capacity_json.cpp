@@ -110,7 +110,7 @@ std::string CapacityJson(const service::CapacityAnswer& capacity) {
   writer.StartArray();
   for (const std::string& query : capacity.queries) WriteString(writer, query);
   writer.EndArray();
-  EndSuccess(writer);
+  EndSuccess(writer, capacity.warnings);
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 

@@ -166,6 +166,14 @@ Result<CapacityAnswer> AssembleCapacity(const CapacityRequest& request, const Ca
       LoadDeciles(answers[static_cast<std::size_t>(CapacityPart::kLoad)],
                   answers[static_cast<std::size_t>(CapacityPart::kLoadLatency)]);
   for (const prometheus::RangeQuery& query : plan.queries) capacity.queries.push_back(query.promql);
+  for (const prometheus::Matrix& matrix : answers) {
+    for (const std::string& warning : matrix.warnings) {
+      if (std::find(capacity.warnings.begin(), capacity.warnings.end(), warning) ==
+          capacity.warnings.end()) {
+        capacity.warnings.push_back(warning);
+      }
+    }
+  }
   return capacity;
 }
 

@@ -439,6 +439,19 @@ TEST(CapacityAnswer, OneSeriesAnywhereMakesAnAnswerOfEveryDay) {
   EXPECT_EQ(answer->trend.sink_quantile_seconds.days_used, 0);
   EXPECT_EQ(answer->load_latency.size(), 10U);
   EXPECT_EQ(answer->queries, CapacityQueries(request));
+  EXPECT_TRUE(answer->warnings.empty());
+}
+
+TEST(CapacityAnswer, TheEnginesWarningsArePassedOnOnce) {
+  const CapacityRequest request = MonoVertexRequest();
+  std::vector<prometheus::Matrix> answers = NoSeries();
+  answers[0] = MatrixOf({{At("2026-11-23T00:00:00Z"), 1}});
+  answers[0].warnings = {"partial response"};
+  answers[6].warnings = {"partial response", "slow"};
+  Result<CapacityAnswer> answer =
+      AssembleCapacity(request, PlanCapacity(request, At("2026-11-23T10:00:00Z")), answers);
+  ASSERT_TRUE(answer.ok()) << answer.error().message;
+  EXPECT_THAT(answer->warnings, ElementsAre("partial response", "slow"));
 }
 
 }  // namespace

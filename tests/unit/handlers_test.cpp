@@ -267,6 +267,7 @@ TEST_F(HandlerTest, CapacityDecodesTheRequestAndWritesDaysTrendsAndDeciles) {
       .decile = 10, .read_rate = 9.5, .sink_quantile_seconds = 0.25, .steps = 4};
   capacity.queries = {"q1", "q2", "q3", "q4", "q5", "q6", "q7"};
   capacity.cache = service::CacheOutcome::kPartial;
+  capacity.warnings = {"engine said so"};
   service_.capacity_answer = capacity;
   Result<Response> answer = Run(
       handler, "/api/v1/capacity?namespace=ns&pipeline=p&vertex=v&days=2&quantile=0.5&horizon=7");
@@ -326,6 +327,8 @@ TEST_F(HandlerTest, CapacityDecodesTheRequestAndWritesDaysTrendsAndDeciles) {
   EXPECT_EQ(data["load_latency"][9]["steps"].GetInt(), 4);
   ASSERT_EQ(data["queries"].Size(), 7U);
   EXPECT_STREQ(data["queries"][6].GetString(), "q7");
+  ASSERT_EQ(doc["warnings"].Size(), 1U);
+  EXPECT_STREQ(doc["warnings"][0].GetString(), "engine said so");
 }
 
 TEST_F(HandlerTest, CapacityErrorsNameTheParameterAndRefuseOtherNamespaces) {

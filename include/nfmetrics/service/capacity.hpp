@@ -79,6 +79,7 @@ struct CapacityAnswer {
   CapacityTrends trend;
   std::vector<LoadDecile> load_latency;  // 10 entries, decile 1 first
   std::vector<std::string> queries;      // the 7 PromQL queries, in the contract's order
+  std::vector<std::string> warnings;     // the engine's, each once
   CacheOutcome cache = CacheOutcome::kMiss;
 };
 
