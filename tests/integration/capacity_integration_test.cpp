@@ -86,7 +86,7 @@ int ExpectDaysAreTheBackendsAnswers(const rapidjson::Value& data, unsigned short
         DirectOn(backend_port, promql, first + 86400, today, 86400);
     for (unsigned i = 0; i < days; ++i) {
       const auto& day = data["days"][i];
-      const std::int64_t day_start = first + i * 86400;
+      const std::int64_t day_start = first + std::int64_t{i} * 86400;
       EXPECT_EQ(day["date"].GetString(),
                 service::FormatRfc3339(TimePoint(std::chrono::seconds(day_start))).substr(0, 10));
       const std::string what = fmt::format("{} on day {} ({})", fields[q], i, promql);
@@ -115,42 +115,42 @@ class CapacityApi : public ::testing::Test {
   static void SetUpTestSuite() {
     const auto now = std::chrono::time_point_cast<Duration>(std::chrono::system_clock::now());
     const TimePoint end{std::chrono::floor<minutes>(now.time_since_epoch())};
-    today_ = std::chrono::floor<std::chrono::days>(end);
+    fleet_today = std::chrono::floor<std::chrono::days>(end);
     // One day before the asked ones, so that the first day's windows look back into data too.
-    data_ = SyntheticData{
-        .start = today_ - (kDays + 1) * kDay,
+    fleet_data = SyntheticData{
+        .start = fleet_today - (kDays + 1) * kDay,
         .end = end,
         .interval = std::chrono::seconds(60),
         .fleet_pods = kPods,
         .families = {"monovtx_read_total", "monovtx_sink_time", "monovtx_processing_time"}};
-    world_ = std::make_unique<synth::World>(data_.World());
-    backend_ = StartBackend(*ParseBackendKind(BackendName()), data_);
-    api_ = std::make_unique<InProcessApi>(backend_->url());
+    fleet_world = std::make_unique<synth::World>(fleet_data.World());
+    fleet_backend = StartBackend(*ParseBackendKind(BackendName()), fleet_data);
+    fleet_api = std::make_unique<InProcessApi>(fleet_backend->url());
   }
   static void TearDownTestSuite() {
-    api_.reset();
-    backend_.reset();
-    world_.reset();
+    fleet_api.reset();
+    fleet_backend.reset();
+    fleet_world.reset();
   }
 
   static Json Capacity(const std::string& query) {
-    return ParseAnswer(Get("127.0.0.1", api_->port(), "/api/v1/capacity?" + query));
+    return ParseAnswer(Get("127.0.0.1", fleet_api->port(), "/api/v1/capacity?" + query));
   }
   static std::map<std::int64_t, double> Direct(const std::string& promql, std::int64_t start,
                                                std::int64_t end, std::int64_t step) {
-    return DirectOn(backend_->port(), promql, start, end, step);
+    return DirectOn(fleet_backend->port(), promql, start, end, step);
   }
-  static const synth::MonoVertexModel& Fleet() { return world_->mono_vertices.front(); }
+  static const synth::MonoVertexModel& Fleet() { return fleet_world->mono_vertices.front(); }
   // True, with a note, when UTC midnight passed since the data was made: the window moved.
   static bool MovedPastMidnight(const rapidjson::Value& data) {
-    return data["range"]["end_unix"].GetInt64() != UnixSeconds(today_);
+    return data["range"]["end_unix"].GetInt64() != UnixSeconds(fleet_today);
   }
 
-  static inline TimePoint today_;
-  static inline SyntheticData data_;
-  static inline std::unique_ptr<synth::World> world_;
-  static inline std::unique_ptr<Backend> backend_;
-  static inline std::unique_ptr<InProcessApi> api_;
+  static inline TimePoint fleet_today;
+  static inline SyntheticData fleet_data;
+  static inline std::unique_ptr<synth::World> fleet_world;
+  static inline std::unique_ptr<Backend> fleet_backend;
+  static inline std::unique_ptr<InProcessApi> fleet_api;
 };
 
 // The ordinary least-squares slope of values[i] against i.
@@ -178,9 +178,9 @@ TEST_F(CapacityApi, EveryDayIsTheBackendsOwnAnswerToItsQuery) {
   if (MovedPastMidnight(data)) GTEST_SKIP() << "UTC midnight passed since the data was made";
   EXPECT_STREQ(data["object"].GetString(), "mono-vertex");
   EXPECT_EQ(data["days_requested"].GetInt(), kDays);
-  EXPECT_EQ(data["range"]["start_unix"].GetInt64(), UnixSeconds(today_ - kDays * kDay));
+  EXPECT_EQ(data["range"]["start_unix"].GetInt64(), UnixSeconds(fleet_today - kDays * kDay));
   // Every figure of every day has a value: the fleet runs all day.
-  EXPECT_EQ(ExpectDaysAreTheBackendsAnswers(data, backend_->port()), 5 * kDays);
+  EXPECT_EQ(ExpectDaysAreTheBackendsAnswers(data, fleet_backend->port()), 5 * kDays);
   for (const auto& day : data["days"].GetArray()) {
     if (day["pods_max"].IsInt64()) EXPECT_EQ(day["pods_max"].GetInt64(), kPods);
   }
@@ -208,7 +208,7 @@ TEST_F(CapacityApi, ReadRateTrendsHaveTheSlopeOfTheModelsDays) {
   ASSERT_EQ(answer.status, 200) << answer.body.substr(0, 500);
   const auto& data = answer.doc["data"];
   if (MovedPastMidnight(data)) GTEST_SKIP() << "UTC midnight passed since the data was made";
-  const TimePoint first = today_ - kDays * kDay;
+  const TimePoint first = fleet_today - kDays * kDay;
   // The model's day: its mean read rate, and its largest rate over the day's 288 five-minute
   // windows (what max_over_time of the 5m rate at 5m steps converges to).
   std::vector<double> model_mean;
@@ -250,8 +250,8 @@ TEST_F(CapacityApi, DecilesAscendInLoadAndCoverEveryStep) {
   ASSERT_EQ(answer.status, 200) << answer.body.substr(0, 500);
   const auto& data = answer.doc["data"];
   if (MovedPastMidnight(data)) GTEST_SKIP() << "UTC midnight passed since the data was made";
-  const std::int64_t today = UnixSeconds(today_);
-  const std::int64_t first = today - kDays * 86400;
+  const std::int64_t today = UnixSeconds(fleet_today);
+  const std::int64_t first = today - std::int64_t{kDays} * 86400;
   const std::size_t steps = Direct(data["queries"][5].GetString(), first + 300, today, 300).size();
   EXPECT_EQ(steps, static_cast<std::size_t>(kDays) * 288);
   const auto& deciles = data["load_latency"];

@@ -38,14 +38,14 @@ CapacityRequest VertexRequest() {
       {{"namespace", "default"}, {"pipeline", "shop.eu"}, {"vertex", "out"}, {"quantile", "0.95"}});
 }
 
-prometheus::Series SeriesOf(std::vector<std::pair<TimePoint, double>> points) {
+prometheus::Series SeriesOf(const std::vector<std::pair<TimePoint, double>>& points) {
   prometheus::Series series;
   for (const auto& [t, v] : points) series.samples.push_back({t, v});
   return series;
 }
 
-prometheus::Matrix MatrixOf(std::vector<std::pair<TimePoint, double>> points) {
-  return {{SeriesOf(std::move(points))}, {}};
+prometheus::Matrix MatrixOf(const std::vector<std::pair<TimePoint, double>>& points) {
+  return {{SeriesOf(points)}, {}};
 }
 
 // --- the request
@@ -333,8 +333,8 @@ TEST(CapacityDeciles, TwentyStepsGiveTwoEachAndEvenMediansAreMeans) {
 }
 
 TEST(CapacityDeciles, ThirtyStepsGiveThreeEachAndOddMediansAreTheMiddle) {
-  std::vector<double> rates;
-  for (int i = 0; i < 30; ++i) rates.push_back(i * 2.0);
+  std::vector<double> rates(30);
+  for (std::size_t i = 0; i < rates.size(); ++i) rates[i] = static_cast<double>(i) * 2.0;
   const std::vector<LoadDecile> deciles = LoadDeciles(Steps(rates), Steps(rates));
   for (int k = 1; k <= 10; ++k) {
     const LoadDecile& d = deciles[static_cast<std::size_t>(k - 1)];
@@ -386,8 +386,8 @@ TEST(CapacityDeciles, StepsWithoutALoadAreLeftOutAndLatencyNullsSkipped) {
 TEST(CapacityDeciles, TiesInLoadAreOrderedByTime) {
   // Twenty steps of equal load: decile 1 is the two earliest, whatever their latency.
   std::vector<double> rates(20, 7.0);
-  std::vector<double> latency;
-  for (int i = 0; i < 20; ++i) latency.push_back(100 - i);
+  std::vector<double> latency(20);
+  for (std::size_t i = 0; i < latency.size(); ++i) latency[i] = 100 - static_cast<double>(i);
   const std::vector<LoadDecile> deciles = LoadDeciles(Steps(rates), Steps(latency));
   EXPECT_DOUBLE_EQ(*deciles[0].sink_quantile_seconds, 99.5);
   EXPECT_DOUBLE_EQ(*deciles[9].sink_quantile_seconds, 81.5);
