@@ -21,7 +21,7 @@
 # backend sample volume, for direct queries and for nfmetrics's sub-queries alike):
 #   - prime: one untimed query reading every sample of both windows (count_over_time), so that
 #     neither side pays for the first touch of the blocks; then Prometheus's VmHWM is reset;
-#   - cold, ROUNDS times (default 3), in turns whose order alternates: the PromQL nfmetrics sends
+#   - cold, ROUNDS times (default 5), in turns whose order alternates: the PromQL nfmetrics sends
 #     (its data.query) straight to /api/v1/query_range, and the same request as the first one
 #     of a freshly started nfmetrics serve (empty cache); medians kept; the answers are compared
 #     point by point;
@@ -41,7 +41,7 @@ usage() {
   echo "usage: bench/fleet.sh [--quick] [--rounds N] [--warm N] [--data DIR]" >&2
   exit 2
 }
-quick=0 rounds=3 warm_repeats=20 data_dir=""
+quick=0 rounds=5 warm_repeats=20 data_dir=""
 while (($#)); do
   case $1 in
     --quick) quick=1 ;;
@@ -95,6 +95,7 @@ trap 'exit 143' TERM
 up() { wait_http "$1" "$2" "$3" || die "$1 did not answer within $2 s"; }
 port() { free_port || die "no free port found"; }
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+spread() { sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.2f-%.2f", lo, hi }'; }
 utc() { date -u -d "@$1" +%Y-%m-%dT%H:%MZ; }
 declare -A result
 
@@ -128,7 +129,7 @@ import() {
     "$tsdb"/*/meta.json)
   # "synth_s text_bytes import_s tsdb_bytes series samples"
   awk -v a="$t0" -v b="$t1" -v c="$t2" -v tb="$text_bytes" -v db="$(du -sb "$tsdb" | cut -f1)" \
-    -v s="$series" -v n="$samples" 'BEGIN { printf "%.0f %d %.0f %d %d %d\n", b - a, tb, c - b, db, s, n }' \
+    -v s="$series" -v n="$samples" 'BEGIN { printf "%.0f %.0f %.0f %.0f %.0f %.0f\n", b - a, tb, c - b, db, s, n }' \
     >"$tsdb/.complete"
   result[$pods,import]=$(cat "$tsdb/.complete")
 }
@@ -150,9 +151,9 @@ fetch() {
 
 # The query log of the running Prometheus: one JSON line per query, written before it answers.
 qlog_mark() { if [[ -f "$qlog" ]]; then wc -l <"$qlog"; else echo 0; fi; }
-qlog_since() {  # MARK -> "queries totalQueryableSamples"
-  tail -n +"$(($1 + 1))" "$qlog" |
-    jq -rs '[length, (map(.stats.samples.totalQueryableSamples // 0) | add // 0)] | @tsv'
+qlog_since() {  # MARK -> "queries totalQueryableSamples largest_peakSamples"
+  tail -n +"$(($1 + 1))" "$qlog" | jq -rs '[length, (map(.stats.samples.totalQueryableSamples // 0) | add // 0),
+    (map(.stats.samples.peakSamples // 0) | max // 0)] | @tsv'
 }
 # nfmetrics's own account of what it fetched: its debug line per upstream query.
 upstream_since() {  # LOG MARK -> "queries samples_returned bytes"
@@ -248,7 +249,8 @@ config() {
   echo 5 >"/proc/$prometheus_pid/clear_refs"
 
   # Cold, in turns.
-  local direct_times="" cold_times="" direct_samples="" cold_queries="" cold_samples="" round
+  local direct_times="" cold_times="" direct_samples="" direct_peak="" cold_queries="" cold_samples=""
+  local cold_peak="" round
   local mark t cache
   for ((round = 1; round <= rounds; round++)); do
     local order=(direct nfmetrics)
@@ -259,7 +261,7 @@ config() {
       if [[ $side == direct ]]; then
         read -r t _ <<<"$(fetch "$direct_cold" "$work/answers/direct-$tag.json")"
         direct_times+="$t"$'\n'
-        direct_samples=$(qlog_since "$mark" | cut -f2)
+        read -r _ direct_samples direct_peak <<<"$(qlog_since "$mark")"
       else
         ((round == 1)) || stop_child "$api_pid"
         start_nfmetrics "$work/logs/nfmetrics-$tag.log"
@@ -268,7 +270,7 @@ config() {
         read -r t cache <<<"$(fetch "$api$cold_path" "$work/answers/cold-$tag.json")"
         [[ "$cache" == miss ]] || die "$tag: a fresh server's answer was X-Cache: $cache"
         cold_times+="$t"$'\n'
-        read -r cold_queries cold_samples <<<"$(qlog_since "$mark")"
+        read -r cold_queries cold_samples cold_peak <<<"$(qlog_since "$mark")"
         result[$tag,cold_upstream]=$(upstream_since "$api_log" "$api_mark")
       fi
     done
@@ -276,6 +278,10 @@ config() {
   result[$tag,direct]=$(median <<<"${direct_times%$'\n'}")
   result[$tag,cold]=$(median <<<"${cold_times%$'\n'}")
   result[$tag,direct_samples]=$direct_samples
+  result[$tag,direct_peak]=$direct_peak
+  result[$tag,cold_peak]=$cold_peak
+  result[$tag,direct_range]=$(spread <<<"${direct_times%$'\n'}")
+  result[$tag,cold_range]=$(spread <<<"${cold_times%$'\n'}")
   result[$tag,cold_queries]=$cold_queries
   result[$tag,cold_samples]=$cold_samples
   [[ "$(jq -r '.data.range | "\(.start_unix) \(.end_unix)"' "$work/answers/cold-$tag.json")" == \
@@ -311,7 +317,7 @@ config() {
   result[$tag,slid]=$t
   result[$tag,slid_cache]=$cache
   local slid_queries slid_samples
-  read -r slid_queries slid_samples <<<"$(qlog_since "$mark")"
+  read -r slid_queries slid_samples _ <<<"$(qlog_since "$mark")"
   result[$tag,slid_queries]=$slid_queries
   result[$tag,slid_samples]=$slid_samples
   result[$tag,slid_upstream]=$(upstream_since "$api_log" "$api_mark")
@@ -365,15 +371,19 @@ for pods in "${pod_counts[@]}"; do
   done
 done
 echo
-echo "cost growth, Prometheus direct (cold median), about 1,440 points per series:"
-echo "| pods | days | series | queryable samples | time | ns per sample | slid window direct |"
-echo "|---|---|---|---|---|---|---|"
+echo "cost growth, about 1,440 points per series; times: median (fastest-slowest of the rounds);"
+echo "peak samples: Prometheus's peakSamples, the most points its engine held at once (largest sub-query):"
+echo "| pods | days | series read | queryable samples | Prometheus direct | ns per sample | peak samples, direct / nfmetrics | nfmetrics cold | Prometheus direct, slid window |"
+echo "|---|---|---|---|---|---|---|---|---|"
 for pods in "${pod_counts[@]}"; do
   for days in "${window_days[@]}"; do
     tag=$pods-$days
-    printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$pods" "$days" "$(awk '{ print $5 }' <<<"${result[$pods,import]}")" \
-      "$(mega "${result[$tag,direct_samples]}")" "$(ms "${result[$tag,direct]}")" \
-      "$(r "${result[$tag,direct]}e9" "${result[$tag,direct_samples]}" %.0f)" "$(ms "${result[$tag,direct_slid]}")"
+    printf '| %s | %s | %s | %s | %s (%s) | %s | %s / %s | %s (%s) | %s |\n' "$pods" "$days" \
+      "$(awk '{ print $5 }' <<<"${result[$pods,import]}")" "$(mega "${result[$tag,direct_samples]}")" \
+      "$(ms "${result[$tag,direct]}")" "${result[$tag,direct_range]}" \
+      "$(r "${result[$tag,direct]}e9" "${result[$tag,direct_samples]}" %.0f)" \
+      "$(mega "${result[$tag,direct_peak]}")" "$(mega "${result[$tag,cold_peak]}")" \
+      "$(ms "${result[$tag,cold]}")" "${result[$tag,cold_range]}" "$(ms "${result[$tag,direct_slid]}")"
   done
 done
 echo
