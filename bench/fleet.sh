@@ -268,7 +268,7 @@ config() {
         local api_mark
         api_mark=$(log_mark "$api_log")
         read -r t cache <<<"$(fetch "$api$cold_path" "$work/answers/cold-$tag.json")"
-        [[ "$cache" == miss ]] || die "$tag: a fresh server's answer was X-Cache: $cache"
+        [[ "$cache" == miss ]] || say "$tag: warning: a fresh server's answer was X-Cache: $cache"
         cold_times+="$t"$'\n'
         read -r cold_queries cold_samples cold_peak <<<"$(qlog_since "$mark")"
         result[$tag,cold_upstream]=$(upstream_since "$api_log" "$api_mark")
@@ -296,14 +296,15 @@ config() {
     "points, max rel. difference, lone points: ${result[$tag,same]}"
 
   # Warm: the same request again.
-  local warm_times="" i
+  local warm_times="" warm_caches="" i
   mark=$(qlog_mark)
   for ((i = 0; i < warm_repeats; i++)); do
     read -r t cache <<<"$(fetch "$api$cold_path" "$work/answers/warm-$tag.json")"
-    [[ "$cache" == hit ]] || die "$tag: the repeated request was X-Cache: $cache"
+    warm_caches+="$cache"$'\n'
     warm_times+="$t"$'\n'
   done
   result[$tag,warm]=$(median <<<"${warm_times%$'\n'}")
+  result[$tag,warm_cache]=$(sort <<<"${warm_caches%$'\n'}" | uniq -c | awk '{ printf "%s%s x%s", (NR > 1 ? ", " : ""), $2, $1 }')
   result[$tag,warm_queries]=$(qlog_since "$mark" | cut -f1)
   cmp -s <(jq -c '.data.series' "$work/answers/warm-$tag.json") \
     <(jq -c '.data.series' "$work/answers/cold-$tag.json") ||
@@ -332,9 +333,35 @@ config() {
   say "$tag warm ${result[$tag,warm]} s; slid ${result[$tag,slid]} s (X-Cache ${result[$tag,slid_cache]}," \
     "${result[$tag,slid_queries]} backend queries, ${result[$tag,slid_samples]} samples), direct" \
     "${result[$tag,direct_slid]} s; Prometheus peak RSS ${result[$tag,rss]} MiB"
+  if [[ "$pods" == "${pod_counts[-1]}" && "$days" == "${window_days[0]}" ]]; then
+    pod_scaling "$pods" "$promql" "start=$cold_start&end=$cold_end&step=$step"
+  fi
   stop_child "$api_pid"
   stop_child "$prometheus_pid"
 }
+
+# pod_scaling PODS PROMQL RANGE: the same query over the first K of the PODS pods of this TSDB
+# (K = PODS/10, /4, /2, all), 3 rounds in a rotating order, medians: how the cost grows with the
+# series alone, on one TSDB at one moment of the machine's load.
+pod_scaling() {
+  local pods=$1 promql=$2 range=$3
+  local ks=($((pods / 10)) $((pods / 4)) $((pods / 2)) "$pods") round k i mark t only
+  declare -A times
+  for ((round = 0; round < 3; round++)); do
+    for ((i = 0; i < ${#ks[@]}; i++)); do
+      k=${ks[$(((i + round) % ${#ks[@]}))]}
+      only="mvtx_name=\"fleet\",mvtx_replica=~\"$(seq -s '|' 0 $((k - 1)))\""
+      mark=$(qlog_mark)
+      read -r t _ <<<"$(fetch "$prometheus/api/v1/query_range?query=$(jq -rn --arg q \
+        "${promql/mvtx_name=\"fleet\"/$only}" '$q|@uri')&$range" "$work/answers/scaling.json")"
+      times[$k]+="$t"$'\n'
+      result[scaling,$k,peak]=$(qlog_since "$mark" | cut -f3)
+    done
+  done
+  for k in "${ks[@]}"; do result[scaling,$k]=$(median <<<"${times[$k]%$'\n'}"); done
+  scaling_ks=("${ks[@]}")
+}
+scaling_ks=()
 
 run_started=$(date +%s)
 for pods in "${pod_counts[@]}"; do
@@ -387,6 +414,15 @@ for pods in "${pod_counts[@]}"; do
   done
 done
 echo
+if ((${#scaling_ks[@]})); then
+  echo "the series alone: the ${window_days[0]}-day query over the first K of ${pod_counts[-1]} pods," \
+    "Prometheus direct, median of 3 (peak samples):"
+  for k in "${scaling_ks[@]}"; do
+    echo "  $k pods: $(ms "${result[scaling,$k]}") ($(mega "${result[scaling,$k,peak]}")), $(r "${result[scaling,$k]}" \
+      "${result[scaling,${scaling_ks[0]}]}")x the ${scaling_ks[0]} pods' time for $(r "$k" "${scaling_ks[0]}" %.1f)x the pods"
+  done
+  echo
+fi
 echo "answers: series x points, bytes, compared with Prometheus's (points, max relative difference," \
   "points on one side only), nfmetrics's upstream (queries, samples returned, bytes) cold / slid:"
 for pods in "${pod_counts[@]}"; do
@@ -394,7 +430,7 @@ for pods in "${pod_counts[@]}"; do
     tag=$pods-$days
     echo "  $tag: ${result[$tag,series]} x ${result[$tag,points]}, ${result[$tag,bytes]} B; cold" \
       "${result[$tag,same]}; slid ${result[$tag,slid_same]}; upstream ${result[$tag,cold_upstream]} /" \
-      "${result[$tag,slid_upstream]}; warm backend queries ${result[$tag,warm_queries]}"
+      "${result[$tag,slid_upstream]}; warm: X-Cache ${result[$tag,warm_cache]}, backend queries ${result[$tag,warm_queries]}"
   done
 done
 echo
