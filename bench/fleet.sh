@@ -163,6 +163,19 @@ upstream_since() {  # LOG MARK -> "queries samples_returned bytes"
     END { printf "%d %d %d\n", q, s, b }'
 }
 log_mark() { wc -l <"$1"; }
+# nfmetrics's split self-metrics (0 where the build has none) -> "parts days_from_cache days_fetched"
+split_counts() {
+  curl -fsS "$api/metrics" | awk '
+    /^nfmetrics_split_subqueries_total / { p = $2 }
+    /^nfmetrics_split_days_total\{source="cache"\}/ { c = $2 }
+    /^nfmetrics_split_days_total\{source="backend"\}/ { b = $2 }
+    END { printf "%d %d %d\n", p, c, b }'
+}
+# split_delta BEFORE AFTER -> "parts (cache c, backend b)"
+split_delta() {
+  awk -v x="$1" -v y="$2" 'BEGIN { split(x, a, " "); split(y, b, " ")
+    printf "%d (cache %d, backend %d)", b[1] - a[1], b[2] - a[2], b[3] - a[3] }'
+}
 
 # same_numbers NFMETRICS_JSON PROMETHEUS_JSON -> "points_compared max_relative_difference
 # points_only_on_one_side"
@@ -272,6 +285,7 @@ config() {
         cold_times+="$t"$'\n'
         read -r cold_queries cold_samples cold_peak <<<"$(qlog_since "$mark")"
         result[$tag,cold_upstream]=$(upstream_since "$api_log" "$api_mark")
+        result[$tag,cold_split]=$(split_delta "0 0 0" "$(split_counts)")
       fi
     done
   done
@@ -311,6 +325,8 @@ config() {
     die "$tag: the warm answer differs from the cold one"
 
   # Slid by a day, then Prometheus directly for the same window.
+  local split_before
+  split_before=$(split_counts)
   mark=$(qlog_mark)
   local api_mark
   api_mark=$(log_mark "$api_log")
@@ -322,13 +338,12 @@ config() {
   result[$tag,slid_queries]=$slid_queries
   result[$tag,slid_samples]=$slid_samples
   result[$tag,slid_upstream]=$(upstream_since "$api_log" "$api_mark")
+  result[$tag,slid_split]=$(split_delta "$split_before" "$(split_counts)")
   mark=$(qlog_mark)
   read -r t _ <<<"$(fetch "$direct_slid" "$work/answers/direct-slid-$tag.json")"
   result[$tag,direct_slid]=$t
   result[$tag,direct_slid_samples]=$(qlog_since "$mark" | cut -f2)
   result[$tag,slid_same]=$(same_numbers "$work/answers/slid-$tag.json" "$work/answers/direct-slid-$tag.json")
-  curl -fsS "$api/metrics" | grep -E '^nfmetrics_(split|cache_requests|backend_request_duration_seconds_count)|^nfmetrics_[a-z_]*(day|split)' \
-    >"$work/logs/self-metrics-$tag.txt" || true
   result[$tag,rss]=$(awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$prometheus_pid/status")
   say "$tag warm ${result[$tag,warm]} s; slid ${result[$tag,slid]} s (X-Cache ${result[$tag,slid_cache]}," \
     "${result[$tag,slid_queries]} backend queries, ${result[$tag,slid_samples]} samples), direct" \
@@ -430,7 +445,7 @@ for pods in "${pod_counts[@]}"; do
     tag=$pods-$days
     echo "  $tag: ${result[$tag,series]} x ${result[$tag,points]}, ${result[$tag,bytes]} B; cold" \
       "${result[$tag,same]}; slid ${result[$tag,slid_same]}; upstream ${result[$tag,cold_upstream]} /" \
-      "${result[$tag,slid_upstream]}; warm: X-Cache ${result[$tag,warm_cache]}, backend queries ${result[$tag,warm_queries]}"
+      "${result[$tag,slid_upstream]}; split parts ${result[$tag,cold_split]} / ${result[$tag,slid_split]}; warm: X-Cache ${result[$tag,warm_cache]}, backend queries ${result[$tag,warm_queries]}"
   done
 done
 echo
@@ -445,9 +460,4 @@ for pods in "${pod_counts[@]}"; do
     "Prometheus, $(r "${result[$tag,cold]}" "${result[$tag,warm]}" %.0f)x than cold (target >= 100);" \
     "slid $(r "${result[$tag,slid]}" "${result[$tag,cold]}") of the cold time," \
     "$(r "${result[$tag,slid_samples]}" "${result[$tag,cold_samples]}" %.3f) of its samples (target <= 0.10)"
-done
-for f in "$work"/logs/self-metrics-*.txt; do
-  [[ -s "$f" ]] || continue
-  echo "self-metrics after slid, $(basename "$f" .txt | sed 's/self-metrics-//'):" \
-    "$(grep -vE 'cache_requests_total\{result="(bypass)"\}|operation="(ready|label_values)"' "$f" | tr '\n' ';')"
 done
