@@ -92,7 +92,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-up() { wait_http "$1" "$2" "$3" || die "$1 did not answer within $2 s"; }
 port() { free_port || die "no free port found"; }
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 spread() { sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%.2f-%.2f", lo, hi }'; }
@@ -197,29 +196,42 @@ split_flags() {  # what the build's serve offers for splitting, for the report
     sed -E 's/ [A-Z]+[^=]*=/=/' | tr '\n' ' '
 }
 
+# start_server LOG HEALTH_PATH COMMAND... ("{port}" in COMMAND replaced by a free port): started on a
+# free loopback port; tried again on another when that port was taken between the check and the
+# bind (other engineers' servers and this run's own client ports share the range). Sets server_pid
+# and server_port.
+start_server() {
+  local log=$1 health=$2
+  shift 2
+  local attempt
+  for attempt in 1 2 3; do
+    server_port=$(port)
+    start_child "$log" "${@//\{port\}/$server_port}"
+    server_pid=${child_pids[-1]}
+    wait_http "http://127.0.0.1:$server_port$health" 120 "$log" && return 0
+    grep -qiE 'address already in use' "$log" || die "http://127.0.0.1:$server_port$health did not answer"
+    stop_child "$server_pid"
+    say "port $server_port was taken; attempt $((attempt + 1))"
+  done
+  die "no server started after 3 ports"
+}
+
 start_prometheus() {  # TSDB TAG: a Prometheus for one configuration; sets prometheus, prometheus_pid, qlog
-  local port_number
-  port_number=$(port)
-  prometheus=http://127.0.0.1:$port_number
   qlog=$work/logs/query-log-$2.json
   printf 'global:\n  query_log_file: %s\n' "$qlog" >"$work/prometheus-$2.yml"
-  start_child "$work/logs/prometheus-$2.log" prometheus --config.file="$work/prometheus-$2.yml" \
-    --storage.tsdb.path="$1" --storage.tsdb.retention.time=60d \
-    --web.listen-address="127.0.0.1:$port_number"
-  prometheus_pid=${child_pids[-1]}
-  up "$prometheus/-/ready" 120 "$work/logs/prometheus-$2.log"
+  start_server "$work/logs/prometheus-$2.log" /-/ready prometheus --config.file="$work/prometheus-$2.yml" \
+    --storage.tsdb.path="$1" --storage.tsdb.retention.time=60d --web.listen-address=127.0.0.1:{port}
+  prometheus=http://127.0.0.1:$server_port
+  prometheus_pid=$server_pid
   [[ "$(cat "/proc/$prometheus_pid/comm")" == prometheus ]] || die "PID $prometheus_pid is not Prometheus"
 }
 
 start_nfmetrics() {  # LOG: a fresh nfmetrics serve in front of $prometheus; sets api, api_pid, api_log
-  local port_number
-  port_number=$(port)
-  api=http://127.0.0.1:$port_number
   api_log=$1
-  start_child "$api_log" build/nfmetrics serve --listen "127.0.0.1:$port_number" \
+  start_server "$api_log" /healthz build/nfmetrics serve --listen 127.0.0.1:{port} \
     --prometheus-url "$prometheus" --upstream-timeout 5m --log-level debug
-  api_pid=${child_pids[-1]}
-  up "$api/healthz" 30 "$api_log"
+  api=http://127.0.0.1:$server_port
+  api_pid=$server_pid
 }
 
 # step_for DAYS: the divisor of a day closest to DAYS minutes (60 s, 432 s, 1800 s): about 1,440
