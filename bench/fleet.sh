@@ -220,7 +220,7 @@ start_prometheus() {  # TSDB TAG: a Prometheus for one configuration; sets prome
   qlog=$work/logs/query-log-$2.json
   printf 'global:\n  query_log_file: %s\n' "$qlog" >"$work/prometheus-$2.yml"
   start_server "$work/logs/prometheus-$2.log" /-/ready prometheus --config.file="$work/prometheus-$2.yml" \
-    --storage.tsdb.path="$1" --storage.tsdb.retention.time=60d --web.listen-address=127.0.0.1:{port}
+    --storage.tsdb.path="$1" --storage.tsdb.retention.time=60d "--web.listen-address=127.0.0.1:{port}"
   prometheus=http://127.0.0.1:$server_port
   prometheus_pid=$server_pid
   [[ "$(cat "/proc/$prometheus_pid/comm")" == prometheus ]] || die "PID $prometheus_pid is not Prometheus"
@@ -228,7 +228,7 @@ start_prometheus() {  # TSDB TAG: a Prometheus for one configuration; sets prome
 
 start_nfmetrics() {  # LOG: a fresh nfmetrics serve in front of $prometheus; sets api, api_pid, api_log
   api_log=$1
-  start_server "$api_log" /healthz build/nfmetrics serve --listen 127.0.0.1:{port} \
+  start_server "$api_log" /healthz build/nfmetrics serve --listen "127.0.0.1:{port}" \
     --prometheus-url "$prometheus" --upstream-timeout 5m --log-level debug
   api=http://127.0.0.1:$server_port
   api_pid=$server_pid
