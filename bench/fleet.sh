@@ -28,8 +28,11 @@
 #   - warm: the same request again on the last of those servers, WARM times (default 20), median;
 #   - slid: that server asked for the window one day later: only the new day should be fetched;
 #     beside it, Prometheus directly for the same slid window.
-# Servers listen on free loopback ports and are stopped by PID. Takes about 25 minutes (--quick:
-# 20 pods, 1 and 7 days, about 3). Not part of scripts/test.sh.
+# Then, on the largest pod count's Prometheus, the shortest window over the first K pods (K =
+# PODS/10, /4, /2, all): the growth with the series alone. Servers listen on free loopback ports
+# and are stopped by PID. Takes 15-25 minutes with the machine's load, 5 of them the 200-pod
+# import; 16.5 GB of free disk at the peak (--quick: 20 pods, 1 and 7 days, about 2 minutes).
+# Not part of scripts/test.sh.
 # Usage: bench/fleet.sh [--quick] [--rounds N] [--warm N] [--data DIR]
 #   --data DIR: keep the imported TSDBs in DIR (outside the source tree) and reuse them on a later
 #   run of the same UTC day; default: a temporary directory, deleted at the end.
