@@ -50,6 +50,20 @@ stop_children() {
   wait 2>/dev/null || true
 }
 
+# stop_child PID: the same for one child (one started by start_child), which is then forgotten.
+stop_child() {
+  local pid=$1 kept=() p
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 50); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  for p in "${child_pids[@]}"; do [[ "$p" == "$pid" ]] || kept+=("$p"); done
+  child_pids=("${kept[@]}")
+}
+
 # wait_http URL SECONDS LOG: waits until URL answers 2xx. Fails, after printing LOG's last lines,
 # when it does not within SECONDS or the child started last has exited.
 wait_http() {
