@@ -91,8 +91,8 @@ rm -f "$demo_dir/history.om"
 
 # For capacity planning (GET /api/v1/capacity, the dashboard's Capacity view, nfmetrics capacity):
 # MonoVertex bench/fleet, 3 pods over the 30 whole UTC days before today and today so far, growing
-# 2%/day with quieter weekends; only the three families the capacity queries read (~80 MB of blocks'
-# worth of text, a few seconds).
+# 2%/day with quieter weekends; only the three families the capacity queries read (500 MB of
+# text, deleted once imported: 9 MB of blocks, about 15 s).
 say "generating 30 days of a growing fleet (bench/fleet, 3 pods) for capacity planning"
 build/nfmetrics synth openmetrics --fleet-pods 3 --days 30 --end "$history_end" --interval 60s \
   --families monovtx_read_total,monovtx_sink_time,monovtx_processing_time \
@@ -202,6 +202,8 @@ incident began at $(date -u -d "@$incident_at" +%Y-%m-%dT%H:%M:%SZ)):
   # answers, not charts: where the time goes, which pod, since when, worse than a day earlier?
   curl -s '$api/diagnosis?namespace=default&mvtx=checkout&start=$((incident_at - 1800))' | jq '.data.findings'
   curl -s '$api/diagnosis?namespace=default&pipeline=shop' | jq '.data | {bottleneck_vertex, vertices, findings}'
+  # capacity planning: 30 days of bench/fleet, daily peaks and p99s, trends projected 30 days ahead
+  curl -s '$api/capacity?namespace=bench&mvtx=fleet' | jq -c '.data.days[-1], .data.trend.read_rate_peak'
   # live: the last 15 minutes, then each new step as it comes (Server-Sent Events; Ctrl-C to stop)
   curl -sN '$latency/stream?namespace=default&mvtx=orders&group_by=pod&range=15m&step=15s'
   # a pipeline vertex, NumaFlow-style path
