@@ -192,11 +192,11 @@ export class CapacityView {
       label, stroke: colour, width: 2, scale: scaleKey, spanGaps: false, points: { show: true, size: 5 }, value,
     });
     const fitted = (label: string, colour: string, scaleKey: string, value: uPlot.Series['value'], dash: number[]): uPlot.Series => ({
-      label, stroke: colour, width: 1, dash, scale: scaleKey, points: { show: false }, value, alpha: 0.8,
-    } as uPlot.Series);
+      label, stroke: colour, width: 1.5, dash, scale: scaleKey, points: { show: false }, value, alpha: 0.8,
+    });
     const lat = latencyValue(scale);
     const series: uPlot.Series[] = [
-      { label: 'day' },
+      { label: 'day', value: (_u, v) => (v === null ? '–' : new Date(v * 1000).toISOString().slice(0, 10)) },
       measured('peak read/s', COLOURS.read_rate_peak, 'rate', rateValue),
       fitted('peak trend', COLOURS.read_rate_peak, 'rate', rateValue, []),
       fitted('peak projection', COLOURS.read_rate_peak, 'rate', rateValue, PROJECTION_DASH),
