@@ -42,7 +42,7 @@ TextRow TrendRow(std::string name, const CapacityTrend& trend, std::string_view 
 
 std::string SignedValue(const std::optional<double>& value, std::string_view unit) {
   if (!value) return "-";
-  const std::string shown = FormatValue(*value, unit);
+  std::string shown = FormatValue(*value, unit);
   // FormatValue signs negatives; a positive slope gets its "+", a zero none.
   if (*value > 0 && shown != "0" && !shown.starts_with("0 ")) return "+" + shown;
   return shown;

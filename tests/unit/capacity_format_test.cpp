@@ -145,9 +145,11 @@ TEST(CapacityAnswerParser, RefusesWhatIsNotACapacityAnswer) {
 
 TEST(CapacityFormat, WritesTheHeaderTheDaysTheTrendsAndTheDeciles) {
   const std::vector<std::string> lines = Lines(Text(MonoVertexAnswer()));
-  const std::vector<std::string> expected = {
+  const std::string header =
       "mono-vertex bench/fleet, 3 days 2026-11-30 to 2026-12-02 (UTC), p99, horizon 30 days, "
-      "cache miss",
+      "cache miss";
+  const std::vector<std::string> expected = {
+      header,
       "",
       "DATE        MEAN READ/S  PEAK READ/S  SINK P99  PROCESSING P99  PODS",
       "2026-11-30          100          150   12.3 ms         4.50 ms     3",
