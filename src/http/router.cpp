@@ -7,6 +7,7 @@
 
 #include "http/answer_cache.hpp"
 #include "http/error_response.hpp"
+#include "http/handlers/capacity.hpp"
 #include "http/handlers/catalog.hpp"
 #include "http/handlers/dashboard.hpp"
 #include "http/handlers/diagnosis.hpp"
@@ -39,6 +40,7 @@ struct Router::Owned {
         proxy(catalog, service),
         discovery(catalog),
         diagnosis(service),
+        capacity(service),
         namespaces(Listing::kNamespaces, service),
         mono_vertices(Listing::kMonoVertices, service),
         mono_vertex_pods(Listing::kMonoVertexPods, service),
@@ -55,6 +57,7 @@ struct Router::Owned {
                  .proxy = &proxy,
                  .discovery = &discovery,
                  .diagnosis = &diagnosis,
+                 .capacity = &capacity,
                  .namespaces = &namespaces,
                  .mono_vertices = &mono_vertices,
                  .mono_vertex_pods = &mono_vertex_pods,
@@ -73,6 +76,7 @@ struct Router::Owned {
   ProxyHandler proxy;
   DiscoveryHandler discovery;
   DiagnosisHandler diagnosis;
+  CapacityHandler capacity;
   ListingHandler namespaces;
   ListingHandler mono_vertices;
   ListingHandler mono_vertex_pods;

@@ -26,6 +26,7 @@ constexpr RouteEntry kRoutes[] = {
   {kPost,      "/api/v1/metrics-proxy",                                    false, Route::kProxy,       Endpoint::kApi,         kNumaflow, &Handlers::proxy},
   {kGet,       "/api/v1/metrics-discovery/object/{object}",                false, Route::kDiscovery,   Endpoint::kApi,         kNumaflow, &Handlers::discovery},
   {kGet,       "/api/v1/diagnosis",                                        false, Route::kDiagnosis,   Endpoint::kApi,         kOwn,      &Handlers::diagnosis},
+  {kGet,       "/api/v1/capacity",                                         false, Route::kCapacity,    Endpoint::kApi,         kOwn,      &Handlers::capacity},
   {kGet,       "/api/v1/namespaces",                                       false, Route::kNamespaces,  Endpoint::kApi,         kOwn,      &Handlers::namespaces},
   {kGet,       "/api/v1/namespaces/{namespace}/mono-vertices",             false, Route::kObjects,     Endpoint::kApi,         kOwn,      &Handlers::mono_vertices},
   {kGet,       "/api/v1/namespaces/{namespace}/mono-vertices/{mvtx}/pods", false, Route::kObjects,     Endpoint::kApi,         kOwn,      &Handlers::mono_vertex_pods},

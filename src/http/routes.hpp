@@ -27,6 +27,7 @@ struct Handlers {
   Handler* proxy = nullptr;
   Handler* discovery = nullptr;
   Handler* diagnosis = nullptr;
+  Handler* capacity = nullptr;
   Handler* namespaces = nullptr;
   Handler* mono_vertices = nullptr;
   Handler* mono_vertex_pods = nullptr;

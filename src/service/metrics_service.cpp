@@ -12,6 +12,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <map>
 
+#include "service/capacity_plan.hpp"
 #include "service/diagnosis_plan.hpp"
 #include "service/listing_query.hpp"
 #include "service/proxy_plan.hpp"
@@ -202,6 +203,23 @@ asio::awaitable<Result<Diagnosis>> MetricsService::Diagnose(const DiagnosisReque
   Result<Diagnosis> diagnosis = AssembleDiagnosis(request, *plan, answers->matrices);
   if (diagnosis.ok()) diagnosis->cache = answers->cache;
   co_return diagnosis;
+}
+
+asio::awaitable<Result<CapacityAnswer>> MetricsService::Capacity(const CapacityRequest& request,
+                                                                 bool bypass_cache) {
+  // The service's own queries: no points limit (90 days at 5m is more than one engine query may
+  // have; RunAll splits them by day), the series limit per answer as a diagnosis has it.
+  const CapacityPlan plan = PlanCapacity(request, options_.clock());
+  Result<Answers> answers = co_await RunAll(plan.queries, bypass_cache);
+  if (!answers.ok()) co_return std::move(answers).error();
+  for (const prometheus::Matrix& matrix : answers->matrices) {
+    if (Status fits = CheckSeriesCount(matrix.series.size(), options_.limits); !fits.ok()) {
+      co_return std::move(fits).error();
+    }
+  }
+  Result<CapacityAnswer> capacity = AssembleCapacity(request, plan, answers->matrices);
+  if (capacity.ok()) capacity->cache = answers->cache;
+  co_return capacity;
 }
 
 asio::awaitable<Status> MetricsService::Ready() {

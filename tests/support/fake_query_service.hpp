@@ -20,6 +20,8 @@ class FakeQueryService final : public service::QueryService {
   Status ready_answer = Ok();
   Result<service::Diagnosis> diagnosis_answer =
       Error{ErrorCode::kInternal, "the test gave no diagnosis", ""};
+  Result<service::CapacityAnswer> capacity_answer =
+      Error{ErrorCode::kInternal, "the test gave no capacity answer", ""};
 
   // What they were asked, last call first overwritten.
   int calls = 0;
@@ -28,6 +30,7 @@ class FakeQueryService final : public service::QueryService {
   std::optional<service::ListingRequest> last_listing;
   std::optional<service::ProxyQuery> last_proxy;
   std::optional<service::DiagnosisRequest> last_diagnosis;
+  std::optional<service::CapacityRequest> last_capacity;
 
   boost::asio::awaitable<Result<service::MetricResult>> Query(const service::MetricRequest& request,
                                                               bool bypass_cache) override {
@@ -62,6 +65,13 @@ class FakeQueryService final : public service::QueryService {
     last_diagnosis = request;
     last_bypass = bypass_cache;
     co_return diagnosis_answer;
+  }
+  boost::asio::awaitable<Result<service::CapacityAnswer>> Capacity(
+      const service::CapacityRequest& request, bool bypass_cache) override {
+    ++calls;
+    last_capacity = request;
+    last_bypass = bypass_cache;
+    co_return capacity_answer;
   }
   boost::asio::awaitable<Status> Ready() override {
     ++calls;

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "http/answer_cache.hpp"
+#include "http/handlers/capacity.hpp"
 #include "http/handlers/catalog.hpp"
 #include "http/handlers/dashboard.hpp"
 #include "http/handlers/diagnosis.hpp"
@@ -235,6 +236,115 @@ TEST_F(HandlerTest, DiagnosisErrorsNameTheParameterAndRefuseOtherNamespaces) {
   ASSERT_FALSE(answer.ok());
   EXPECT_EQ(answer.error().code, ErrorCode::kForbidden);
   EXPECT_EQ(service_.calls, 0);
+}
+
+TEST_F(HandlerTest, CapacityDecodesTheRequestAndWritesDaysTrendsAndDeciles) {
+  CapacityHandler handler(service_);
+  const TimePoint today = *service::ParseTimestamp("2026-11-23T00:00:00Z");
+  service::CapacityAnswer capacity{.request = {.ns = *service::Namespace::Parse("ns"),
+                                               .pipeline = *service::PipelineName::Parse("p"),
+                                               .vertex = *service::VertexName::Parse("v"),
+                                               .days = 2,
+                                               .quantile = 0.5,
+                                               .horizon = 7},
+                                   .start = today - std::chrono::hours(48),
+                                   .end = today};
+  capacity.days = {{.date = today - std::chrono::hours(48),
+                    .read_rate_mean = 1.5,
+                    .read_rate_peak = 2.25,
+                    .sink_quantile_seconds = std::nullopt,
+                    .processing_quantile_seconds = 0.125,
+                    .pods_max = 3},
+                   {.date = today - std::chrono::hours(24)}};
+  capacity.trend.read_rate_peak = {.slope_per_day = 0.5,
+                                   .intercept = 2,
+                                   .r2 = std::nullopt,
+                                   .projected = 6,
+                                   .change_percent_per_week = 175,
+                                   .days_used = 2};
+  for (int k = 1; k <= 10; ++k) capacity.load_latency.push_back({.decile = k});
+  capacity.load_latency[9] = {
+      .decile = 10, .read_rate = 9.5, .sink_quantile_seconds = 0.25, .steps = 4};
+  capacity.queries = {"q1", "q2", "q3", "q4", "q5", "q6", "q7"};
+  capacity.cache = service::CacheOutcome::kPartial;
+  service_.capacity_answer = capacity;
+  Result<Response> answer = Run(
+      handler, "/api/v1/capacity?namespace=ns&pipeline=p&vertex=v&days=2&quantile=0.5&horizon=7");
+  ASSERT_TRUE(answer.ok()) << answer.error().message;
+  ASSERT_TRUE(service_.last_capacity);
+  EXPECT_EQ(service_.last_capacity->pipeline->str(), "p");
+  EXPECT_EQ(service_.last_capacity->vertex->str(), "v");
+  EXPECT_EQ(service_.last_capacity->days, 2);
+  EXPECT_EQ(service_.last_capacity->quantile, 0.5);
+  EXPECT_EQ(service_.last_capacity->horizon, 7);
+  EXPECT_EQ(service_.last_bypass, false);
+  EXPECT_EQ(answer->at("X-Cache"), "partial");
+  rapidjson::Document doc = Json(*answer);
+  EXPECT_STREQ(doc["status"].GetString(), "success");
+  const auto& data = doc["data"];
+  EXPECT_STREQ(data["object"].GetString(), "vertex");
+  EXPECT_STREQ(data["namespace"].GetString(), "ns");
+  EXPECT_STREQ(data["pipeline"].GetString(), "p");
+  EXPECT_STREQ(data["vertex"].GetString(), "v");
+  EXPECT_FALSE(data.HasMember("mvtx"));
+  EXPECT_EQ(data["quantile"].GetDouble(), 0.5);
+  EXPECT_EQ(data["days_requested"].GetInt(), 2);
+  EXPECT_EQ(data["horizon"].GetInt(), 7);
+  EXPECT_STREQ(data["range"]["start"].GetString(), "2026-11-21T00:00:00Z");
+  EXPECT_STREQ(data["range"]["end"].GetString(), "2026-11-23T00:00:00Z");
+  EXPECT_EQ(data["range"]["end_unix"].GetInt64(), 1795392000);
+  EXPECT_STREQ(data["cache"].GetString(), "partial");
+  ASSERT_EQ(data["days"].Size(), 2U);
+  const auto& first = data["days"][0];
+  EXPECT_STREQ(first["date"].GetString(), "2026-11-21");
+  EXPECT_EQ(first["read_rate_mean"].GetDouble(), 1.5);
+  EXPECT_EQ(first["read_rate_peak"].GetDouble(), 2.25);
+  EXPECT_TRUE(first["sink_quantile_seconds"].IsNull());
+  EXPECT_EQ(first["processing_quantile_seconds"].GetDouble(), 0.125);
+  ASSERT_TRUE(first["pods_max"].IsInt());
+  EXPECT_EQ(first["pods_max"].GetInt(), 3);
+  EXPECT_STREQ(data["days"][1]["date"].GetString(), "2026-11-22");
+  EXPECT_TRUE(data["days"][1]["read_rate_mean"].IsNull());
+  EXPECT_TRUE(data["days"][1]["pods_max"].IsNull());
+  const auto& peak = data["trend"]["read_rate_peak"];
+  EXPECT_EQ(peak["slope_per_day"].GetDouble(), 0.5);
+  EXPECT_EQ(peak["intercept"].GetDouble(), 2);
+  EXPECT_TRUE(peak["r2"].IsNull());
+  EXPECT_EQ(peak["projected"].GetDouble(), 6);
+  EXPECT_EQ(peak["change_percent_per_week"].GetDouble(), 175);
+  EXPECT_EQ(peak["days_used"].GetInt(), 2);
+  const auto& sink = data["trend"]["sink_quantile_seconds"];
+  EXPECT_TRUE(sink["slope_per_day"].IsNull());
+  EXPECT_EQ(sink["days_used"].GetInt(), 0);
+  EXPECT_TRUE(data["trend"].HasMember("processing_quantile_seconds"));
+  ASSERT_EQ(data["load_latency"].Size(), 10U);
+  EXPECT_EQ(data["load_latency"][0]["decile"].GetInt(), 1);
+  EXPECT_TRUE(data["load_latency"][0]["read_rate"].IsNull());
+  EXPECT_EQ(data["load_latency"][0]["steps"].GetInt(), 0);
+  EXPECT_EQ(data["load_latency"][9]["read_rate"].GetDouble(), 9.5);
+  EXPECT_EQ(data["load_latency"][9]["sink_quantile_seconds"].GetDouble(), 0.25);
+  EXPECT_EQ(data["load_latency"][9]["steps"].GetInt(), 4);
+  ASSERT_EQ(data["queries"].Size(), 7U);
+  EXPECT_STREQ(data["queries"][6].GetString(), "q7");
+}
+
+TEST_F(HandlerTest, CapacityErrorsNameTheParameterAndRefuseOtherNamespaces) {
+  CapacityHandler handler(service_);
+  ExpectBadRequest(Run(handler, "/api/v1/capacity?mvtx=a"), "namespace");
+  ExpectBadRequest(Run(handler, "/api/v1/capacity?namespace=ns"), "mvtx");
+  ExpectBadRequest(Run(handler, "/api/v1/capacity?namespace=ns&mvtx=a&start=1"), "start");
+  ExpectBadRequest(Run(handler, "/api/v1/capacity?namespace=ns&mvtx=a&days=91"), "days");
+  const service::Caller team_a{.name = "team-a", .namespaces = {*service::Namespace::Parse("a")}};
+  Result<Response> answer =
+      Run(handler, "/api/v1/capacity?namespace=b&mvtx=x", beast_http::verb::get, "", &team_a);
+  ASSERT_FALSE(answer.ok());
+  EXPECT_EQ(answer.error().code, ErrorCode::kForbidden);
+  EXPECT_EQ(service_.calls, 0);
+  service_.capacity_answer = Error{ErrorCode::kNotFound, "no such MonoVertex", "mvtx"};
+  answer = Run(handler, "/api/v1/capacity?namespace=a&mvtx=x", beast_http::verb::get, "", &team_a);
+  ASSERT_FALSE(answer.ok());
+  EXPECT_EQ(answer.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(answer.error().param, "mvtx");
 }
 
 TEST_F(HandlerTest, MetricServesAWholeCacheHitAgainWithoutTheService) {

@@ -60,6 +60,7 @@ const std::vector<Documented>& DocumentedPaths() {
        Endpoint::kApi, kNumaflow, kGet},
       {"/api/v1/namespaces", &Handlers::namespaces, Route::kNamespaces, Endpoint::kApi, kOwn, kGet},
       {"/api/v1/diagnosis", &Handlers::diagnosis, Route::kDiagnosis, Endpoint::kApi, kOwn, kGet},
+      {"/api/v1/capacity", &Handlers::capacity, Route::kCapacity, Endpoint::kApi, kOwn, kGet},
       {"/api/v1/namespaces/a/mono-vertices", &Handlers::mono_vertices, Route::kObjects,
        Endpoint::kApi, kOwn, kGet},
       {"/api/v1/namespaces/a/mono-vertices/b/pods", &Handlers::mono_vertex_pods, Route::kObjects,

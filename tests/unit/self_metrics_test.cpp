@@ -38,6 +38,8 @@ TEST(RouteOfTarget, NamesEveryEndpointAndNothingElse) {
   EXPECT_EQ(RouteOfTarget("/api/v1/metrics-discovery/object/mono-vertex"), Route::kDiscovery);
   EXPECT_EQ(RouteOfTarget("/api/v1/diagnosis?namespace=a"), Route::kDiagnosis);
   EXPECT_EQ(RouteName(Route::kDiagnosis), "diagnosis");
+  EXPECT_EQ(RouteOfTarget("/api/v1/capacity?namespace=a&mvtx=b"), Route::kCapacity);
+  EXPECT_EQ(RouteName(Route::kCapacity), "capacity");
   EXPECT_EQ(RouteOfTarget("/metrics/extra"), Route::kNone);
   EXPECT_EQ(RouteOfTarget("/nope"), Route::kNone);
   EXPECT_EQ(RouteOfTarget(""), Route::kNone);

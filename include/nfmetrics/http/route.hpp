@@ -19,6 +19,7 @@ enum class Route {
   kProxy,
   kDiscovery,
   kDiagnosis,    // GET /api/v1/diagnosis
+  kCapacity,     // GET /api/v1/capacity
   kStream,       // GET /api/v1/metrics/{metric}/stream
   kSelfMetrics,  // GET /metrics
   kDashboard,    // GET/HEAD /, /index.html, /assets/<file>: the embedded web dashboard
@@ -56,6 +57,8 @@ constexpr std::string_view RouteName(Route route) {
       return "discovery";
     case Route::kDiagnosis:
       return "diagnosis";
+    case Route::kCapacity:
+      return "capacity";
     case Route::kStream:
       return "stream";
     case Route::kSelfMetrics:

@@ -53,6 +53,8 @@ class MetricsService final : public QueryService {
                                                     bool bypass_cache = false) override;
   boost::asio::awaitable<Result<Diagnosis>> Diagnose(const DiagnosisRequest& request,
                                                      bool bypass_cache = false) override;
+  boost::asio::awaitable<Result<CapacityAnswer>> Capacity(const CapacityRequest& request,
+                                                          bool bypass_cache = false) override;
   boost::asio::awaitable<Status> Ready() override;
 
   const QueryLimits& limits() const { return options_.limits; }

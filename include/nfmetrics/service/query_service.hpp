@@ -11,6 +11,7 @@
 #include "nfmetrics/core/result.hpp"
 #include "nfmetrics/core/series.hpp"
 #include "nfmetrics/service/cache_outcome.hpp"
+#include "nfmetrics/service/capacity.hpp"
 #include "nfmetrics/service/diagnosis.hpp"
 #include "nfmetrics/service/discovery.hpp"
 #include "nfmetrics/service/metric_request.hpp"
@@ -45,6 +46,11 @@ class QueryService {
   // kNotFound when the engine has nothing of the object, kTooManySeries, the engine's failures.
   virtual boost::asio::awaitable<Result<Diagnosis>> Diagnose(const DiagnosisRequest& request,
                                                              bool bypass_cache) = 0;
+
+  // A capacity answer (capacity.hpp) for the whole UTC days before now. Errors: kNotFound when the
+  // engine has nothing of the object, kTooManySeries, the engine's failures.
+  virtual boost::asio::awaitable<Result<CapacityAnswer>> Capacity(const CapacityRequest& request,
+                                                                  bool bypass_cache) = 0;
 
   // Ok when the engine answers a trivial query; kNotReady, with the failure as its cause, when not.
   virtual boost::asio::awaitable<Status> Ready() = 0;
