@@ -158,3 +158,12 @@ test('the Capacity view in the URL: view, days, horizon and quantile round-trip;
   assert.equal(metrics.view, 'metrics');
   assert.doesNotMatch(state.stateToQuery(metrics), /view=|days=|horizon=|capacity_quantile=/);
 });
+
+test('axis labels tell ticks apart: more digits only where three would repeat', () => {
+  const three = (v) => String(Number(v.toPrecision(3)));
+  assert.deepEqual(math.distinctLabels([0, 5, 10, 15], three, ' ms'), ['0 ms', '5 ms', '10 ms', '15 ms']);
+  assert.deepEqual(math.distinctLabels([20.51, 20.52, 20.53], three, ' ms'), ['20.51 ms', '20.52 ms', '20.53 ms']);
+  assert.deepEqual(math.distinctLabels([100.001, 100.002], three), ['100.001', '100.002']);
+  // Up to 8 digits: beyond, they stay as they are.
+  assert.deepEqual(math.distinctLabels([1.000000001, 1.000000002], three), ['1', '1']);
+});

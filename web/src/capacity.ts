@@ -11,6 +11,7 @@ import {
   dayAxis,
   dayValues,
   decilePoints,
+  distinctLabels,
   formatPercentPerWeek,
   trendLines,
   type CapacityAnswer,
@@ -45,6 +46,11 @@ function axisStyle(): uPlot.Axis {
   const grid = cssVar('--grid', 'rgba(0,0,0,0.08)');
   return { stroke: cssVar('--muted', '#5c6577'), grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
 }
+
+// A y scale from zero (or below it, for a projection that falls under it) to the largest value:
+// growth reads in proportion, not magnified by a range fitted to the data.
+const fromZero: uPlot.Range.Function = (_u, min, max) =>
+  uPlot.rangeNum(Math.min(0, min ?? 0), Math.max(max ?? 1, Number.MIN_VALUE), 0.1, true);
 
 // A value on the latency axis (`scale` chosen from every latency drawn) as the legend shows it.
 const latencyValue = (scale: Scale) => (_u: uPlot, v: number | null): string =>
@@ -214,11 +220,11 @@ export class CapacityView {
       legend: { live: true },
       cursor: { focus: { prox: 24 } },
       focus: { alpha: 0.35 },
-      scales: { x: { time: true }, rate: { auto: true }, latency: { auto: true } },
+      scales: { x: { time: true }, rate: { range: fromZero }, latency: { range: fromZero } },
       axes: [
         { ...axis, values: (_u, ticks) => ticks.map((t) => new Date(t * 1000).toISOString().slice(5, 10)) },
-        { ...axis, scale: 'rate', size: 70, label: 'read/s', labelSize: 20, values: (_u, ticks) => ticks.map((t) => formatNumber(t)) },
-        { ...axis, scale: 'latency', side: 1, size: 70, grid: { show: false }, values: (_u, ticks) => ticks.map((t) => formatNumber(t) + scale.suffix) },
+        { ...axis, scale: 'rate', size: 70, label: 'read/s', labelSize: 20, values: (_u, ticks) => distinctLabels(ticks, formatNumber) },
+        { ...axis, scale: 'latency', side: 1, size: 70, grid: { show: false }, values: (_u, ticks) => distinctLabels(ticks, formatNumber, scale.suffix) },
       ],
     }, [xs, rates[0], rates[1], rates[2], rates[3], ...scaled]);
     this.days.element.dataset.points = String(n);
@@ -243,10 +249,10 @@ export class CapacityView {
         },
       ],
       legend: { live: true },
-      scales: { x: { time: false } },
+      scales: { x: { time: false }, y: { range: fromZero } },
       axes: [
-        { ...axis, label: 'read/s (median of the decile)', labelSize: 20, values: (_u, ticks) => ticks.map((t) => formatNumber(t)) },
-        { ...axis, size: 70, values: (_u, ticks) => ticks.map((t) => formatNumber(t) + scale.suffix) },
+        { ...axis, label: 'read/s (median of the decile)', labelSize: 20, values: (_u, ticks) => distinctLabels(ticks, formatNumber) },
+        { ...axis, size: 70, values: (_u, ticks) => distinctLabels(ticks, formatNumber, scale.suffix) },
       ],
     }, [points.x, points.y.map((v) => (v === null ? null : v * scale.factor))]);
   }

@@ -126,3 +126,13 @@ export function formatPercentPerWeek(v: number | null | undefined): string {
   const r = Math.round(v * 10) / 10;
   return `${r > 0 ? '+' : ''}${(r === 0 ? 0 : r).toFixed(1)}%`;
 }
+
+// Axis tick labels that tell the ticks apart: `format` first (three significant digits), and where
+// two ticks would read the same (a narrow range: 20.51 and 20.52 ms), more digits, up to 8.
+export function distinctLabels(ticks: number[], format: (v: number) => string, suffix = ''): string[] {
+  let labels = ticks.map((t) => format(t) + suffix);
+  for (let digits = 4; digits <= 8 && new Set(labels).size < labels.length; digits++) {
+    labels = ticks.map((t) => String(Number(t.toPrecision(digits))) + suffix);
+  }
+  return labels;
+}
