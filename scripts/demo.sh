@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs nfmetrics end to end on this machine: 7 h of synthetic NumaFlow history (and the same 7 h one
-# day and seven days earlier, for `offset 1d` / `offset 7d`) backfilled into a real Prometheus, a
+# day and seven days earlier, for `offset 1d` / `offset 7d`) and 30 days of a growing fleet (for
+# capacity planning) backfilled into a real Prometheus, a
 # live exporter that continues the same series, and `nfmetrics serve` in front. The incident
 # (default/checkout's replica 2 writes 9x slower, its pods fail sink writes 75-90 min later,
 # default/shop's `out` backs up) starts 2 h before the history ends, in the history and the
@@ -79,7 +80,7 @@ build/nfmetrics synth openmetrics --end "$history_end" --duration "$history" --i
   --out "$demo_dir/history.om" 2>"$log_dir/synth-openmetrics.log"
 say "backfilling it into $data_dir with promtool"
 # Windows a week apart: blocks of up to 162 h, or promtool reads the input once per 2 h of the span.
-# The retention below (30d) keeps the 7-day-old blocks.
+# The retention below (40d) keeps the 7-day-old blocks and the fleet's 30 days.
 promtool tsdb create-blocks-from openmetrics --max-block-duration=200h "$demo_dir/history.om" \
   "$data_dir" \
   >"$log_dir/promtool.log" 2>&1 || {
@@ -87,6 +88,21 @@ promtool tsdb create-blocks-from openmetrics --max-block-duration=200h "$demo_di
   die "promtool backfill failed (see $log_dir/promtool.log)"
 }
 rm -f "$demo_dir/history.om"
+
+# For capacity planning (GET /api/v1/capacity, the dashboard's Capacity view, nfmetrics capacity):
+# MonoVertex bench/fleet, 3 pods over the 30 whole UTC days before today and today so far, growing
+# 2%/day with quieter weekends; only the three families the capacity queries read (~80 MB of blocks'
+# worth of text, a few seconds).
+say "generating 30 days of a growing fleet (bench/fleet, 3 pods) for capacity planning"
+build/nfmetrics synth openmetrics --fleet-pods 3 --days 30 --end "$history_end" --interval 60s \
+  --families monovtx_read_total,monovtx_sink_time,monovtx_processing_time \
+  --out "$demo_dir/fleet.om" 2>"$log_dir/synth-fleet.log"
+promtool tsdb create-blocks-from openmetrics --max-block-duration=800h "$demo_dir/fleet.om" \
+  "$data_dir" >"$log_dir/promtool-fleet.log" 2>&1 || {
+  tail -n 20 "$log_dir/promtool-fleet.log" >&2
+  die "promtool backfill of the fleet failed (see $log_dir/promtool-fleet.log)"
+}
+rm -f "$demo_dir/fleet.om"
 
 # The exporter's series carry the same labels as the backfilled ones (namespace, pod, mvtx_name,
 # mvtx_replica, le). Prometheus would add job and instance to every scraped sample, which would make
@@ -102,7 +118,7 @@ up exporter "http://127.0.0.1:$exporter_port/metrics" 10 "$log_dir/exporter.log"
 say "starting Prometheus on 127.0.0.1:$prometheus_port"
 start prometheus "$log_dir/prometheus.log" \
   prometheus --config.file="$demo_dir/prometheus.yml" --storage.tsdb.path="$data_dir" \
-  --web.listen-address="127.0.0.1:$prometheus_port" --storage.tsdb.retention.time=30d \
+  --web.listen-address="127.0.0.1:$prometheus_port" --storage.tsdb.retention.time=40d \
   --web.console.templates=/etc/prometheus/consoles \
   --web.console.libraries=/etc/prometheus/console_libraries
 up prometheus "$prometheus_url/-/ready" 60 "$log_dir/prometheus.log"

@@ -98,7 +98,9 @@ struct ServeOptions {
   std::size_t max_in_flight = 256;
   std::size_t max_connections = 4096;
   std::string shutdown_grace = "10s";
-  std::string max_range = "32d";
+  std::string max_range = "90d";
+  std::string split_interval = "24h";
+  std::size_t split_parallelism = 4;
   std::int64_t max_points = service::kMaxPointsPerSeries;
   std::size_t max_series = 2000;
   double rate_limit = 0;
@@ -300,7 +302,13 @@ int RunServe(const ServeOptions& options) {
   Result<Duration> max_range = service::ParseDurationOrSeconds(options.max_range);
   if (!max_range.ok() || max_range->count() <= 0) {
     throw CLI::ValidationError("--max-range",
-                               "must be a positive duration such as 32d or 7d, or seconds");
+                               "must be a positive duration such as 90d or 7d, or seconds");
+  }
+  Result<Duration> split_interval = service::ParseDurationOrSeconds(options.split_interval);
+  if (!split_interval.ok() || split_interval->count() < 0 ||
+      (split_interval->count() > 0 && *split_interval < std::chrono::minutes(1))) {
+    throw CLI::ValidationError("--split-interval",
+                               "must be 0 (never split) or a duration of at least 1m, such as 24h");
   }
   const Duration redis_timeout =
       PositiveDuration("--cache-redis-timeout", options.cache_redis_timeout);
@@ -320,6 +328,8 @@ int RunServe(const ServeOptions& options) {
        .limits = {.max_range = *max_range,
                   .max_points = options.max_points,
                   .max_series = options.max_series},
+       .split_interval = *split_interval,
+       .split_parallelism = options.split_parallelism,
        .catalog = &catalog,
        .auth = auth ? &*auth : nullptr,
        .rate_limit = {.per_second = options.rate_limit,
@@ -545,6 +555,17 @@ void RegisterServeCommand(CLI::App& app) {
   serve
       ->add_option("--max-range", options->max_range,
                    "Longest end - start one request may ask for (400 beyond)")
+      ->capture_default_str();
+  serve
+      ->add_option("--split-interval", options->split_interval,
+                   "Range queries longer than this are asked as one query per interval (UTC "
+                   "days for 24h), each cached on its own: a finished day is never asked again; "
+                   "0: never split")
+      ->capture_default_str();
+  serve
+      ->add_option("--split-parallelism", options->split_parallelism,
+                   "Parts of one split query asked of the backend at once")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{64}))
       ->capture_default_str();
   serve
       ->add_option("--max-points-per-series", options->max_points,

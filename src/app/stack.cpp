@@ -105,11 +105,20 @@ Result<std::unique_ptr<Stack>> Stack::Make(const boost::asio::any_io_executor& e
 
   const http::CacheBudget budget = http::SplitCacheBudget(options.cache_max_bytes);
   parts->service = std::make_unique<service::MetricsService>(
-      *parts->resilient, service::MetricsServiceOptions{.cache_max_bytes = budget.results,
-                                                        .cache_freshness = options.cache_freshness,
-                                                        .clock = {},
-                                                        .shared_cache = parts->shared_cache.get(),
-                                                        .limits = options.limits});
+      *parts->resilient,
+      service::MetricsServiceOptions{
+          .cache_max_bytes = budget.results,
+          .cache_freshness = options.cache_freshness,
+          .clock = {},
+          .shared_cache = parts->shared_cache.get(),
+          .limits = options.limits,
+          .split_interval = options.split_interval,
+          .split_parallelism = options.split_parallelism,
+          .on_split = [&self_metrics](std::size_t parts) { self_metrics.QuerySplit(parts); },
+          .on_split_part =
+              [&self_metrics](service::CacheOutcome outcome) {
+                self_metrics.SplitPartAnswered(outcome);
+              }});
   parts->router = std::make_unique<http::Router>(
       options.catalog != nullptr ? *options.catalog : service::DefaultCatalog(), *parts->service,
       http::SystemNow, budget.answers, options.auth, &self_metrics);

@@ -36,6 +36,8 @@ struct StackOptions {
   std::size_t cache_max_bytes = std::size_t{256} << 20;  // both caches (SplitCacheBudget)
   Duration cache_freshness = std::chrono::minutes(1);
   service::QueryLimits limits;
+  Duration split_interval = std::chrono::hours(24);  // --split-interval; zero: never split
+  std::size_t split_parallelism = 4;                 // --split-parallelism
   const service::Catalog* catalog = nullptr;  // must outlive the stack; nullptr: the built-in one
   const http::AuthConfig* auth = nullptr;     // must outlive the stack; nullptr: no auth
   http::RateLimit rate_limit;

@@ -162,6 +162,28 @@ struct SelfMetrics::Families {
               "cache), by metric and result (ok, error)")
           .Register(registry);
 
+  prom::Counter& split_queries =
+      prom::BuildCounter()
+          .Name("nfmetrics_split_queries_total")
+          .Help("Range queries longer than --split-interval, split into one query per interval")
+          .Register(registry)
+          .Add({});
+  prom::Counter& split_subqueries =
+      prom::BuildCounter()
+          .Name("nfmetrics_split_subqueries_total")
+          .Help("The parts split queries were asked as (one per UTC day with the default 24h)")
+          .Register(registry)
+          .Add({});
+  prom::Family<prom::Counter>& split_days =
+      prom::BuildCounter()
+          .Name("nfmetrics_split_days_total")
+          .Help(
+              "Parts of split queries by source: cache (every step from the results cache, the "
+              "backend not asked) or backend (the backend asked for all or some of its steps)")
+          .Register(registry);
+  prom::Counter& split_days_cached = split_days.Add({{"source", "cache"}});
+  prom::Counter& split_days_fetched = split_days.Add({{"source", "backend"}});
+
   // Family::Add hashes the labels under the family's lock, so the hot path looks its metrics up
   // here instead. A request counter is made on the first answer of its route and status: which
   // statuses occur is not known in advance. Racing threads store the same pointer, since Add
@@ -288,6 +310,17 @@ void SelfMetrics::StreamRefreshed(std::string_view metric, bool ok) {
   // Once per step per hub: the family's own lookup is fast enough.
   families_->stream_refreshes
       .Add({{"metric", std::string(metric)}, {"result", ok ? "ok" : "error"}})
+      .Increment();
+}
+
+void SelfMetrics::QuerySplit(std::size_t parts) {
+  families_->split_queries.Increment();
+  families_->split_subqueries.Increment(static_cast<double>(parts));
+}
+
+void SelfMetrics::SplitPartAnswered(service::CacheOutcome outcome) {
+  (outcome == service::CacheOutcome::kHit ? families_->split_days_cached
+                                          : families_->split_days_fetched)
       .Increment();
 }
 

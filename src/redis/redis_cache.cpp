@@ -197,14 +197,15 @@ struct RedisCache::Core {
   }
 
   // A SET on the serving connection; `bytes` of write budget were taken for it.
-  void Write(std::string key, std::string value, std::size_t bytes) {
+  void Write(std::string key, std::string value, std::size_t bytes, Lifetime lifetime) {
     if (!Serving()) {
       writes.Release(bytes);
       Report(WriteOutcome::kSkipped);
       return;
     }
     auto* ticket = new WriteTicket{this, bytes};
-    const auto ttl = static_cast<long long>(options.ttl.count());
+    const auto ttl = static_cast<long long>(
+        (lifetime == Lifetime::kFinished ? options.finished_ttl : options.ttl).count());
     if (redisAsyncCommand(context, OnWritten, ticket, "SET %b %b EX %lld", key.data(), key.size(),
                           value.data(), value.size(), ttl) != REDIS_OK) {
       delete ticket;
@@ -390,7 +391,7 @@ asio::awaitable<std::optional<std::string>> RedisCache::Get(std::string key) {
   co_return std::nullopt;
 }
 
-void RedisCache::Set(std::string key, std::string value) {
+void RedisCache::Set(std::string key, std::string value, Lifetime lifetime) {
   Core& core = *core_;
   if (!core.serving.load(std::memory_order_relaxed)) {
     core.Report(WriteOutcome::kSkipped);
@@ -401,10 +402,10 @@ void RedisCache::Set(std::string key, std::string value) {
     core.Report(WriteOutcome::kDropped);
     return;
   }
-  asio::post(core.strand,
-             [core = core_, key = std::move(key), value = std::move(value), bytes]() mutable {
-               core->Write(std::move(key), std::move(value), bytes);
-             });
+  asio::post(core.strand, [core = core_, key = std::move(key), value = std::move(value), bytes,
+                           lifetime]() mutable {
+    core->Write(std::move(key), std::move(value), bytes, lifetime);
+  });
 }
 
 void RedisCache::Close() {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
@@ -16,6 +17,7 @@
 #include "service/diagnosis_plan.hpp"
 #include "service/listing_query.hpp"
 #include "service/proxy_plan.hpp"
+#include "service/range_split.hpp"
 #include "service/results_cache.hpp"
 #include "service/shaping.hpp"
 
@@ -86,6 +88,90 @@ asio::awaitable<Result<prometheus::Matrix>> MetricsService::Fetch(
 
 asio::awaitable<Result<MetricsService::Answers>> MetricsService::Ask(
     const prometheus::RangeQuery& query, bool bypass) {
+  const std::vector<StepRange> ranges =
+      SplitRange({query.start, query.end}, query.step, options_.split_interval);
+  if (ranges.size() <= 1) co_return co_await AskCached(query, WholeQueryKey(query), bypass, false);
+  std::vector<prometheus::RangeQuery> parts;
+  parts.reserve(ranges.size());
+  for (const StepRange& range : ranges) {
+    parts.push_back({query.promql, range.start, range.end, query.step});
+  }
+  co_return co_await AskSplit(std::move(parts), bypass);
+}
+
+// The parts of one split query and their answers, shared by the workers that ask them. Workers take
+// the next part in order; each answer has its own slot, written by one worker.
+struct MetricsService::SplitRun {
+  std::vector<prometheus::RangeQuery> parts;
+  std::vector<std::optional<Result<Answers>>> answers;  // one per part
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> failed{false};  // a part failed: the others are not started
+};
+
+asio::awaitable<void> MetricsService::AskParts(SplitRun& run, bool bypass) {
+  for (std::size_t i = run.next++; i < run.parts.size() && !run.failed; i = run.next++) {
+    const prometheus::RangeQuery& part = run.parts[i];
+    const std::string key = PartQueryKey(part, IntervalStart(part.start, options_.split_interval),
+                                         options_.split_interval);
+    Result<Answers> answer = co_await AskCached(part, key, bypass, true);
+    if (!answer.ok()) {
+      run.failed = true;
+    } else if (options_.on_split_part) {
+      options_.on_split_part(answer->cache);
+    }
+    run.answers[i].emplace(std::move(answer));
+  }
+}
+
+asio::awaitable<Result<MetricsService::Answers>> MetricsService::AskSplit(
+    std::vector<prometheus::RangeQuery> parts, bool bypass) {
+  if (options_.on_split) options_.on_split(parts.size());
+  SplitRun run;
+  run.answers.resize(parts.size());
+  run.parts = std::move(parts);
+  const std::size_t workers =
+      std::min(run.parts.size(), std::max<std::size_t>(1, options_.split_parallelism));
+  auto executor = co_await asio::this_coro::executor;
+  using Operation =
+      decltype(asio::co_spawn(executor, std::declval<asio::awaitable<void>>(), asio::deferred));
+  std::vector<Operation> operations;
+  operations.reserve(workers);
+  for (std::size_t i = 0; i < workers; ++i) {
+    operations.push_back(asio::co_spawn(executor, AskParts(run, bypass), asio::deferred));
+  }
+  auto [order, exceptions] =
+      co_await asio::experimental::make_parallel_group(std::move(operations))
+          .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
+  for (const std::exception_ptr& exception : exceptions) {
+    if (exception) std::rethrow_exception(exception);
+  }
+  // The first failure in time order; parts after it may not have been asked.
+  for (std::optional<Result<Answers>>& answer : run.answers) {
+    if (answer && !answer->ok()) co_return std::move(*answer).error();
+  }
+  Answers joined;
+  std::vector<prometheus::Series> series;
+  std::vector<std::string> warnings;
+  for (std::size_t i = 0; i < run.answers.size(); ++i) {
+    std::optional<Result<Answers>>& answer = run.answers[i];
+    if (!answer) co_return Error{ErrorCode::kInternal, "a part of a split query did not run", ""};
+    Answers& part = answer->value();
+    joined.cache = i == 0 ? part.cache : Combine(joined.cache, part.cache);
+    prometheus::Matrix& matrix = part.matrices.front();
+    for (prometheus::Series& s : matrix.series) series.push_back(std::move(s));
+    for (std::string& warning : matrix.warnings) {
+      if (std::find(warnings.begin(), warnings.end(), warning) == warnings.end()) {
+        warnings.push_back(std::move(warning));
+      }
+    }
+  }
+  // Parts are disjoint in time: joining by labels puts each series' samples end to end.
+  joined.matrices.push_back({MergeSeries(std::move(series), {}), std::move(warnings)});
+  co_return joined;
+}
+
+asio::awaitable<Result<MetricsService::Answers>> MetricsService::AskCached(
+    const prometheus::RangeQuery& query, const std::string& key, bool bypass, bool part) {
   if (!cache_ || bypass) {
     Result<prometheus::Matrix> matrix = co_await Fetch(query);
     if (!matrix.ok()) co_return std::move(matrix).error();
@@ -93,7 +179,6 @@ asio::awaitable<Result<MetricsService::Answers>> MetricsService::Ask(
     answers.matrices.push_back(std::move(matrix).value());
     co_return answers;
   }
-  const std::string key = fmt::format("{}\n{}", query.promql, query.step.count());
   const StepRange range{query.start, query.end};
   ResultsCache::Lookup lookup = co_await cache_->FindShared(key, range, query.step);
   std::vector<prometheus::Series> series = std::move(lookup.cached);
@@ -109,7 +194,7 @@ asio::awaitable<Result<MetricsService::Answers>> MetricsService::Ask(
   }
   if (warnings.empty() && !lookup.missing.empty()) {
     TimePoint horizon = AlignToStep(options_.clock() - options_.cache_freshness, query.step);
-    cache_->Store(key, range, query.step, series, horizon);
+    cache_->Store(key, range, query.step, series, horizon, part);
   }
   Answers answers{{},
                   lookup.missing.empty() ? CacheOutcome::kHit

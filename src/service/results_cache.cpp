@@ -122,7 +122,8 @@ const ResultsCache::Extent* ResultsCache::KeepLocked(const std::string& key, Ext
 }
 
 void ResultsCache::Store(const std::string& key, StepRange range, Duration step,
-                         const std::vector<prometheus::Series>& series, TimePoint cacheable_end) {
+                         const std::vector<prometheus::Series>& series, TimePoint cacheable_end,
+                         bool finished) {
   if (extents_.max_bytes() == 0) return;
   Extent kept{{range.start, std::min(range.end, cacheable_end)}, {}};
   if (kept.range.start > kept.range.end) return;  // all of it is still fresh
@@ -146,7 +147,11 @@ void ResultsCache::Store(const std::string& key, StepRange range, Duration step,
       shared_bytes = EncodeExtent({stored->range.start, stored->range.end, stored->series});
     }
   }
-  if (shared_bytes) shared_->Set(SharedKey(key), std::move(*shared_bytes));
+  if (shared_bytes) {
+    const bool entire = finished && range.end <= cacheable_end;
+    shared_->Set(SharedKey(key), std::move(*shared_bytes),
+                 entire ? redis::Lifetime::kFinished : redis::Lifetime::kWindow);
+  }
 }
 
 std::size_t ResultsCache::bytes() const {

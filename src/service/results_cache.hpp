@@ -52,8 +52,11 @@ class ResultsCache {
 
   // Remembers the answer for [range]: only the steps up to `cacheable_end` (older than the
   // freshness horizon). Joins the key's extent when the two touch or overlap, else replaces it.
+  // finished: [range] is a whole interval of a split query, which once kept entire never changes
+  // (the shared cache keeps it longer).
   void Store(const std::string& key, StepRange range, Duration step,
-             const std::vector<prometheus::Series>& series, TimePoint cacheable_end);
+             const std::vector<prometheus::Series>& series, TimePoint cacheable_end,
+             bool finished = false);
 
   std::size_t bytes() const;
   std::size_t entries() const;

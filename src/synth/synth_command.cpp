@@ -34,10 +34,10 @@ struct OpenMetricsFlags {
   std::string duration = "7h";
   std::string interval = "15s";
   std::string out;
-  int fleet_pods = 0;              // 0: the default deployment
-  int days = 0;                    // 0: no growth; the window is --start/--end/--duration
-  std::string incident_at;         // empty: end - kDefaultIncidentLead
-  std::vector<int> baseline_days;  // also write [start, end] this many days earlier
+  int fleet_pods = 0;                 // 0: the default deployment
+  int days = 0;                       // 0: no growth; the window is --start/--end/--duration
+  std::string incident_at;            // empty: end - kDefaultIncidentLead
+  std::vector<int> baseline_days;     // also write [start, end] this many days earlier
   std::vector<std::string> families;  // empty: every family
 };
 
@@ -76,16 +76,15 @@ std::vector<Family> KeepFamilies(std::vector<Family> families,
            }) != names.end();
   };
   for (const std::string& name : names) {
-    const bool known =
-        std::any_of(families.begin(), families.end(), [&name](const Family& family) {
-          return name == family.name || name == family.exposition_name;
-        });
+    const bool known = std::any_of(families.begin(), families.end(), [&name](const Family& family) {
+      return name == family.name || name == family.exposition_name;
+    });
     if (!known) {
       std::vector<std::string> all;
       for (const Family& family : families) all.push_back(family.name);
-      throw CLI::ValidationError(
-          "--families", fmt::format("this deployment has no family '{}'; it has: {}", name,
-                                    fmt::join(all, ", ")));
+      throw CLI::ValidationError("--families",
+                                 fmt::format("this deployment has no family '{}'; it has: {}", name,
+                                             fmt::join(all, ", ")));
     }
   }
   std::erase_if(families, [&named](const Family& family) { return !named(family); });

@@ -169,6 +169,38 @@ TEST_F(CacheOverEngine, ASlidingWindowAsksOnlyForItsNewSteps) {
   EXPECT_EQ(points[60][0].GetInt64(), kEnd + 300);
 }
 
+// Longer than --split-interval (24h): one upstream query per UTC day, each within its day, joined
+// into every step; asked again, every finished day comes from the cache; /metrics counts both.
+TEST_F(CacheOverEngine, ARangeOfDaysIsAskedADayAtATimeAndItsFinishedDaysOnce) {
+  constexpr std::int64_t kDay = 86400;
+  const std::int64_t start = 1795392000 - 2 * kDay + 5 * 3600;  // 05:00, two days before kStart's
+  const std::int64_t end = 1795392000 + 12 * 3600;              // noon on kStart's day
+  Answer first = Call(api_.port(), Target(start, end));
+  ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(first.x_cache, "miss");
+  auto asked = Upstream();
+  ASSERT_EQ(asked.size(), 3u);
+  EXPECT_EQ(asked[0].first, start);
+  for (const auto& [from, to] : asked) {
+    EXPECT_EQ(static_cast<std::int64_t>(from) / kDay, static_cast<std::int64_t>(to) / kDay);
+  }
+  EXPECT_EQ(asked[2].second, end);
+  const auto& points = first.doc["data"]["series"][0]["points"];
+  ASSERT_EQ(points.Size(), static_cast<rapidjson::SizeType>((end - start) / 60 + 1));
+  for (rapidjson::SizeType i = 0; i < points.Size(); ++i) {
+    ASSERT_EQ(points[i][0].GetInt64(), start + 60 * static_cast<std::int64_t>(i));
+  }
+
+  Answer second = Call(api_.port(), Target(start, end));
+  EXPECT_EQ(second.x_cache, "hit");
+  EXPECT_EQ(upstream_.requests().size(), 3u);
+  HttpResponse metrics = Get("127.0.0.1", api_.port(), "/metrics");
+  EXPECT_EQ(SampleValue(metrics.body, "nfmetrics_split_queries_total"), 2);
+  EXPECT_EQ(SampleValue(metrics.body, "nfmetrics_split_subqueries_total"), 6);
+  EXPECT_EQ(SampleValue(metrics.body, "nfmetrics_split_days_total", {{"source", "backend"}}), 3);
+  EXPECT_EQ(SampleValue(metrics.body, "nfmetrics_split_days_total", {{"source", "cache"}}), 3);
+}
+
 TEST_F(CacheOverEngine, StepsWithinTheFreshnessHorizonAreAlwaysAskedAgainNeverStale) {
   auto now = [] {
     return std::chrono::duration_cast<std::chrono::seconds>(

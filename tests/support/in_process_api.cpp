@@ -48,6 +48,8 @@ InProcessApi::InProcessApi(const std::string& prometheus_url, const InProcessOpt
        .cache_max_bytes = options.cache_max_bytes,
        .cache_freshness = options.cache_freshness,
        .limits = options.limits,
+       .split_interval = options.split_interval,
+       .split_parallelism = options.split_parallelism,
        .catalog = options.catalog,
        .auth = options.auth,
        .rate_limit = {.per_second = options.rate_limit,

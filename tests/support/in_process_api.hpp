@@ -43,6 +43,8 @@ struct InProcessOptions {
   Duration circuit_open_for = std::chrono::seconds(1);
   Duration cache_freshness = std::chrono::minutes(1);  // --cache-freshness
   http::StreamOptions streams;  // --max-streams, --stream-queue, --stream-keepalive
+  Duration split_interval = std::chrono::hours(24);  // --split-interval; zero: never split
+  std::size_t split_parallelism = 4;                 // --split-parallelism
 };
 
 class InProcessApi {

@@ -130,12 +130,12 @@ namespace {
 
 TEST(QueryLimits, RejectsARangeLongerThanMaxRangeNamingStart) {
   const std::int64_t end = 1795467600;
-  auto plan = PlanMetric(Request(At(end - 32 * 86400 - 1), At(end)));
+  auto plan = PlanMetric(Request(At(end - 90 * 86400 - 1), At(end)));
   ASSERT_FALSE(plan.ok());
   EXPECT_EQ(plan.error().code, ErrorCode::kBadRequest);
   EXPECT_EQ(plan.error().param, "start");
-  EXPECT_NE(plan.error().message.find("at most 4w4d"), std::string::npos) << plan.error().message;
-  EXPECT_TRUE(PlanMetric(Request(At(end - 32 * 86400), At(end))).ok());  // exactly 32d
+  EXPECT_NE(plan.error().message.find("at most 12w6d"), std::string::npos) << plan.error().message;
+  EXPECT_TRUE(PlanMetric(Request(At(end - 90 * 86400), At(end))).ok());  // exactly 90d
 }
 
 TEST(QueryLimits, MaxRangeAndMaxPointsAreConfigurable) {

@@ -190,7 +190,11 @@ class MapCache : public redis::SharedCache {
     auto it = values.find(key);
     co_return it == values.end() ? std::nullopt : std::optional(it->second);
   }
-  void Set(std::string key, std::string value) override { values[key] = std::move(value); }
+  void Set(std::string key, std::string value, redis::Lifetime lifetime) override {
+    lifetimes[key] = lifetime;
+    values[key] = std::move(value);
+  }
+  std::map<std::string, redis::Lifetime> lifetimes;
   std::map<std::string, std::string> values;
   int gets = 0;
 };
@@ -212,6 +216,17 @@ TEST(SharedResultsCache, WhatOneReplicaKeepsTheOtherFinds) {
   EXPECT_TRUE(
       testing::RunToEnd(io, second.FindShared("q", {At(15), At(20)}, minutes(1))).missing.empty());
   EXPECT_EQ(shared.gets, gets);
+}
+
+TEST(SharedResultsCache, AFinishedIntervalIsSharedForLongerThanAWindow) {
+  MapCache shared;
+  ResultsCache cache(1 << 20, &shared);
+  cache.Store("window", {At(10), At(20)}, minutes(1), Answer(10, 20), At(100));
+  cache.Store("part, still fresh", {At(10), At(20)}, minutes(1), Answer(10, 20), At(15), true);
+  cache.Store("part, finished", {At(10), At(20)}, minutes(1), Answer(10, 20), At(100), true);
+  EXPECT_EQ(shared.lifetimes["nfmetrics:v1:window"], redis::Lifetime::kWindow);
+  EXPECT_EQ(shared.lifetimes["nfmetrics:v1:part, still fresh"], redis::Lifetime::kWindow);
+  EXPECT_EQ(shared.lifetimes["nfmetrics:v1:part, finished"], redis::Lifetime::kFinished);
 }
 
 TEST(SharedResultsCache, FindAloneNeverAsksTheSharedCache) {

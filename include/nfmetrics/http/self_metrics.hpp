@@ -98,6 +98,11 @@ class SelfMetrics {
   void StreamSubscriberDropped();
   void StreamRefreshed(std::string_view metric, bool ok);
 
+  // Split-by-interval: a range query split into `parts`, and the cache outcome of each part (a
+  // hit asked the backend nothing).
+  void QuerySplit(std::size_t parts);
+  void SplitPartAnswered(service::CacheOutcome outcome);
+
   // Every metric in the text exposition format (version 0.0.4).
   std::string Render() const;
 

@@ -62,8 +62,11 @@ struct RedisCacheOptions {
   // Writes waiting for Redis's answer, queued ones included.
   std::size_t max_pending_writes = 256;
   std::size_t max_pending_write_bytes = std::size_t{32} << 20;
-  // How long Redis keeps a value: older windows are rarely asked again.
+  // How long Redis keeps a value: older windows are rarely asked again; a finished interval of a
+  // split query never changes, and a window sliding over a month asks it every day (Redis's own
+  // maxmemory policy bounds them all).
   std::chrono::seconds ttl = std::chrono::hours(24);
+  std::chrono::seconds finished_ttl = std::chrono::hours(24 * 90);
   // Called on any thread, never with a lock of this cache held except on_circuit_state (the
   // breaker's): none of them may call the cache.
   std::function<void(ReadOutcome)> on_read;
@@ -80,7 +83,8 @@ class RedisCache final : public SharedCache {
   RedisCache& operator=(const RedisCache&) = delete;
 
   boost::asio::awaitable<std::optional<std::string>> Get(std::string key) override;
-  void Set(std::string key, std::string value) override;
+  using SharedCache::Set;
+  void Set(std::string key, std::string value, Lifetime lifetime) override;
 
   // Stops using Redis: the connection and the background reconnects end, reads already waiting
   // return, later reads are misses and writes are dropped. Returns at once; what is left is done

@@ -38,6 +38,15 @@ struct MetricsServiceOptions {
   // the in-process cache has no extent of.
   redis::SharedCache* shared_cache = nullptr;
   QueryLimits limits;  // range, points and series one request may ask for
+  // Split-by-interval (range_split.hpp): a range query longer than split_interval is asked as one
+  // query per interval (UTC days for 24h), at most split_parallelism at once, each cached under a
+  // key of its own. Zero turns splitting off.
+  Duration split_interval = std::chrono::hours(24);
+  std::size_t split_parallelism = 4;
+  // For the self-metrics: a query split into this many parts; and each part's cache outcome (a hit
+  // asked the engine nothing).
+  std::function<void(std::size_t parts)> on_split;
+  std::function<void(CacheOutcome part)> on_split_part;
 };
 
 class MetricsService final : public QueryService {
@@ -71,8 +80,17 @@ class MetricsService final : public QueryService {
   boost::asio::awaitable<Result<Answers>> RunAll(const std::vector<prometheus::RangeQuery>& queries,
                                                  bool bypass_cache);
 
-  // One query through the cache: the cached steps plus what is missing, asked of the engine.
+  // One query through the cache, split by interval when it is long enough.
   boost::asio::awaitable<Result<Answers>> Ask(const prometheus::RangeQuery& query, bool bypass);
+  // One query (or part of a split one) through the cache under `key`: the cached steps plus what
+  // is missing, asked of the engine.
+  boost::asio::awaitable<Result<Answers>> AskCached(const prometheus::RangeQuery& query,
+                                                    const std::string& key, bool bypass, bool part);
+  // The parts of a split query, at most split_parallelism at once, joined into one answer.
+  struct SplitRun;
+  boost::asio::awaitable<Result<Answers>> AskSplit(std::vector<prometheus::RangeQuery> parts,
+                                                   bool bypass);
+  boost::asio::awaitable<void> AskParts(SplitRun& run, bool bypass);
   // One engine query; identical queries in flight at the same time share one request.
   boost::asio::awaitable<Result<prometheus::Matrix>> Fetch(const prometheus::RangeQuery& query);
 

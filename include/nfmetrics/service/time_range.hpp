@@ -21,7 +21,7 @@ inline constexpr std::int64_t kMaxPointsPerSeries = 11000;
 // keep one caller from making the engine, and this server, hold a month of 15s steps for thousands
 // of series at once.
 struct QueryLimits {
-  Duration max_range = std::chrono::hours(24 * 32);  // end - start
+  Duration max_range = std::chrono::hours(24 * 90);  // end - start
   std::int64_t max_points = kMaxPointsPerSeries;     // steps per series; at most Prometheus's own
   std::size_t max_series = 2000;                     // series in one answer, over all quantiles
 };
