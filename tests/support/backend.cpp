@@ -1,5 +1,6 @@
 #include "support/backend.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <stdexcept>
 
@@ -16,9 +17,23 @@ std::optional<BackendKind> ParseBackendKind(std::string_view name) {
   return std::nullopt;
 }
 
+synth::World SyntheticData::World() const {
+  if (fleet_pods == 0) return synth::DefaultWorld(IncidentOnset());
+  // The days from start's midnight that [start, end] touches, as `synth openmetrics --days`.
+  const int days = static_cast<int>((end - start) / std::chrono::hours(24)) + 1;
+  return synth::FleetWorld(fleet_pods, start, days);
+}
+
 void WriteSyntheticOpenMetrics(const SyntheticData& data, const std::filesystem::path& path) {
   const synth::World world = data.World();
-  const std::vector<synth::Family> families = synth::BuildFamilies(world);
+  std::vector<synth::Family> families = synth::BuildFamilies(world);
+  if (!data.families.empty()) {
+    std::erase_if(families, [&](const synth::Family& family) {
+      return std::none_of(data.families.begin(), data.families.end(), [&](const std::string& name) {
+        return name == family.name || name == family.exposition_name;
+      });
+    });
+  }
   std::ofstream out(path, std::ios::binary);
   synth::WriteOpenMetrics(out, families,
                           synth::WithBaselineWindows(data.start, data.end, data.baseline_days),

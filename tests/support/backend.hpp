@@ -41,10 +41,17 @@ struct SyntheticData {
   // scrape_interval after the history; empty: the history alone.
   std::string scrape_target;
   Duration scrape_interval = std::chrono::seconds(1);
+  // > 0: instead of the default deployment, the benchmark's fleet of this many pods, growing from
+  // `start` (a UTC midnight) over the days up to `end`, as `synth openmetrics --fleet-pods N --days
+  // D` writes it (synth::FleetWorld(pods, origin, days)); no incident, no baseline windows.
+  int fleet_pods = 0;
+  // With a fleet: only these families (OpenMetrics or exposition names), as `--families`; empty:
+  // every family.
+  std::vector<std::string> families;
 
   TimePoint IncidentOnset() const { return incident_onset.value_or(end - std::chrono::hours(2)); }
-  // The deployment the samples come from: synth::DefaultWorld(IncidentOnset()).
-  synth::World World() const { return synth::DefaultWorld(IncidentOnset()); }
+  // The deployment the samples come from: synth::DefaultWorld(IncidentOnset()), or the fleet.
+  synth::World World() const;
 };
 
 // Writes `data` as OpenMetrics text to `path` (every window in one file, time-ordered per series).

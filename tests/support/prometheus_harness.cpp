@@ -25,7 +25,10 @@ void Backfill(const std::filesystem::path& dir, const SyntheticData& data) {
   // promtool parses the whole input once per block of the span it covers: with windows a week
   // apart, 2 h blocks would mean ~90 passes. Its hidden flag takes the largest compatible block
   // size below the value (162 h here). Retention (30d, below) keeps 7-day-old blocks.
-  if (!data.baseline_days.empty()) args.push_back("--max-block-duration=200h");
+  // A fleet over days likewise.
+  if (!data.baseline_days.empty() || data.fleet_pods > 0) {
+    args.push_back("--max-block-duration=200h");
+  }
   args.push_back(input.string());
   args.push_back((dir / "data").string());
   auto promtool = ChildProcess::Start("promtool", args, dir / "promtool.log");
