@@ -14,4 +14,4 @@ bash scripts/build.sh nfmetrics
 out=build/screenshot
 bash tests/browser/run.sh --nfmetrics build/nfmetrics --node-modules web/node_modules --out "$out"
 cp "$out/dashboard.png" "$target"
-echo "screenshot: $target (the pipeline view: $out/dashboard-pipeline.png)"
+echo "screenshot: $target (the pipeline view: $out/dashboard-pipeline.png, the Capacity view: $out/dashboard-capacity.png)"

@@ -10,36 +10,14 @@
 #include <vector>
 
 #include "app/query_format.hpp"
+#include "app/text_columns.hpp"
 
 namespace nfmetrics::app {
 namespace {
 
 constexpr std::size_t kBarWidth = 20;
 
-using Row = std::vector<std::string>;
-
-// Rows in columns two spaces apart; the columns flagged in `right` right-aligned (numbers), the
-// last column not padded, trailing spaces dropped.
-void WriteColumns(std::ostream& out, const std::vector<Row>& rows, const std::vector<bool>& right) {
-  std::vector<std::size_t> widths(right.size(), 0);
-  for (const Row& row : rows) {
-    for (std::size_t i = 0; i < row.size() && i < widths.size(); ++i) {
-      widths[i] = std::max(widths[i], DisplayWidth(row[i]));
-    }
-  }
-  for (const Row& row : rows) {
-    std::string line;
-    for (std::size_t i = 0; i < row.size(); ++i) {
-      if (i > 0) line += "  ";
-      const std::size_t shown = DisplayWidth(row[i]);
-      const std::string padding(i + 1 < row.size() && widths[i] > shown ? widths[i] - shown : 0,
-                                ' ');
-      line += i < right.size() && right[i] ? padding + row[i] : row[i] + padding;
-    }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    out << line << '\n';
-  }
-}
+using Row = TextRow;
 
 std::string Latency(const std::optional<double>& seconds) {
   return seconds ? FormatValue(*seconds, "seconds") : "-";

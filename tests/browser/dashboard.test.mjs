@@ -38,6 +38,10 @@ const RATE_WINDOW_SECONDS = 300;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 // The one console error a failed API call is allowed to cause: Chromium's own report of the status.
 const HTTP_400_CONSOLE = /Failed to load resource: the server responded with a status of 400/;
+const HTTP_404_CONSOLE = /Failed to load resource: the server responded with a status of 40[04]/;
+// The Capacity view's object: run.sh backfills MonoVertex bench/fleet over 9 whole UTC days.
+const FLEET_DAYS = 9;
+const CAPACITY_HORIZON = 14;
 // Live: the step of the streamed chart, how long a new point may take (a step, plus the refresh
 // delay and the wait for the next step boundary, with room), and a token the server ignores.
 const LIVE_STEP = '15s';
@@ -744,8 +748,106 @@ test('dashboard in Chromium', { timeout: 200000 }, async (t) => {
       report('Live off -> the stream closed, one GET of the metric, live=off in the URL; a custom range disables Live');
     });
 
+    await step('14. Capacity: bench/fleet\'s days with trends and projection, its 10 load deciles, an API error', async () => {
+      const metricsUrl = page.url();
+      const call = `/api/v1/capacity?namespace=bench&mvtx=fleet&days=${FLEET_DAYS}&quantile=0.99&horizon=${CAPACITY_HORIZON}`;
+      const { status, body } = await api(call);
+      assert.equal(status, 200, `the capacity API: ${JSON.stringify(body).slice(0, 400)}`);
+      const expected = body.data;
+      assert.equal(expected.days.length, FLEET_DAYS);
+      const withData = expected.days.filter((d) => d.read_rate_peak !== null).length;
+      assert.equal(withData, FLEET_DAYS, `the fleet has a peak on each of its days: ${JSON.stringify(expected.days)}`);
+      const deciles = expected.load_latency.filter((d) => d.read_rate !== null).length;
+      assert.equal(deciles, 10, `10 deciles with a read rate: ${JSON.stringify(expected.load_latency)}`);
+
+      // By the controls: the Capacity view, the fleet, its days and a horizon.
+      await page.selectOption('#view', 'capacity');
+      await page.waitForSelector('#capacity:not([hidden])');
+      for (const hidden of ['#charts', '#diagnosis', '#metric', '#range', '#live']) {
+        assert.ok(await page.isHidden(hidden), `${hidden} is hidden in the Capacity view`);
+      }
+      await page.waitForSelector('#namespace option[value="bench"]', { state: 'attached' });
+      await page.selectOption('#namespace', 'bench');
+      await page.waitForSelector('#mvtx option[value="fleet"]', { state: 'attached' });
+      await page.selectOption('#mvtx', 'fleet');
+      await page.fill('#days', String(FLEET_DAYS));
+      await page.press('#days', 'Tab');
+      await page.fill('#horizon', String(CAPACITY_HORIZON));
+      await page.press('#horizon', 'Tab');
+      const ready = `#capacity[data-state="ready"][data-days="${FLEET_DAYS}"][data-horizon="${CAPACITY_HORIZON}"]`;
+      await page.waitForSelector(ready);
+      assert.equal(await page.getAttribute('#capacity', 'data-days-with-data'), String(withData));
+      assert.equal(await page.getAttribute('#capacity', 'data-deciles'), String(deciles));
+      assert.equal(await page.getAttribute('.capacity-days', 'data-points'), String(FLEET_DAYS));
+      assert.equal(await page.getAttribute('.capacity-days', 'data-projection-days'), String(CAPACITY_HORIZON));
+      assert.equal(await page.getAttribute('.capacity-deciles', 'data-points'), String(deciles));
+      // uPlot drew both: the days (and the projection) on the first x axis, a point per decile on
+      // the second; each measured quantity with its fit and projection in the legend.
+      const drawn = await page.evaluate(() => ({
+        canvases: document.querySelectorAll('#capacity canvas').length,
+        days: Array.from(document.querySelectorAll('.capacity-days .u-legend .u-series'), (e) => e.textContent.trim()),
+        deciles: document.querySelectorAll('.capacity-deciles .u-legend .u-series').length,
+      }));
+      assert.equal(drawn.canvases, 2, 'two charts');
+      assert.equal(drawn.days.length, 11, `x and 10 series: ${drawn.days.join(' | ')}`);
+      for (const name of ['peak read/s', 'peak projection', 'sink p99', 'sink projection', 'processing p99', 'processing projection']) {
+        assert.ok(drawn.days.some((d) => d.startsWith(name)), `"${name}" in the legend: ${drawn.days.join(' | ')}`);
+      }
+      assert.equal(drawn.deciles, 2, 'read rate and sink quantile');
+      // The trend numbers beside the chart, as the API gave them.
+      const rows = await page.$$eval('#capacity-trends tbody tr', (trs) => trs.map((tr) => ({
+        trend: tr.dataset.trend,
+        change: tr.querySelector('.change').textContent,
+        r2: tr.querySelector('.r2').textContent,
+        days: tr.querySelector('.days-used').textContent,
+      })));
+      assert.deepEqual(rows.map((r) => r.trend), ['read_rate_peak', 'sink_quantile_seconds', 'processing_quantile_seconds']);
+      for (const row of rows) {
+        const t = expected.trend[row.trend];
+        assert.equal(row.days, String(t.days_used), `${row.trend} days used`);
+        assert.equal(row.r2, t.r2 === null ? '–' : t.r2.toFixed(3), `${row.trend} r2`);
+        const pct = t.change_percent_per_week;
+        const r = pct === null ? null : Math.round(pct * 10) / 10;
+        assert.equal(row.change, r === null ? '–' : `${r > 0 ? '+' : ''}${(r === 0 ? 0 : r).toFixed(1)}%`, `${row.trend} %/week`);
+      }
+      assert.equal((await page.textContent('#promql')).trim(), expected.queries.join('\n'), 'the 7 queries');
+      assert.ok((await page.textContent('#curl')).includes(call), `#curl has ${call}`);
+      assert.match(page.url(), new RegExp(`[?&]view=capacity&days=${FLEET_DAYS}&horizon=${CAPACITY_HORIZON}&`));
+      await page.screenshot({ path: path.join(outDir, 'dashboard-capacity.png'), fullPage: true });
+      // The first loads asked about default's object over 30 days before the fleet was chosen:
+      // an answer or a 404, nothing else.
+      await assertClean(HTTP_404_CONSOLE);
+
+      // The URL holds the view.
+      await page.reload();
+      await page.waitForSelector(ready);
+      assert.equal(await page.inputValue('#view'), 'capacity');
+      assert.equal(await page.getAttribute('#capacity', 'data-deciles'), String(deciles));
+
+      // An object without data: the API's 404 beside the chart, the MonoVertex picker marked.
+      const missing = await api(`/api/v1/capacity?namespace=bench&mvtx=no-such-mvtx&days=${FLEET_DAYS}`);
+      assert.equal(missing.status, 404, JSON.stringify(missing.body));
+      await page.goto(new URL(`/?view=capacity&namespace=bench&mvtx=no-such-mvtx&days=${FLEET_DAYS}`, baseUrl).href);
+      await page.waitForSelector('#capacity[data-state="error"]');
+      await page.waitForSelector('#error:not([hidden])');
+      const shown = await page.textContent('#error');
+      assert.ok(shown.includes(missing.body.error.message), `#error shows "${missing.body.error.message}": "${shown}"`);
+      assert.equal(await page.getAttribute('#error', 'data-param'), 'mvtx');
+      assert.ok((await page.getAttribute('#mvtx', 'class')).split(/\s+/).includes('param-error'));
+      assert.equal(await page.$$eval('#capacity canvas', (c) => c.length), 0, 'no chart of another object left');
+      await assertClean(HTTP_404_CONSOLE);
+      report(`Capacity of bench/fleet: ${FLEET_DAYS} days (+${CAPACITY_HORIZON} projected), ${deciles} deciles, ` +
+        `peak ${rows[0].change}/week; unknown MonoVertex -> #error "${shown.trim()}"`);
+
+      // Back to the metric view the earlier steps left, for the last step.
+      await page.goto(metricsUrl);
+      await page.waitForSelector(`${CHART}[data-state="ready"]`);
+      await page.waitForSelector('#diagnosis[data-state="ready"]');
+      await assertClean();
+    });
+
     // The last step: it stops the backend.
-    await step('14. Live when the backend fails: an error beside the chart, the data kept', async () => {
+    await step('15. Live when the backend fails: an error beside the chart, the data kept', async () => {
       let since = await mark();
       await page.selectOption('#range', '1h');
       await chartSettles(since);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Browser test of the dashboard: generates 7 h of synthetic NumaFlow history, backfills it into a
-# real Prometheus that also scrapes the live synthetic exporter (new samples for Live's new
+# Browser test of the dashboard: generates 7 h of synthetic NumaFlow history and a small fleet over
+# 9 whole days (the Capacity view's), backfills them into a real Prometheus that also scrapes the live synthetic exporter (new samples for Live's new
 # points), starts `nfmetrics serve` in front of it and drives the dashboard with Chromium through
 # playwright-core (tests/browser/dashboard.test.mjs). Stops everything it started on any exit, also
 # on failure and on its own deadline.
@@ -146,6 +146,16 @@ run "$nfmetrics" synth openmetrics --end "$end" --duration 7h --interval 15s \
 run promtool tsdb create-blocks-from openmetrics --quiet "$work/history.om" "$work/data" \
   >"$logs/promtool.log" 2>&1 || fail "promtool backfill failed"
 rm -f "$work/history.om"
+# The Capacity view's days: MonoVertex bench/fleet, 3 pods over the 9 whole UTC days before today's
+# midnight (and today), at 60 s, only the families its queries read. Blocks of up to 10 days: at
+# promtool's default 2 h the backfill takes minutes, not seconds.
+echo "browser test: generating 9 days of a 3-pod fleet (bench/fleet)"
+run "$nfmetrics" synth openmetrics --end "$end" --fleet-pods 3 --days 9 --interval 60s \
+  --families monovtx_read_total,monovtx_sink_time,monovtx_processing_time \
+  --out "$work/fleet.om" 2>"$logs/synth-fleet.log"
+run promtool tsdb create-blocks-from openmetrics --quiet --max-block-duration=240h "$work/fleet.om" \
+  "$work/data" >"$logs/promtool-fleet.log" 2>&1 || fail "promtool backfill of the fleet failed"
+rm -f "$work/fleet.om"
 
 # 2. The live exporter, continuing the history's series (as in scripts/demo.sh: the same model and
 # incident, counters that are functions of absolute time, job and instance dropped so that the
@@ -204,8 +214,9 @@ for attempt in 1 2 3; do
 done
 echo "browser test: nfmetrics serve at $api_url"
 
-# 5. The unit tests of web/src/format.ts and of Live's modules (sse.ts, live.ts, stream.ts),
-# bundled by esbuild into $work/format and $work/live.
+# 5. The unit tests of web/src/format.ts, of Live's modules (sse.ts, live.ts, stream.ts) and of the
+# Capacity view's numbers (capacity_math.ts), bundled by esbuild into $work/format, $work/live and
+# $work/capacity.
 run env NFMETRICS_NODE_MODULES="$node_modules" NFMETRICS_FORMAT_OUT="$work/format" \
   node "$here/format.test.mjs" >"$logs/format-test.log" 2>&1 ||
   fail "format.test.mjs failed; see $logs/format-test.log"
@@ -214,6 +225,10 @@ run env NFMETRICS_NODE_MODULES="$node_modules" NFMETRICS_LIVE_OUT="$work/live" \
   node "$here/live.test.mjs" >"$logs/live-test.log" 2>&1 ||
   fail "live.test.mjs failed; see $logs/live-test.log"
 echo "browser test: live.test.mjs passed ($(grep -c '^ok ' "$logs/live-test.log") tests)"
+run env NFMETRICS_NODE_MODULES="$node_modules" NFMETRICS_CAPACITY_OUT="$work/capacity" \
+  node "$here/capacity.test.mjs" >"$logs/capacity-test.log" 2>&1 ||
+  fail "capacity.test.mjs failed; see $logs/capacity-test.log"
+echo "browser test: capacity.test.mjs passed ($(grep -c '^ok ' "$logs/capacity-test.log") tests)"
 
 # 6. The browser test itself. Its temporary files (Chromium's profile) stay under $work/tmp.
 # node leads a process group of its own (setsid: a background job of this non-interactive shell

@@ -1,6 +1,7 @@
 // The nfmetrics dashboard: pickers filled from the API, the diagnosis of the chosen object above a
-// chart of the chosen metric (kept current by the metric's stream while Live is on), the PromQL
-// and a curl for the same call, and the view kept in the URL. The DOM ids are a contract with the
+// chart of the chosen metric (kept current by the metric's stream while Live is on), or in the
+// Capacity view the object's days, trends and load deciles (capacity.ts); the PromQL and a curl
+// for the same call, and the view kept in the URL. The DOM ids are a contract with the
 // browser test (docs/dashboard.md).
 import 'uplot/dist/uPlot.min.css';
 import '../app.css';
@@ -16,6 +17,8 @@ import {
   type MetricAnswer,
   type Variant,
 } from './api';
+import { CapacityView } from './capacity';
+import { boundedInteger, DAYS_DEFAULT, DAYS_MAX, DAYS_MIN, HORIZON_DEFAULT, HORIZON_MAX, HORIZON_MIN, type CapacityAnswer } from './capacity_math';
 import { ChartSection, type LiveStatus } from './chart';
 import { DiagnosisPanel, type Diagnosis, type Finding } from './diagnosis';
 import { quantileName, shellQuote } from './format';
@@ -30,6 +33,11 @@ function byId<T extends HTMLElement>(id: string): T {
 
 const ui = {
   form: byId<HTMLFormElement>('controls'),
+  view: byId<HTMLSelectElement>('view'),
+  days: byId<HTMLInputElement>('days'),
+  horizon: byId<HTMLInputElement>('horizon'),
+  capacityQuantile: byId<HTMLSelectElement>('capacity-quantile'),
+  capacity: byId<HTMLElement>('capacity'),
   namespace: byId<HTMLSelectElement>('namespace'),
   kind: byId<HTMLSelectElement>('object-kind'),
   mvtx: byId<HTMLSelectElement>('mvtx'),
@@ -69,10 +77,13 @@ const PARAM_CONTROLS: Record<string, HTMLElement> = {
   step: ui.step,
   group_by: ui.groupByPod,
   pod: ui.pods,
+  days: ui.days,
+  horizon: ui.horizon,
 };
 
 let catalog: CatalogMetric[] = [];
 let chart: ChartSection | null = null;
+const capacity = new CapacityView(ui.capacity);
 const diagnosis = new DiagnosisPanel(ui.diagnosis, showSlowPod);
 // What the diagnosis shown was asked for (object, range, quantile: not the metric, pods or step,
 // which do not change it), and the request running.
@@ -147,7 +158,8 @@ function showError(e: unknown, context: string): void {
   ui.error.hidden = false;
   const controls: HTMLElement[] = [];
   if (needsToken) controls.push(ui.token);
-  if (PARAM_CONTROLS[param]) controls.push(PARAM_CONTROLS[param]);
+  if (param === 'quantile' && capacityView()) controls.push(ui.capacityQuantile);
+  else if (PARAM_CONTROLS[param]) controls.push(PARAM_CONTROLS[param]);
   // A relative range is sent as start: the range picker is what the user chose.
   if ((param === 'start' || param === 'end') && ui.range.value !== 'custom') controls.push(ui.range);
   for (const el of controls) {
@@ -181,7 +193,10 @@ function selectedValues(select: HTMLSelectElement): string[] {
 // The time range the pickers' lists cover: the chart's.
 function rangeQuery(): string {
   const p = new URLSearchParams();
-  if (ui.range.value === 'custom') {
+  if (capacityView()) {
+    // The Capacity view's days, and today's.
+    p.set('start', String(Math.floor(Date.now() / 1000) - (capacityDays() + 1) * 86400));
+  } else if (ui.range.value === 'custom') {
     if (ui.start.value.trim()) p.set('start', ui.start.value.trim());
     if (ui.end.value.trim()) p.set('end', ui.end.value.trim());
   } else {
@@ -292,8 +307,29 @@ function syncMetricControls(): void {
 }
 
 function syncRangeControls(): void {
-  for (const el of document.querySelectorAll<HTMLElement>('.for-custom')) el.hidden = ui.range.value !== 'custom';
+  for (const el of document.querySelectorAll<HTMLElement>('.for-custom')) el.hidden = ui.range.value !== 'custom' || capacityView();
   syncLiveControl();
+}
+
+const capacityView = (): boolean => ui.view.value === 'capacity';
+const capacityDays = (): number => boundedInteger(ui.days.value, DAYS_MIN, DAYS_MAX, DAYS_DEFAULT);
+const capacityHorizon = (): number => boundedInteger(ui.horizon.value, HORIZON_MIN, HORIZON_MAX, HORIZON_DEFAULT);
+
+// The controls and sections of the view chosen: the metric's (the findings panel, the chart and
+// their controls) or the Capacity view's (#capacity, days, horizon, quantile).
+function syncView(): void {
+  const cap = capacityView();
+  document.body.dataset.view = cap ? 'capacity' : 'metrics';
+  for (const el of document.querySelectorAll<HTMLElement>('.for-metrics:not(.for-custom)')) el.hidden = cap;
+  for (const el of document.querySelectorAll<HTMLElement>('.for-capacity')) el.hidden = !cap;
+  ui.charts.hidden = cap;
+  ui.capacity.hidden = !cap;
+  if (cap) {
+    diagnosisInFlight?.abort();
+    diagnosisKey = '';
+    diagnosis.hide();
+  }
+  syncRangeControls();
 }
 
 // The Live switch: on as wanted for a range a stream can slide over, else off and disabled.
@@ -344,6 +380,10 @@ function readState(): ViewState {
     pods: selectedValues(ui.pods),
     refresh: ui.refresh.value,
     live: liveWanted,
+    view: capacityView() ? 'capacity' : 'metrics',
+    days: capacityDays(),
+    horizon: capacityHorizon(),
+    capacityQuantile: ui.capacityQuantile.value,
   };
 }
 
@@ -358,7 +398,11 @@ function applySimpleControls(s: ViewState): void {
   ui.groupByPod.checked = s.groupByPod;
   ui.refresh.value = s.refresh;
   liveWanted = s.live;
-  syncRangeControls();
+  ui.view.value = s.view;
+  ui.days.value = String(s.days);
+  ui.horizon.value = String(s.horizon);
+  ui.capacityQuantile.value = s.capacityQuantile;
+  syncView();
 }
 
 function saveUrl(): void {
@@ -493,6 +537,10 @@ async function load(forceDiagnosis = false): Promise<void> {
   closeLive();
   const controller = new AbortController();
   inFlight = controller;
+  if (capacityView()) {
+    await loadCapacity(seq, controller);
+    return;
+  }
   const metric = ui.metric.value;
   if (!chart) chart = new ChartSection(ui.charts, metric);
   chart.setMetric(metric, chartTitle(catalog.find((m) => m.name === metric), metric));
@@ -527,6 +575,44 @@ async function load(forceDiagnosis = false): Promise<void> {
   } catch (e) {
     if (seq !== loadSeq || controller.signal.aborted) return;
     chart.failed();
+    ui.promql.textContent = '';
+    showError(e, '');
+  }
+}
+
+// ---- Capacity -------------------------------------------------------------------------------
+
+// The capacity call for the current controls, or null without an object to ask for.
+function capacityCall(): string | null {
+  const s = readState();
+  const object: [string, string][] = s.kind === 'vertex' ? [['pipeline', s.pipeline], ['vertex', s.vertex]] : [['mvtx', s.mvtx]];
+  if (!s.namespace || object.some(([, v]) => !v)) return null;
+  const p: [string, string][] = [['namespace', s.namespace], ...object, ['days', String(s.days)],
+    ['quantile', s.capacityQuantile], ['horizon', String(s.horizon)]];
+  return `api/v1/capacity?${queryString(p)}`;
+}
+
+async function loadCapacity(seq: number, controller: AbortController): Promise<void> {
+  const call = capacityCall();
+  if (!call) {
+    const why = ui.namespace.value ? 'Choose a MonoVertex, or a pipeline and a vertex.' : `No namespace to show: ${NO_NAMESPACES}.`;
+    capacity.empty(why);
+    ui.promql.textContent = '';
+    ui.curl.textContent = '';
+    clearError();
+    return;
+  }
+  capacity.loading();
+  ui.curl.textContent = curlFor(call);
+  try {
+    const answer = await getJson<CapacityAnswer>(call, token(), controller.signal);
+    if (seq !== loadSeq) return;
+    clearError();
+    ui.promql.textContent = (answer.data.queries ?? []).join('\n');
+    capacity.show(answer.data, answer.warnings);
+  } catch (e) {
+    if (seq !== loadSeq || controller.signal.aborted) return;
+    capacity.failed();
     ui.promql.textContent = '';
     showError(e, '');
   }
@@ -598,7 +684,7 @@ function scheduleRefresh(): void {
   if (seconds > 0) {
     // While Live keeps the chart current, a refresh asks only for the diagnosis.
     refreshTimer = window.setInterval(() => {
-      if (document.hidden) return;
+      if (document.hidden || capacityView()) return;
       if (liveOn()) void loadDiagnosis(true);
       else void load(true);
     }, seconds * 1000);
@@ -692,6 +778,17 @@ ui.pipeline.addEventListener('change', onChange(async (signal) => {
   await fillPods([], signal);
 }));
 ui.vertex.addEventListener('change', onChange((signal) => fillPods([], signal)));
+// Another view: its controls and sections, the lists over its range, and its call.
+ui.view.addEventListener('change', () => {
+  syncView();
+  void refillForView();
+});
+const refillForView = onChange(async (signal) => {
+  await fillNamespaces(ui.namespace.value, signal);
+  await fillObjects(readState(), signal);
+  await fillPods(selectedValues(ui.pods), signal);
+});
+for (const el of [ui.days, ui.horizon, ui.capacityQuantile]) el.addEventListener('change', onSimpleChange);
 ui.metric.addEventListener('change', () => {
   syncMetricControls();
   onSimpleChange();

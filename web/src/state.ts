@@ -1,13 +1,20 @@
 // The view as a value, and its form in the URL query string, so that a view can be shared.
 
+import { boundedInteger, DAYS_DEFAULT, DAYS_MAX, DAYS_MIN, HORIZON_DEFAULT, HORIZON_MAX, HORIZON_MIN } from './capacity_math';
+
 export const QUANTILES = ['0.5', '0.9', '0.95', '0.99'];
 export const RANGES = ['15m', '1h', '3h', '6h', '12h', '24h', '2d', '7d', 'custom'];
 export const STEPS = ['auto', '15s', '30s', '1m', '5m', '15m', '1h'];
 export const REFRESHES = ['off', '15s', '1m'];
+export const VIEWS = ['metrics', 'capacity'];
+export const CAPACITY_QUANTILES = ['0.5', '0.9', '0.95', '0.99', '0.999'];
 // The longest range a stream slides over (the server's limit for `range`).
 export const LIVE_MAX_SECONDS = 24 * 3600;
 
 export interface ViewState {
+  // metrics: the findings and a metric's chart; capacity: GET /api/v1/capacity's days, trends and
+  // deciles (the URL's view=capacity).
+  view: 'metrics' | 'capacity';
   namespace: string;
   kind: 'mono-vertex' | 'vertex';
   mvtx: string;
@@ -25,9 +32,14 @@ export interface ViewState {
   // Live wanted (the URL's live=off is false); it applies to relative ranges of Live's length only
   // (liveAvailable), and is kept while another range is shown.
   live: boolean;
+  // The Capacity view: whole UTC days (2-90), the trends' horizon in days (0-365), one quantile.
+  days: number;
+  horizon: number;
+  capacityQuantile: string;
 }
 
 export const DEFAULT_STATE: ViewState = {
+  view: 'metrics',
   namespace: '',
   kind: 'mono-vertex',
   mvtx: '',
@@ -43,6 +55,9 @@ export const DEFAULT_STATE: ViewState = {
   pods: [],
   refresh: 'off',
   live: true,
+  days: DAYS_DEFAULT,
+  horizon: HORIZON_DEFAULT,
+  capacityQuantile: '0.99',
 };
 
 function list(value: string | null): string[] {
@@ -93,6 +108,10 @@ export function stateFromUrl(search: string): ViewState {
   s.pods = list(p.get('pod'));
   s.refresh = oneOf(p.get('refresh'), REFRESHES, 'off');
   s.live = p.get('live') !== 'off';
+  s.view = p.get('view') === 'capacity' ? 'capacity' : 'metrics';
+  s.days = boundedInteger(p.get('days'), DAYS_MIN, DAYS_MAX, DAYS_DEFAULT);
+  s.horizon = boundedInteger(p.get('horizon'), HORIZON_MIN, HORIZON_MAX, HORIZON_DEFAULT);
+  s.capacityQuantile = oneOf(p.get('capacity_quantile'), CAPACITY_QUANTILES, DEFAULT_STATE.capacityQuantile);
   return s;
 }
 
@@ -119,6 +138,12 @@ export function stateToQuery(s: ViewState): string {
   if (s.pods.length > 0) p.set('pod', s.pods.join(','));
   if (s.refresh !== 'off') p.set('refresh', s.refresh);
   if (!s.live) p.set('live', 'off');
+  if (s.view === 'capacity') {
+    p.set('view', 'capacity');
+    p.set('days', String(s.days));
+    p.set('horizon', String(s.horizon));
+    p.set('capacity_quantile', s.capacityQuantile);
+  }
   // Commas and colons read better unescaped and are legal in a query.
   return p.toString().replace(/%2C/g, ',').replace(/%3A/g, ':');
 }
