@@ -10,6 +10,20 @@ Error MalformedAnswer(std::string_view what, std::string_view why) {
                {}};
 }
 
+Result<SuccessAnswer> ParseSuccess(simdjson::dom::parser& parser, std::string_view body,
+                                   std::string_view what) {
+  simdjson::dom::element root;
+  if (auto error = parser.parse(body.data(), body.size()).get(root)) {
+    return MalformedAnswer(what, simdjson::error_message(error));
+  }
+  SuccessAnswer answer;
+  if (root.get_object().get(answer.top) || StringField(answer.top, "status") != "success" ||
+      answer.top["data"].get_object().get(answer.data)) {
+    return MalformedAnswer(what, "no \"status\":\"success\" with \"data\"");
+  }
+  return answer;
+}
+
 std::string StringField(simdjson::dom::object object, std::string_view key) {
   std::string_view value;
   if (object[key].get_string().get(value)) return {};

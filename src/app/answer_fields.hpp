@@ -16,6 +16,16 @@ namespace nfmetrics::app {
 // kUpstreamError: "the server's answer is not a <what> answer: <why>".
 Error MalformedAnswer(std::string_view what, std::string_view why);
 
+// A {"status":"success","data":{...}} answer: its top-level object and its data, which live in
+// `parser`.
+struct SuccessAnswer {
+  simdjson::dom::object top;
+  simdjson::dom::object data;
+};
+// kUpstreamError (MalformedAnswer(what, ...)) when `body` is not JSON or not such an answer.
+Result<SuccessAnswer> ParseSuccess(simdjson::dom::parser& parser, std::string_view body,
+                                   std::string_view what);
+
 // "" when the key is absent, null or not a string.
 std::string StringField(simdjson::dom::object object, std::string_view key);
 // nullopt when the key is absent, null or not a number.

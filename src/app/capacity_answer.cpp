@@ -31,16 +31,10 @@ CapacityTrend ReadTrend(dom::object trends, std::string_view key) {
 
 Result<CapacityAnswer> ParseCapacityAnswer(std::string_view body) {
   dom::parser parser;
-  dom::element root;
-  if (auto error = parser.parse(body.data(), body.size()).get(root)) {
-    return Malformed(simdjson::error_message(error));
-  }
-  dom::object object;
-  dom::object data;
-  if (root.get_object().get(object) || StringField(object, "status") != "success" ||
-      object["data"].get_object().get(data)) {
-    return Malformed("no \"status\":\"success\" with \"data\"");
-  }
+  Result<SuccessAnswer> parsed = ParseSuccess(parser, body, "capacity");
+  if (!parsed.ok()) return std::move(parsed).error();
+  const dom::object object = parsed->top;
+  const dom::object data = parsed->data;
   CapacityAnswer answer;
   answer.object = StringField(data, "object");
   if (answer.object == "mono-vertex") {

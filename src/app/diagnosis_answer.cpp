@@ -30,16 +30,10 @@ bool EachObject(dom::object data, std::string_view key, bool required, Read read
 
 Result<DiagnosisAnswer> ParseDiagnosisAnswer(std::string_view body) {
   dom::parser parser;
-  dom::element root;
-  if (auto error = parser.parse(body.data(), body.size()).get(root)) {
-    return Malformed(simdjson::error_message(error));
-  }
-  dom::object object;
-  dom::object data;
-  if (root.get_object().get(object) || StringField(object, "status") != "success" ||
-      object["data"].get_object().get(data)) {
-    return Malformed("no \"status\":\"success\" with \"data\"");
-  }
+  Result<SuccessAnswer> parsed = ParseSuccess(parser, body, "diagnosis");
+  if (!parsed.ok()) return std::move(parsed).error();
+  const dom::object object = parsed->top;
+  const dom::object data = parsed->data;
   DiagnosisAnswer answer;
   answer.object = StringField(data, "object");
   const bool mono_vertex = answer.object == "mono-vertex";

@@ -79,16 +79,10 @@ std::string ParseSeries(dom::object json, QuerySeries& out) {
 
 Result<QueryAnswer> ParseQueryAnswer(std::string_view body) {
   dom::parser parser;
-  dom::element root;
-  if (auto error = parser.parse(body.data(), body.size()).get(root)) {
-    return Malformed(simdjson::error_message(error));
-  }
-  dom::object object;
-  dom::object data;
-  if (root.get_object().get(object) || StringField(object, "status") != "success" ||
-      object["data"].get_object().get(data)) {
-    return Malformed("no \"status\":\"success\" with \"data\"");
-  }
+  Result<SuccessAnswer> parsed = ParseSuccess(parser, body, "metrics");
+  if (!parsed.ok()) return std::move(parsed).error();
+  const dom::object object = parsed->top;
+  const dom::object data = parsed->data;
   QueryAnswer answer;
   answer.object = StringField(data, "object");
   answer.unit = StringField(data, "unit");
@@ -116,7 +110,7 @@ Result<QueryAnswer> ParseQueryAnswer(std::string_view body) {
     answer.series.push_back(std::move(parsed));
   }
   dom::array warnings;
-  if (!root["warnings"].get_array().get(warnings)) {
+  if (!object["warnings"].get_array().get(warnings)) {
     for (dom::element warning : warnings) {
       std::string_view text;
       if (!warning.get_string().get(text)) answer.warnings.emplace_back(text);
