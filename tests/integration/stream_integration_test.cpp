@@ -320,8 +320,14 @@ TEST(Stream, AKeepAliveCommentWhenNothingElseIsSent) {
   std::optional<SseEvent> snapshot = client.Next(kEventWait);
   ASSERT_TRUE(snapshot);
   ASSERT_EQ(snapshot->event, "snapshot");
-  const auto before = std::chrono::steady_clock::now();
+  auto before = std::chrono::steady_clock::now();
   std::optional<SseEvent> next = client.Next(kKeepAlive + 3s);
+  if (next && next->event == "points") {
+    // A 10-minute boundary fell in the wait (the test started just before one): its step is sent,
+    // and the idle time starts again from it.
+    before = std::chrono::steady_clock::now();
+    next = client.Next(kKeepAlive + 3s);
+  }
   ASSERT_TRUE(next) << "nothing within the keep-alive period";
   EXPECT_TRUE(next->IsComment());
   EXPECT_EQ(next->comment, " keep-alive");
